@@ -1,0 +1,131 @@
+package com.aegisx.ws.client;
+
+import com.aegisx.ws.protocol.ChannelNames;
+import com.aegisx.ws.protocol.Identifiers;
+import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.protocol.NodeCommand;
+import com.aegisx.ws.protocol.WireFormat;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The non-blocking implementation of the manager operations. Every write is one PUBLISH; queries
+ * are one index read plus one pipelined read of the connection hashes.
+ */
+public final class AsyncWsPublisher implements AsyncWebSocketOperations {
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final KeySchema keys;
+    private final ClusterView view;
+    private final DeadNodeSweeper sweeper;
+
+    public AsyncWsPublisher(RedisAsyncCommands<String, String> redis, KeySchema keys) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.view = new ClusterView(redis, keys);
+        this.sweeper = new DeadNodeSweeper(redis, keys);
+    }
+
+    public KeySchema keys() {
+        return keys;
+    }
+
+    public ClusterView view() {
+        return view;
+    }
+
+    @Override
+    public CompletableFuture<Long> broadcast(String channel, Object message) {
+        return broadcast(channel, message, null);
+    }
+
+    @Override
+    public CompletableFuture<Long> broadcast(String channel, Object message, String excludeConnection) {
+        ChannelNames.requireValid(channel);
+        String payload = WireFormat.encode(Json.toObject(message), channel, excludeConnection);
+        return publish(keys.channelTopic(channel), payload);
+    }
+
+    @Override
+    public CompletableFuture<Long> sendToUser(String userId, Object message) {
+        requireUserId(userId);
+        return publish(keys.userTopic(userId), WireFormat.encode(Json.toObject(message), null, null));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> sendToConnection(String connectionId, Object message) {
+        NodeCommand command = NodeCommand.send(connectionId, WireFormat.stamp(Json.toObject(message), null));
+        return command(connectionId, command);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> subscribeToChannel(String connectionId, String channel) {
+        ChannelNames.requireValid(channel);
+        return command(connectionId, NodeCommand.subscribe(connectionId, channel));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> unsubscribeFromChannel(String connectionId, String channel) {
+        ChannelNames.requireValid(channel);
+        return command(connectionId, NodeCommand.unsubscribe(connectionId, channel));
+    }
+
+    /** Asks the node holding the connection to close it with the given code. */
+    public CompletableFuture<Boolean> disconnect(String connectionId, int code, String reason) {
+        return command(connectionId, NodeCommand.disconnect(connectionId, code, reason));
+    }
+
+    @Override
+    public CompletableFuture<List<ConnectionInfo>> getConnectionsByChannel(String channel) {
+        ChannelNames.requireValid(channel);
+        return view.connectionsInIndex(keys.channelMembers(channel));
+    }
+
+    @Override
+    public CompletableFuture<List<ConnectionInfo>> getConnectionsByUser(String userId) {
+        requireUserId(userId);
+        return view.connectionsInIndex(keys.userConnections(userId));
+    }
+
+    @Override
+    public CompletableFuture<Long> getActiveConnections() {
+        return view.activeConnections();
+    }
+
+    /** Sends the cleanup command to every live node, then sweeps the state of dead nodes. */
+    @Override
+    public CompletableFuture<Void> cleanupInactiveConnections() {
+        String cleanup = NodeCommand.cleanup().encode();
+        return view.liveNodes().thenCompose(nodes -> {
+            List<CompletableFuture<?>> sent = new ArrayList<>();
+            for (String node : nodes) {
+                sent.add(publish(keys.inbox(node), cleanup));
+            }
+            sent.add(sweeper.sweep("publisher-" + Identifiers.newNodeId()));
+            return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+        });
+    }
+
+    private CompletableFuture<Boolean> command(String connectionId, NodeCommand command) {
+        String nodeId = Identifiers.nodeOf(connectionId);
+        if (nodeId == null) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("not a connection id: '" + connectionId + "'"));
+        }
+        return publish(keys.inbox(nodeId), command.encode()).thenApply(receivers -> receivers > 0);
+    }
+
+    private CompletableFuture<Long> publish(String topic, String payload) {
+        return redis.publish(topic, payload).toCompletableFuture();
+    }
+
+    private static void requireUserId(String userId) {
+        if (!Identifiers.isValidUserId(userId)) {
+            throw new IllegalArgumentException("not a valid user id: '" + userId + "'");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package com.aegisx.ws.client;
+
+import com.aegisx.ws.protocol.KeySchema;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The Redis writes that remove one connection from every index. Shared by a node closing its own
+ * socket and by the sweeper cleaning up after a dead node, so both leave exactly the same state.
+ */
+public final class ConnectionRecords {
+
+    private ConnectionRecords() {
+    }
+
+    /** Issues the deletes (pipelined) and returns their futures. */
+    public static List<java.util.concurrent.CompletableFuture<?>> remove(
+            RedisAsyncCommands<String, String> redis, KeySchema keys, String connectionId, String nodeId,
+            String userId, String ip, Collection<String> channels) {
+        List<java.util.concurrent.CompletableFuture<?>> writes = new ArrayList<>();
+        for (String channel : channels) {
+            writes.add(redis.hdel(keys.channelMembers(channel), connectionId).toCompletableFuture());
+        }
+        if (userId != null && !userId.isEmpty()) {
+            writes.add(redis.hdel(keys.userConnections(userId), connectionId).toCompletableFuture());
+        }
+        if (ip != null && !ip.isEmpty()) {
+            writes.add(redis.hdel(keys.ipConnections(ip), connectionId).toCompletableFuture());
+        }
+        if (nodeId != null && !nodeId.isEmpty()) {
+            writes.add(redis.srem(keys.nodeConnections(nodeId), connectionId).toCompletableFuture());
+        }
+        writes.add(redis.del(keys.connection(connectionId), keys.connectionChannels(connectionId))
+                .toCompletableFuture());
+        return writes;
+    }
+}

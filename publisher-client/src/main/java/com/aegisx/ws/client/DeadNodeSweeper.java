@@ -1,0 +1,98 @@
+package com.aegisx.ws.client;
+
+import com.aegisx.ws.protocol.KeySchema;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Removes every trace of nodes whose heartbeat deadline has passed: their connections from the
+ * channel, user and address indexes, the connection hashes, and the node's own entries.
+ *
+ * <p>Any node (or a publisher client) may run it; a short lock per dead node makes sure only one
+ * sweeper works on it at a time. A node that was only cut off and comes back sees that its entry
+ * vanished on its next heartbeat and registers its connections again.
+ */
+public final class DeadNodeSweeper {
+
+    /** Long enough for a sweep of a large node, short enough that a crashed sweeper is replaced soon. */
+    public static final long LOCK_MILLIS = 30_000;
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final KeySchema keys;
+
+    public DeadNodeSweeper(RedisAsyncCommands<String, String> redis, KeySchema keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    /** Sweeps every dead node this caller can lock; completes with the ids of the nodes swept. */
+    public CompletableFuture<List<String>> sweep(String sweeperId) {
+        long now = System.currentTimeMillis();
+        return redis.zrangebyscore(keys.nodes(), Range.create(Double.NEGATIVE_INFINITY, (double) now))
+                .toCompletableFuture()
+                .thenCompose(dead -> {
+                    List<CompletableFuture<String>> swept = new ArrayList<>();
+                    for (String node : dead) {
+                        swept.add(sweepIfLocked(node, sweeperId));
+                    }
+                    return CompletableFuture.allOf(swept.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+                        List<String> ids = new ArrayList<>();
+                        swept.forEach(f -> {
+                            if (f.join() != null) {
+                                ids.add(f.join());
+                            }
+                        });
+                        return ids;
+                    });
+                });
+    }
+
+    private CompletableFuture<String> sweepIfLocked(String nodeId, String sweeperId) {
+        return redis.set(keys.nodeSweepLock(nodeId), sweeperId, SetArgs.Builder.nx().px(LOCK_MILLIS))
+                .toCompletableFuture()
+                .thenCompose(ok -> "OK".equals(ok)
+                        ? sweepNode(nodeId).thenApply(ignored -> nodeId)
+                        : CompletableFuture.completedFuture(null));
+    }
+
+    private CompletableFuture<Void> sweepNode(String nodeId) {
+        return redis.smembers(keys.nodeConnections(nodeId)).toCompletableFuture()
+                .thenCompose(this::removeConnections)
+                .thenCompose(ignored -> CompletableFuture.allOf(
+                        redis.del(keys.nodeConnections(nodeId), keys.node(nodeId)).toCompletableFuture(),
+                        redis.zrem(keys.nodes(), nodeId).toCompletableFuture(),
+                        redis.del(keys.nodeSweepLock(nodeId)).toCompletableFuture()));
+    }
+
+    private CompletableFuture<Void> removeConnections(Set<String> connectionIds) {
+        List<CompletableFuture<?>> reads = new ArrayList<>();
+        List<RedisFuture<Map<String, String>>> hashes = new ArrayList<>();
+        List<RedisFuture<Set<String>>> channels = new ArrayList<>();
+        List<String> ids = new ArrayList<>(connectionIds);
+        for (String id : ids) {
+            RedisFuture<Map<String, String>> hash = redis.hgetall(keys.connection(id));
+            RedisFuture<Set<String>> chans = redis.smembers(keys.connectionChannels(id));
+            hashes.add(hash);
+            channels.add(chans);
+            reads.add(hash.toCompletableFuture());
+            reads.add(chans.toCompletableFuture());
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+            List<CompletableFuture<?>> writes = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                Map<String, String> hash = hashes.get(i).toCompletableFuture().join();
+                Set<String> chans = channels.get(i).toCompletableFuture().join();
+                writes.addAll(ConnectionRecords.remove(redis, keys, ids.get(i), hash.get("nodeId"),
+                        hash.get("userId"), hash.get("ip"), chans));
+            }
+            return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+        });
+    }
+}

@@ -1,0 +1,42 @@
+package com.aegisx.ws.client;
+
+import java.util.List;
+
+/**
+ * The spec's {@code websocketManager}, cluster-wide. Implemented by the publisher client (for any
+ * service) and by each node's manager. A message is a JSON object: a Map, a record or POJO, a
+ * Jackson ObjectNode, or a String holding JSON text. Clients receive it with {@code channel} (for
+ * broadcasts) and {@code timestamp} added when absent.
+ */
+public interface WebSocketOperations {
+
+    /** Sends to every connection subscribed to {@code channel}; returns how many nodes received it. */
+    long broadcast(String channel, Object message);
+
+    /** As {@link #broadcast(String, Object)}, skipping one connection (null skips none). */
+    long broadcast(String channel, Object message, String excludeConnection);
+
+    /** Sends to every connection of one user, on every node; returns how many nodes received it. */
+    long sendToUser(String userId, Object message);
+
+    /** Sends to one connection; false when its node is not alive. */
+    boolean sendToConnection(String connectionId, Object message);
+
+    /**
+     * Subscribes a connection, wherever it is, to a channel; the client is told with a
+     * {@code subscribed} message. False when the connection's node is not alive.
+     */
+    boolean subscribeToChannel(String connectionId, String channel);
+
+    boolean unsubscribeFromChannel(String connectionId, String channel);
+
+    List<ConnectionInfo> getConnectionsByChannel(String channel);
+
+    List<ConnectionInfo> getConnectionsByUser(String userId);
+
+    /** Connections on every live node. */
+    long getActiveConnections();
+
+    /** Closes connections inactive past the timeout on every node and sweeps dead nodes' state. */
+    void cleanupInactiveConnections();
+}

@@ -1,0 +1,135 @@
+package com.aegisx.ws.client;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * How a backend service reaches the connected clients: through Redis alone, never through a node.
+ *
+ * <pre>{@code
+ * try (WsPublisher ws = WsPublisher.connect("redis://localhost:6379")) {
+ *     ws.broadcast("reports:system", Map.of("type", "maintenance_notice", "message", "in 30 minutes"));
+ *     ws.sendToUser("user-uuid", Map.of("type", "user_notification", "message", "Your report is ready"));
+ * }
+ * }</pre>
+ *
+ * Thread-safe. Blocking calls wait at most {@link PublisherOptions#timeout()}; {@link #async()}
+ * gives the same operations as futures.
+ */
+public final class WsPublisher implements WebSocketOperations, AutoCloseable {
+
+    private final RedisClient ownedClient;
+    private final StatefulRedisConnection<String, String> connection;
+    private final boolean ownsConnection;
+    private final AsyncWsPublisher async;
+    private final Duration timeout;
+
+    private WsPublisher(RedisClient ownedClient, StatefulRedisConnection<String, String> connection,
+                        boolean ownsConnection, PublisherOptions options) {
+        this.ownedClient = ownedClient;
+        this.connection = connection;
+        this.ownsConnection = ownsConnection;
+        this.async = new AsyncWsPublisher(connection.async(), options.keys());
+        this.timeout = options.timeout();
+    }
+
+    /** Connects to Redis ({@code redis://} or {@code rediss://}, with credentials) with default options. */
+    public static WsPublisher connect(String redisUrl) {
+        return connect(redisUrl, PublisherOptions.defaults());
+    }
+
+    public static WsPublisher connect(String redisUrl, PublisherOptions options) {
+        Objects.requireNonNull(redisUrl, "redisUrl");
+        RedisClient client = RedisClient.create(redisUrl);
+        try {
+            return new WsPublisher(client, client.connect(), true, options);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw e;
+        }
+    }
+
+    /** Uses a connection owned by the caller; {@link #close()} leaves it open. */
+    public static WsPublisher using(StatefulRedisConnection<String, String> connection, PublisherOptions options) {
+        return new WsPublisher(null, connection, false, options);
+    }
+
+    public AsyncWsPublisher async() {
+        return async;
+    }
+
+    @Override
+    public long broadcast(String channel, Object message) {
+        return await(async.broadcast(channel, message));
+    }
+
+    @Override
+    public long broadcast(String channel, Object message, String excludeConnection) {
+        return await(async.broadcast(channel, message, excludeConnection));
+    }
+
+    @Override
+    public long sendToUser(String userId, Object message) {
+        return await(async.sendToUser(userId, message));
+    }
+
+    @Override
+    public boolean sendToConnection(String connectionId, Object message) {
+        return await(async.sendToConnection(connectionId, message));
+    }
+
+    @Override
+    public boolean subscribeToChannel(String connectionId, String channel) {
+        return await(async.subscribeToChannel(connectionId, channel));
+    }
+
+    @Override
+    public boolean unsubscribeFromChannel(String connectionId, String channel) {
+        return await(async.unsubscribeFromChannel(connectionId, channel));
+    }
+
+    public boolean disconnect(String connectionId, int code, String reason) {
+        return await(async.disconnect(connectionId, code, reason));
+    }
+
+    @Override
+    public List<ConnectionInfo> getConnectionsByChannel(String channel) {
+        return await(async.getConnectionsByChannel(channel));
+    }
+
+    @Override
+    public List<ConnectionInfo> getConnectionsByUser(String userId) {
+        return await(async.getConnectionsByUser(userId));
+    }
+
+    @Override
+    public long getActiveConnections() {
+        return await(async.getActiveConnections());
+    }
+
+    @Override
+    public void cleanupInactiveConnections() {
+        await(async.cleanupInactiveConnections());
+    }
+
+    private <T> T await(CompletableFuture<T> future) {
+        return Futures.await(future, timeout);
+    }
+
+    @Override
+    public void close() {
+        if (ownsConnection) {
+            connection.close();
+        }
+        if (ownedClient != null) {
+            ownedClient.shutdown();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package com.aegisx.ws.protocol;
+
+import java.security.SecureRandom;
+
+/**
+ * Node ids, connection ids and user ids.
+ *
+ * <p>A connection id carries the id of the node that holds the socket ({@code ws_<nodeId>_<random>}),
+ * so a direct send needs no lookup: it is published straight to that node's inbox.
+ */
+public final class Identifiers {
+
+    public static final int MAX_USER_ID_LENGTH = 128;
+    private static final int MAX_NODE_ID_LENGTH = 64;
+    private static final char[] ALPHABET =
+            "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Identifiers() {
+    }
+
+    public static boolean isValidNodeId(String nodeId) {
+        if (nodeId == null || nodeId.isEmpty() || nodeId.length() > MAX_NODE_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < nodeId.length(); i++) {
+            char c = nodeId.charAt(i);
+            if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * User ids come from token claims; they are embedded in keys and pub/sub names, so braces,
+     * whitespace and control characters are refused.
+     */
+    public static boolean isValidUserId(String userId) {
+        if (userId == null || userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < userId.length(); i++) {
+            char c = userId.charAt(i);
+            if (c <= ' ' || c == '{' || c == '}' || c == 0x7f || Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static String newNodeId() {
+        return random(10);
+    }
+
+    public static String newConnectionId(String nodeId) {
+        return "ws_" + nodeId + "_" + random(12);
+    }
+
+    /** The node id inside a connection id, or null when the id is not one of ours. */
+    public static String nodeOf(String connectionId) {
+        if (connectionId == null || !connectionId.startsWith("ws_")) {
+            return null;
+        }
+        int last = connectionId.lastIndexOf('_');
+        if (last <= 3 || last == connectionId.length() - 1) {
+            return null;
+        }
+        String nodeId = connectionId.substring(3, last);
+        return isValidNodeId(nodeId) ? nodeId : null;
+    }
+
+    private static String random(int length) {
+        char[] out = new char[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        }
+        return new String(out);
+    }
+}

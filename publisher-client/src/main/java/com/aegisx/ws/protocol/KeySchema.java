@@ -1,0 +1,123 @@
+package com.aegisx.ws.protocol;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Every Redis key and pub/sub channel name of the tier, in one place.
+ *
+ * <p>The part in braces is the Redis Cluster hash tag: keys that one node writes together for one
+ * connection (its hash and its channel set) or for one node (its hash, its connection set, its sweep
+ * lock) share a slot. Channel names are validated by {@link ChannelNames} and never contain braces.
+ *
+ * <pre>
+ * {p}:nodes                      zset   nodeId -&gt; heartbeat deadline (epoch ms)
+ * {p}:node:{nodeId}              hash   host, port, startedAt, version
+ * {p}:node:{nodeId}:conns        set    connection ids on that node
+ * {p}:node:{nodeId}:sweep        string short lock held by whoever sweeps that dead node
+ * {p}:conn:{connId}              hash   userId, nodeId, ip, userAgent, connectedAt, lastActivity
+ * {p}:conn:{connId}:channels     set    channels the connection is subscribed to
+ * {p}:chan:{channel}             hash   connId -&gt; nodeId (channel membership)
+ * {p}:user:{userId}              hash   connId -&gt; nodeId (user index)
+ * {p}:ip:{ip}                    hash   connId -&gt; nodeId (per-address index, for limits)
+ * pub/sub {p}:ch:{channel}       broadcasts to one channel
+ * pub/sub {p}:to-user:{userId}   messages for every connection of one user
+ * pub/sub {p}:inbox:{nodeId}     direct messages and commands for one node
+ * </pre>
+ */
+public final class KeySchema {
+
+    public static final String DEFAULT_PREFIX = "ws";
+    private static final Pattern VALID_PREFIX = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+
+    private final String prefix;
+
+    public KeySchema(String prefix) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (!VALID_PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException(
+                    "key prefix must be 1-64 characters of [A-Za-z0-9_.-], was '" + prefix + "'");
+        }
+        this.prefix = prefix;
+    }
+
+    public static KeySchema defaults() {
+        return new KeySchema(DEFAULT_PREFIX);
+    }
+
+    public static boolean isValidPrefix(String prefix) {
+        return prefix != null && VALID_PREFIX.matcher(prefix).matches();
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String nodes() {
+        return prefix + ":nodes";
+    }
+
+    public String node(String nodeId) {
+        return prefix + ":node:{" + nodeId + "}";
+    }
+
+    public String nodeConnections(String nodeId) {
+        return node(nodeId) + ":conns";
+    }
+
+    public String nodeSweepLock(String nodeId) {
+        return node(nodeId) + ":sweep";
+    }
+
+    public String connection(String connectionId) {
+        return prefix + ":conn:{" + connectionId + "}";
+    }
+
+    public String connectionChannels(String connectionId) {
+        return connection(connectionId) + ":channels";
+    }
+
+    public String channelMembers(String channel) {
+        return prefix + ":chan:{" + channel + "}";
+    }
+
+    public String userConnections(String userId) {
+        return prefix + ":user:{" + userId + "}";
+    }
+
+    public String ipConnections(String ip) {
+        return prefix + ":ip:{" + ip + "}";
+    }
+
+    /** Pub/sub channel carrying broadcasts to {@code channel}. */
+    public String channelTopic(String channel) {
+        return prefix + ":ch:{" + channel + "}";
+    }
+
+    /** Pub/sub channel carrying messages for every connection of {@code userId}. */
+    public String userTopic(String userId) {
+        return prefix + ":to-user:{" + userId + "}";
+    }
+
+    /** Pub/sub channel carrying direct messages and commands for one node. */
+    public String inbox(String nodeId) {
+        return prefix + ":inbox:{" + nodeId + "}";
+    }
+
+    /** The channel name inside a {@link #channelTopic} name, or null if it is not one. */
+    public String channelOfTopic(String topic) {
+        return tagOf(topic, prefix + ":ch:{");
+    }
+
+    /** The user id inside a {@link #userTopic} name, or null if it is not one. */
+    public String userOfTopic(String topic) {
+        return tagOf(topic, prefix + ":to-user:{");
+    }
+
+    private static String tagOf(String name, String head) {
+        if (name.length() > head.length() + 1 && name.startsWith(head) && name.endsWith("}")) {
+            return name.substring(head.length(), name.length() - 1);
+        }
+        return null;
+    }
+}

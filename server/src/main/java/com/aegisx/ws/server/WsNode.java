@@ -1,0 +1,262 @@
+package com.aegisx.ws.server;
+
+import com.aegisx.ws.client.AsyncWsPublisher;
+import com.aegisx.ws.protocol.ChannelNames;
+import com.aegisx.ws.protocol.CloseCodes;
+import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.server.auth.JwtAuthenticator;
+import com.aegisx.ws.server.cluster.ConnectionRegistry;
+import com.aegisx.ws.server.cluster.NodeRegistry;
+import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.http.ProbeServlet;
+import com.aegisx.ws.server.manager.WebSocketManager;
+import com.aegisx.ws.server.redis.PubSubDispatcher;
+import com.aegisx.ws.server.redis.RedisResources;
+import com.aegisx.ws.server.redis.TopicSubscriptions;
+import com.aegisx.ws.server.websocket.ClientProtocol;
+import com.aegisx.ws.server.websocket.ConnectionHub;
+import com.aegisx.ws.server.websocket.LocalConnection;
+import com.aegisx.ws.server.websocket.NodeContext;
+import com.aegisx.ws.server.websocket.Route;
+import com.aegisx.ws.server.websocket.UpgradeGate;
+import com.aegisx.ws.server.websocket.UpgradeTickets;
+import com.aegisx.ws.server.websocket.WebSocketRoutes;
+import com.aegisx.ws.server.websocket.WsEndpoint;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node: Jetty with the WebSocket routes, its Redis connections, and the timers that keep it
+ * alive in the cluster. Start with {@link #start}; {@link #close()} drains it gracefully.
+ */
+public final class WsNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WsNode.class);
+    public static final String VERSION = "0.1.0";
+
+    private final ServerConfig config;
+    private final RedisResources redis;
+    private final PubSubDispatcher dispatcher;
+    private final ConnectionHub hub;
+    private final NodeRegistry nodeRegistry;
+    private final WebSocketManager manager;
+    private final ScheduledExecutorService scheduler;
+    private final UpgradeTickets tickets = new UpgradeTickets();
+    private final WsEndpoint.Counters counters = new WsEndpoint.Counters();
+    private final Server server;
+    private final ServerConnector connector;
+    private volatile boolean draining;
+    private volatile boolean stopped;
+
+    private WsNode(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
+        this.config = config;
+        this.redis = RedisResources.connect(config.redisUrl());
+        var commands = redis.commands().async();
+        TopicSubscriptions topics = new TopicSubscriptions(redis.pubSub().async());
+        ConnectionRegistry registry = new ConnectionRegistry(commands, config.keys(), config.nodeId());
+        this.hub = new ConnectionHub(config.nodeId(), config.keys(), registry, topics, config.connectionTimeout());
+        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), hub::onPubSubMessage);
+        redis.pubSub().addListener(dispatcher);
+        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys());
+        this.manager = new WebSocketManager(publisher, hub, RedisResources.COMMAND_TIMEOUT);
+        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "ws-timer-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
+
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("ws-jetty-" + config.nodeId());
+        this.server = new Server(threads);
+        this.connector = new ServerConnector(server);
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        server.addConnector(connector);
+
+        this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
+                config.advertisedHost(), this::port, VERSION);
+        JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
+        ClientProtocol protocol = new ClientProtocol(hub, config.auth().channelPolicy(), ChannelNames.DEFAULT_MAX_LENGTH);
+        NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
+        NodeServices services = new NodeServices(config, hub, manager, publisher, redis, context);
+
+        List<Route> routes = new ArrayList<>();
+        routes.add(Route.plain("main", "/ws"));
+        for (Function<NodeServices, Route> factory : extraRoutes) {
+            routes.add(factory.apply(services));
+        }
+
+        ServletContextHandler servlets = new ServletContextHandler("/");
+        servlets.addServlet(new ServletHolder(new ProbeServlet(() -> !stopped, this::describe)), "/health");
+        servlets.addServlet(new ServletHolder(new ProbeServlet(this::isReady, this::describe)), "/ready");
+        WebSocketRoutes.install(servlets, context, tickets, routes);
+        server.setHandler(new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
+                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH)));
+    }
+
+    /** The pieces a route factory may need. */
+    public record NodeServices(ServerConfig config, ConnectionHub hub, WebSocketManager manager,
+                               AsyncWsPublisher publisher, RedisResources redis, NodeContext context) {
+    }
+
+    public static WsNode start(ServerConfig config) throws Exception {
+        return start(config, List.of());
+    }
+
+    /** Starts a node with additional routes (e.g. the report routes). */
+    public static WsNode start(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
+        WsNode node = new WsNode(config, extraRoutes);
+        try {
+            node.startUp();
+        } catch (Exception e) {
+            node.crash();
+            throw e;
+        }
+        return node;
+    }
+
+    private void startUp() throws Exception {
+        // Inbox first: a node must hear commands for its sockets before it accepts any.
+        redis.pubSub().async().subscribe(config.keys().inbox(config.nodeId()))
+                .toCompletableFuture().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        server.start();
+        nodeRegistry.heartbeat().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        long heartbeat = config.heartbeatInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
+        long ping = config.pingInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::keepAlive, ping, ping, TimeUnit.MILLISECONDS);
+        long cleanup = config.cleanupInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::cleanup, cleanup, cleanup, TimeUnit.MILLISECONDS);
+        log.info("Node {} listening on {}:{} (Redis key prefix '{}', auth: {})", config.nodeId(), config.host(),
+                port(), config.keys().prefix(), config.auth().describe());
+    }
+
+    private void heartbeat() {
+        nodeRegistry.heartbeat()
+                .thenCompose(wasMissing -> {
+                    if (wasMissing) {
+                        log.warn("Node {} was missing from Redis (outage or swept while unreachable); re-registering",
+                                config.nodeId());
+                        return hub.reregisterAll();
+                    }
+                    return CompletableFuture.completedFuture(null);
+                })
+                .thenCompose(ignored -> nodeRegistry.sweepDeadNodes())
+                .exceptionally(error -> null);
+    }
+
+    private void keepAlive() {
+        for (LocalConnection connection : hub.connections()) {
+            connection.ping();
+        }
+        hub.flushActivity().exceptionally(error -> null);
+        tickets.prune();
+    }
+
+    private void cleanup() {
+        hub.closeInactive(null);
+    }
+
+    public boolean isReady() {
+        return !draining && !stopped && redis.isConnected() && nodeRegistry.isRegistered();
+    }
+
+    private ObjectNode describe() {
+        ObjectNode out = Json.object();
+        out.put("nodeId", config.nodeId());
+        out.put("version", VERSION);
+        out.put("connections", hub.size());
+        return out;
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public WebSocketManager manager() {
+        return manager;
+    }
+
+    public ConnectionHub hub() {
+        return hub;
+    }
+
+    public WsEndpoint.Counters counters() {
+        return counters;
+    }
+
+    /**
+     * Graceful shutdown: refuse new upgrades, close every socket with 1012 (service restart) so
+     * clients reconnect through the load balancer, remove this node from Redis, then stop.
+     */
+    @Override
+    public void close() {
+        if (stopped) {
+            return;
+        }
+        draining = true;
+        log.info("Node {} shutting down: closing {} connections with {}", config.nodeId(), hub.size(),
+                CloseCodes.SERVICE_RESTART);
+        scheduler.shutdownNow();
+        List<CompletableFuture<?>> removals = new ArrayList<>();
+        for (LocalConnection connection : List.copyOf(hub.connections())) {
+            connection.close(CloseCodes.SERVICE_RESTART, "service restart");
+            removals.add(hub.closed(connection));
+        }
+        try {
+            CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new))
+                    .thenCompose(ignored -> nodeRegistry.deregister())
+                    .get(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.warn("Could not remove node {} from Redis cleanly: {}", config.nodeId(), e.toString());
+        }
+        stopJetty();
+        dispatcher.close();
+        redis.close();
+        stopped = true;
+        log.info("Node {} stopped", config.nodeId());
+    }
+
+    /**
+     * Stops without any cleanup in Redis, as a kill -9 would: for tests of the dead-node sweep.
+     * The node's entries stay in Redis until another node sweeps them.
+     */
+    public void crash() {
+        stopped = true;
+        draining = true;
+        hub.disableRedisWrites();
+        scheduler.shutdownNow();
+        redis.close();
+        stopJetty();
+        dispatcher.close();
+    }
+
+    private void stopJetty() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            log.warn("Jetty did not stop cleanly: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package com.aegisx.ws.server.config;
+
+import com.aegisx.ws.protocol.ChannelNames;
+import com.aegisx.ws.protocol.Identifiers;
+import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.server.auth.AuthSettings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every setting of a node, read from environment variables and validated here, in one place. A
+ * bad value stops startup with a message naming the variable (all of them at once).
+ */
+public final class ServerConfig {
+
+    public static final int DEFAULT_PORT = 3000;
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_MAX_PAYLOAD = 1_048_576;
+    public static final long DEFAULT_CLEANUP_INTERVAL_MS = 300_000;
+    public static final long DEFAULT_CONNECTION_TIMEOUT_MS = 300_000;
+    public static final long DEFAULT_PING_INTERVAL_MS = 30_000;
+    /** Bytes (UTF-16 chars, as queued) a socket may have waiting before it counts as a slow consumer. */
+    public static final int DEFAULT_MAX_OUTBOUND_BYTES = 4 * 1_048_576;
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
+    public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000;
+    public static final List<String> DEFAULT_AVAILABLE_CHANNELS =
+            List.of("reports:progress", "reports:data-updates", "system:notifications", "user:alerts");
+    public static final long DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+
+    private final int port;
+    private final String host;
+    private final String advertisedHost;
+    private final String redisUrl;
+    private final String nodeId;
+    private final KeySchema keys;
+    private final int maxPayload;
+    private final Duration cleanupInterval;
+    private final Duration connectionTimeout;
+    private final Duration pingInterval;
+    private final int maxOutboundBytes;
+    private final Duration heartbeatInterval;
+    private final Duration heartbeatTimeout;
+    private final List<String> availableChannels;
+    private final int dispatchThreads;
+    private final Duration shutdownGrace;
+    private final AuthSettings auth;
+
+    private ServerConfig(Env env) {
+        port = env.integer("PORT", DEFAULT_PORT, 0, 65_535);
+        host = env.string("HOST", DEFAULT_HOST);
+        advertisedHost = env.string("ADVERTISED_HOST", localHostName(host));
+        redisUrl = env.raw("REDIS_URL");
+        if (redisUrl != null) {
+            validateRedisUrl(env, redisUrl);
+        }
+        String configuredNode = env.raw("NODE_ID");
+        if (configuredNode != null && !Identifiers.isValidNodeId(configuredNode)) {
+            env.error("NODE_ID", "must be 1-64 letters, digits or '-', was '" + configuredNode + "'");
+            configuredNode = null;
+        }
+        nodeId = configuredNode != null ? configuredNode : Identifiers.newNodeId();
+        String prefix = env.string("REDIS_KEY_PREFIX", KeySchema.DEFAULT_PREFIX);
+        if (!KeySchema.isValidPrefix(prefix)) {
+            env.error("REDIS_KEY_PREFIX", "must be 1-64 characters of [A-Za-z0-9_.-], was '" + prefix + "'");
+            prefix = KeySchema.DEFAULT_PREFIX;
+        }
+        keys = new KeySchema(prefix);
+        maxPayload = env.integer("WEBSOCKET_MAX_PAYLOAD", DEFAULT_MAX_PAYLOAD, 256, 64 * 1_048_576);
+        cleanupInterval = millis(env, "WEBSOCKET_CLEANUP_INTERVAL", DEFAULT_CLEANUP_INTERVAL_MS);
+        connectionTimeout = millis(env, "WEBSOCKET_CONNECTION_TIMEOUT", DEFAULT_CONNECTION_TIMEOUT_MS);
+        pingInterval = millis(env, "WEBSOCKET_PING_INTERVAL", DEFAULT_PING_INTERVAL_MS);
+        if (pingInterval.compareTo(connectionTimeout) >= 0) {
+            env.error("WEBSOCKET_PING_INTERVAL", "must be shorter than WEBSOCKET_CONNECTION_TIMEOUT ("
+                    + pingInterval.toMillis() + " >= " + connectionTimeout.toMillis() + "), or a client that"
+                    + " answers every ping would still time out");
+        }
+        maxOutboundBytes = env.integer("WEBSOCKET_MAX_OUTBOUND_BYTES", DEFAULT_MAX_OUTBOUND_BYTES,
+                16 * 1024, Integer.MAX_VALUE);
+        if (maxOutboundBytes < maxPayload) {
+            env.error("WEBSOCKET_MAX_OUTBOUND_BYTES", "must be at least WEBSOCKET_MAX_PAYLOAD (" + maxPayload + ")");
+        }
+        heartbeatInterval = millis(env, "NODE_HEARTBEAT_INTERVAL", DEFAULT_HEARTBEAT_INTERVAL_MS);
+        heartbeatTimeout = millis(env, "NODE_HEARTBEAT_TIMEOUT", DEFAULT_HEARTBEAT_TIMEOUT_MS);
+        if (heartbeatTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+            env.error("NODE_HEARTBEAT_TIMEOUT", "must be at least twice NODE_HEARTBEAT_INTERVAL, so one late"
+                    + " heartbeat does not get a live node swept");
+        }
+        availableChannels = env.list("WEBSOCKET_AVAILABLE_CHANNELS", DEFAULT_AVAILABLE_CHANNELS);
+        for (String channel : availableChannels) {
+            String problem = ChannelNames.problem(channel, ChannelNames.DEFAULT_MAX_LENGTH);
+            if (problem != null) {
+                env.error("WEBSOCKET_AVAILABLE_CHANNELS", problem + ": '" + channel + "'");
+            }
+        }
+        dispatchThreads = env.integer("DISPATCH_THREADS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
+        shutdownGrace = millis(env, "SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE_MS);
+        auth = AuthSettings.fromEnv(env);
+    }
+
+    /** Reads and validates; throws {@link ConfigException} naming every bad variable. */
+    public static ServerConfig fromEnv(Map<String, String> vars) {
+        Env env = new Env(vars);
+        ServerConfig config = new ServerConfig(env);
+        env.throwIfInvalid();
+        return config;
+    }
+
+    private static String localHostName(String fallback) {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return fallback;
+        }
+    }
+
+    private static Duration millis(Env env, String name, long defaultMillis) {
+        return Duration.ofMillis(env.longValue(name, defaultMillis, 10, 7L * 24 * 3600 * 1000));
+    }
+
+    private static void validateRedisUrl(Env env, String url) {
+        try {
+            URI uri = URI.create(url);
+            String scheme = uri.getScheme();
+            if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
+                env.error("REDIS_URL", "must start with redis:// or rediss://");
+            } else if (uri.getHost() == null) {
+                env.error("REDIS_URL", "has no host");
+            }
+        } catch (IllegalArgumentException e) {
+            env.error("REDIS_URL", "is not a valid URL");
+        }
+    }
+
+    public int port() { return port; }
+    public String host() { return host; }
+    /** Host name other nodes and operators see in the node registry. */
+    public String advertisedHost() { return advertisedHost; }
+    /** Null when unset: the launcher then starts a local Redis for a quick start. */
+    public String redisUrl() { return redisUrl; }
+    public String nodeId() { return nodeId; }
+    public KeySchema keys() { return keys; }
+    public int maxPayload() { return maxPayload; }
+    public Duration cleanupInterval() { return cleanupInterval; }
+    public Duration connectionTimeout() { return connectionTimeout; }
+    public Duration pingInterval() { return pingInterval; }
+    public int maxOutboundBytes() { return maxOutboundBytes; }
+    public Duration heartbeatInterval() { return heartbeatInterval; }
+    public Duration heartbeatTimeout() { return heartbeatTimeout; }
+    public List<String> availableChannels() { return availableChannels; }
+    public int dispatchThreads() { return dispatchThreads; }
+    public Duration shutdownGrace() { return shutdownGrace; }
+    public AuthSettings auth() { return auth; }
+}

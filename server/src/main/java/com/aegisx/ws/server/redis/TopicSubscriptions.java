@@ -1,0 +1,75 @@
+package com.aegisx.ws.server.redis;
+
+import com.aegisx.ws.server.websocket.LocalConnection;
+import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reference-counted Redis pub/sub subscriptions: the node listens on a topic only while at least
+ * one local socket needs it, so it receives no traffic for channels nobody here listens to (unlike
+ * one pattern subscription for everything, the scaling wall of the Socket.IO Redis adapter).
+ *
+ * <p>{@link #join} completes once Redis has confirmed the SUBSCRIBE, which is what lets a node say
+ * {@code subscribed} only when nothing published afterwards can be missed. SUBSCRIBE and
+ * UNSUBSCRIBE for a topic are issued inside the map's per-key lock, so they reach Redis in the
+ * order of the membership changes.
+ */
+public final class TopicSubscriptions {
+
+    private static final class Topic {
+        final Set<LocalConnection> members = ConcurrentHashMap.newKeySet();
+        CompletableFuture<Void> confirmed;
+    }
+
+    private final RedisPubSubAsyncCommands<String, String> pubSub;
+    private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
+
+    public TopicSubscriptions(RedisPubSubAsyncCommands<String, String> pubSub) {
+        this.pubSub = pubSub;
+    }
+
+    public CompletableFuture<Void> join(String topic, LocalConnection connection) {
+        Topic joined = topics.compute(topic, (name, existing) -> {
+            Topic t = existing != null ? existing : new Topic();
+            if (t.confirmed == null || t.confirmed.isCompletedExceptionally()) {
+                t.confirmed = pubSub.subscribe(name).toCompletableFuture().thenApply(ignored -> null);
+            }
+            t.members.add(connection);
+            return t;
+        });
+        return joined.confirmed;
+    }
+
+    public void leave(String topic, LocalConnection connection) {
+        topics.computeIfPresent(topic, (name, t) -> {
+            t.members.remove(connection);
+            if (t.members.isEmpty()) {
+                pubSub.unsubscribe(name);
+                return null;
+            }
+            return t;
+        });
+    }
+
+    /** The local sockets listening on a topic (a live, weakly consistent view), empty if none. */
+    public Collection<LocalConnection> members(String topic) {
+        Topic t = topics.get(topic);
+        return t == null ? List.of() : t.members;
+    }
+
+    public boolean isSubscribed(String topic) {
+        return topics.containsKey(topic);
+    }
+
+    public int topicCount() {
+        return topics.size();
+    }
+
+    public Set<String> topics() {
+        return Set.copyOf(topics.keySet());
+    }
+}

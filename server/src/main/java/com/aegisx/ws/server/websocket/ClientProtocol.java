@@ -1,0 +1,137 @@
+package com.aegisx.ws.server.websocket;
+
+import com.aegisx.ws.protocol.ChannelNames;
+import com.aegisx.ws.protocol.ErrorCodes;
+import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.server.auth.AccessDecision;
+import com.aegisx.ws.server.auth.ChannelAccessPolicy;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads client frames and answers them: the common message types of every route, then the
+ * route's own. Bad input of any kind gets an {@code error} reply and changes nothing.
+ */
+public final class ClientProtocol {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientProtocol.class);
+
+    private final ConnectionHub hub;
+    private final ChannelAccessPolicy policy;
+    private final int maxChannelLength;
+
+    public ClientProtocol(ConnectionHub hub, ChannelAccessPolicy policy, int maxChannelLength) {
+        this.hub = hub;
+        this.policy = policy;
+        this.maxChannelLength = maxChannelLength;
+    }
+
+    public void onText(LocalConnection connection, RouteHandler route, String text) {
+        connection.touch();
+        ObjectNode message;
+        try {
+            message = Json.parseObject(text);
+        } catch (IllegalArgumentException e) {
+            reject(connection, ErrorCodes.INVALID_JSON, "Message must be a JSON object: " + e.getMessage(), null);
+            return;
+        }
+        JsonNode id = message.get("id");
+        if (id != null && !(id.isTextual() || id.isNumber())) {
+            reject(connection, ErrorCodes.INVALID_MESSAGE, "id must be a string or a number", null);
+            return;
+        }
+        JsonNode typeNode = message.get("type");
+        if (typeNode == null || !typeNode.isTextual() || typeNode.asText().isEmpty()) {
+            reject(connection, ErrorCodes.MISSING_FIELD, "type is required and must be a string", id);
+            return;
+        }
+        String type = typeNode.asText();
+        log.debug("Message connectionId={} type={}", connection.id(), type);
+        switch (type) {
+            case "subscribe" -> subscribe(connection, message, id);
+            case "unsubscribe" -> unsubscribe(connection, message, id);
+            case "ping" -> connection.send(Replies.pong(id));
+            case "get_status" -> connection.serially(() -> {
+                connection.send(Replies.status(connection, hub.nodeId(), id));
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            });
+            default -> {
+                if (!route.onMessage(connection, type, message, id)) {
+                    reject(connection, ErrorCodes.UNKNOWN_TYPE, "Unknown message type '" + abbreviate(type) + "'", id);
+                }
+            }
+        }
+    }
+
+    private void subscribe(LocalConnection connection, ObjectNode message, JsonNode id) {
+        String channel = channelOf(connection, message, id);
+        if (channel == null) {
+            return;
+        }
+        AccessDecision decision = policy.canSubscribe(connection.identity(), channel);
+        if (!decision.allowed()) {
+            log.info("Refused subscription connectionId={} userId={} channel={} code={}",
+                    connection.id(), connection.userId(), channel, decision.code());
+            reject(connection, decision.code(), decision.message(), id);
+            return;
+        }
+        connection.serially(() -> hub.subscribe(connection, channel)).whenComplete((added, error) -> {
+            if (error != null) {
+                log.warn("Subscription failed connectionId={} channel={}: {}", connection.id(), channel, error.toString());
+                connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Subscription failed, try again", id));
+            } else {
+                log.info("Subscribed connectionId={} userId={} channel={}", connection.id(), connection.userId(), channel);
+                connection.send(Replies.subscribed(channel, id));
+            }
+        });
+    }
+
+    private void unsubscribe(LocalConnection connection, ObjectNode message, JsonNode id) {
+        String channel = channelOf(connection, message, id);
+        if (channel == null) {
+            return;
+        }
+        connection.serially(() -> hub.unsubscribe(connection, channel)).whenComplete((removed, error) -> {
+            if (error != null) {
+                connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Unsubscribe failed, try again", id));
+            } else if (!removed) {
+                connection.send(Replies.error(ErrorCodes.NOT_SUBSCRIBED, "Not subscribed to " + channel, id));
+            } else {
+                log.info("Unsubscribed connectionId={} channel={}", connection.id(), channel);
+                connection.send(Replies.unsubscribed(channel, id));
+            }
+        });
+    }
+
+    private String channelOf(LocalConnection connection, ObjectNode message, JsonNode id) {
+        JsonNode channelNode = message.get("channel");
+        if (channelNode == null || channelNode.isNull()) {
+            reject(connection, ErrorCodes.MISSING_FIELD, "channel is required", id);
+            return null;
+        }
+        if (!channelNode.isTextual()) {
+            reject(connection, ErrorCodes.INVALID_CHANNEL, "channel must be a string", id);
+            return null;
+        }
+        String channel = channelNode.asText();
+        String problem = ChannelNames.problem(channel, maxChannelLength);
+        if (problem != null) {
+            reject(connection, ErrorCodes.INVALID_CHANNEL, problem, id);
+            return null;
+        }
+        return channel;
+    }
+
+    /** Replies with an error; routes use it for their own refusals too. */
+    public static void reject(LocalConnection connection, String code, String message, JsonNode id) {
+        log.debug("Rejected message connectionId={} code={}", connection.id(), code);
+        connection.send(Replies.error(code, message, id));
+    }
+
+    private static String abbreviate(String text) {
+        String printable = text.replaceAll("[^\\x20-\\x7E]", "?");
+        return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
+    }
+}

@@ -1,0 +1,268 @@
+package com.aegisx.ws.server.websocket;
+
+import com.aegisx.ws.protocol.CloseCodes;
+import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.protocol.NodeCommand;
+import com.aegisx.ws.protocol.WireFormat;
+import com.aegisx.ws.server.cluster.ConnectionRegistry;
+import com.aegisx.ws.server.redis.TopicSubscriptions;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's local sockets and what ties them to Redis: registration, subscriptions, delivery of
+ * pub/sub messages, and commands from other nodes and services.
+ */
+public final class ConnectionHub {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionHub.class);
+
+    private final String nodeId;
+    private final KeySchema keys;
+    private final ConnectionRegistry registry;
+    private final TopicSubscriptions topics;
+    private final String inboxTopic;
+    private final Map<String, LocalConnection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong malformedPayloads = new AtomicLong();
+    private final Duration inactivityTimeout;
+    private volatile boolean redisWritesEnabled = true;
+
+    public ConnectionHub(String nodeId, KeySchema keys, ConnectionRegistry registry, TopicSubscriptions topics,
+                         Duration inactivityTimeout) {
+        this.nodeId = nodeId;
+        this.inactivityTimeout = inactivityTimeout;
+        this.keys = keys;
+        this.registry = registry;
+        this.topics = topics;
+        this.inboxTopic = keys.inbox(nodeId);
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public KeySchema keys() {
+        return keys;
+    }
+
+    public TopicSubscriptions topics() {
+        return topics;
+    }
+
+    public LocalConnection get(String connectionId) {
+        return connections.get(connectionId);
+    }
+
+    public Collection<LocalConnection> connections() {
+        return connections.values();
+    }
+
+    public int size() {
+        return connections.size();
+    }
+
+    public long malformedPayloads() {
+        return malformedPayloads.get();
+    }
+
+    /** Registers the socket in Redis and listens on its user's topic; completes when both are confirmed. */
+    public CompletableFuture<Void> open(LocalConnection connection) {
+        connections.put(connection.id(), connection);
+        List<CompletableFuture<?>> steps = new ArrayList<>();
+        steps.add(registry.register(connection));
+        if (connection.userId() != null) {
+            steps.add(topics.join(keys.userTopic(connection.userId()), connection));
+        }
+        return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                .thenRun(connection::markRegistered);
+    }
+
+    /** Completes with true when the socket was newly subscribed, false when it already was. */
+    public CompletableFuture<Boolean> subscribe(LocalConnection connection, String channel) {
+        if (!connection.channels().add(channel)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        CompletableFuture<Void> listening = topics.join(keys.channelTopic(channel), connection);
+        CompletableFuture<Void> indexed = registry.addChannel(connection.id(), channel);
+        return CompletableFuture.allOf(listening, indexed).handle((ignored, error) -> {
+            if (error != null) {
+                connection.channels().remove(channel);
+                topics.leave(keys.channelTopic(channel), connection);
+                registry.removeChannel(connection.id(), channel);
+                throw new IllegalStateException("subscription to " + channel + " failed", error);
+            }
+            log.debug("Subscribed connectionId={} channel={}", connection.id(), channel);
+            return true;
+        });
+    }
+
+    /** Completes with true when the socket was subscribed, false when it was not. */
+    public CompletableFuture<Boolean> unsubscribe(LocalConnection connection, String channel) {
+        if (!connection.channels().remove(channel)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        topics.leave(keys.channelTopic(channel), connection);
+        return registry.removeChannel(connection.id(), channel).thenApply(ignored -> {
+            log.debug("Unsubscribed connectionId={} channel={}", connection.id(), channel);
+            return true;
+        });
+    }
+
+    /** The socket is gone: forget it locally and remove it from every index in Redis. */
+    public CompletableFuture<Void> closed(LocalConnection connection) {
+        if (connections.remove(connection.id()) == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<String> channels = List.copyOf(connection.channels());
+        for (String channel : channels) {
+            topics.leave(keys.channelTopic(channel), connection);
+        }
+        if (connection.userId() != null) {
+            topics.leave(keys.userTopic(connection.userId()), connection);
+        }
+        if (!redisWritesEnabled) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return registry.remove(connection, channels).exceptionally(error -> {
+            log.warn("Could not remove connectionId={} from Redis: {}", connection.id(), error.toString());
+            return null;
+        });
+    }
+
+    /** Writes every local socket into Redis again, after Redis lost them (outage, sweep while cut off). */
+    public CompletableFuture<Void> reregisterAll() {
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        for (LocalConnection connection : connections.values()) {
+            writes.add(registry.register(connection));
+        }
+        log.info("Re-registered {} connections in Redis", writes.size());
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+    }
+
+    /** Entry point of every pub/sub message this node receives, on a dispatch worker. */
+    public void onPubSubMessage(String topic, String payload) {
+        if (topic.equals(inboxTopic)) {
+            onCommand(payload);
+            return;
+        }
+        Collection<LocalConnection> members = topics.members(topic);
+        if (members.isEmpty()) {
+            return;
+        }
+        WireFormat.Delivery delivery;
+        try {
+            delivery = WireFormat.decode(payload);
+        } catch (IllegalArgumentException e) {
+            malformed(topic, e);
+            return;
+        }
+        String channel = keys.channelOfTopic(topic);
+        ObjectNode message = WireFormat.stamp(delivery.message(), channel);
+        ByteBuffer frame = encode(message);
+        String exclude = delivery.excludeConnection();
+        for (LocalConnection member : members) {
+            if (exclude != null && exclude.equals(member.id())) {
+                continue;
+            }
+            DeliveryInterceptor interceptor = member.interceptor();
+            if (interceptor == null || !interceptor.intercept(member, channel, message, frame)) {
+                member.send(frame);
+            }
+        }
+    }
+
+    private void onCommand(String payload) {
+        NodeCommand command;
+        try {
+            command = NodeCommand.decode(payload);
+        } catch (IllegalArgumentException e) {
+            malformed(inboxTopic, e);
+            return;
+        }
+        if (command.op() == NodeCommand.Op.CLEANUP) {
+            closeInactive(null);
+            return;
+        }
+        LocalConnection connection = connections.get(command.connectionId());
+        if (connection == null) {
+            log.debug("Command {} for unknown connectionId={}", command.op(), command.connectionId());
+            return;
+        }
+        switch (command.op()) {
+            case SEND -> connection.send(encode(WireFormat.stamp(command.message(), null)));
+            case SUBSCRIBE -> connection.serially(() -> subscribe(connection, command.channel()))
+                    .whenComplete((added, error) -> connection.send(error == null
+                            ? Replies.subscribed(command.channel(), null).put("by", "server")
+                            : Replies.error(com.aegisx.ws.protocol.ErrorCodes.UNAVAILABLE,
+                                    "subscription to " + command.channel() + " failed", null)));
+            case UNSUBSCRIBE -> connection.serially(() -> unsubscribe(connection, command.channel()))
+                    .whenComplete((removed, error) -> {
+                        if (error == null && Boolean.TRUE.equals(removed)) {
+                            connection.send(Replies.unsubscribed(command.channel(), null).put("by", "server"));
+                        }
+                    });
+            case DISCONNECT -> connection.close(
+                    command.code() >= 4000 && command.code() < 5000 || command.code() == 1000
+                            ? command.code() : CloseCodes.DISCONNECTED_BY_SERVER,
+                    command.reason() == null ? "disconnected by server" : command.reason());
+            default -> { }
+        }
+    }
+
+    /**
+     * Closes sockets that sent nothing, not even a pong, for longer than {@code timeout} (null:
+     * WEBSOCKET_CONNECTION_TIMEOUT). Returns how many were closed.
+     */
+    public int closeInactive(Duration timeout) {
+        Duration limit = timeout != null ? timeout : inactivityTimeout;
+        long deadline = System.currentTimeMillis() - limit.toMillis();
+        int closed = 0;
+        for (LocalConnection connection : connections.values()) {
+            if (connection.lastSeenMillis() < deadline) {
+                log.info("Closing inactive connectionId={} userId={} after {} ms of silence",
+                        connection.id(), connection.userId(), limit.toMillis());
+                connection.close(CloseCodes.INACTIVE, "inactive");
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    public CompletableFuture<Void> flushActivity() {
+        List<LocalConnection> active = new ArrayList<>();
+        for (LocalConnection connection : connections.values()) {
+            if (connection.isRegistered() && connection.takeActivityToFlush()) {
+                active.add(connection);
+            }
+        }
+        return active.isEmpty() ? CompletableFuture.completedFuture(null) : registry.flushActivity(active);
+    }
+
+    /** After a simulated crash: sockets closing from now on leave Redis untouched, as after kill -9. */
+    public void disableRedisWrites() {
+        redisWritesEnabled = false;
+    }
+
+    static ByteBuffer encode(ObjectNode message) {
+        return ByteBuffer.wrap(Json.write(message).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void malformed(String topic, IllegalArgumentException e) {
+        long count = malformedPayloads.incrementAndGet();
+        if (count <= 10 || count % 1000 == 0) {
+            log.warn("Dropped a malformed payload on {} ({} so far): {}", topic, count, e.getMessage());
+        }
+    }
+}

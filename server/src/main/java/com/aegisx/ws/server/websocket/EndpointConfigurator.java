@@ -1,0 +1,64 @@
+package com.aegisx.ws.server.websocket;
+
+import com.aegisx.ws.server.auth.BearerToken;
+import com.aegisx.ws.server.auth.TokenExtractor;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Creates one endpoint instance per socket and carries the gate's ticket into its user
+ * properties. Origin and authentication were already decided by the {@link UpgradeGate}.
+ */
+final class EndpointConfigurator extends ServerEndpointConfig.Configurator {
+
+    static final String TICKET_PROPERTY = "ws.ticket";
+
+    private final Supplier<WsEndpoint> factory;
+    private final UpgradeTickets tickets;
+
+    EndpointConfigurator(Supplier<WsEndpoint> factory, UpgradeTickets tickets) {
+        this.factory = factory;
+        this.tickets = tickets;
+    }
+
+    @Override
+    public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+        List<String> values = request.getHeaders().get(UpgradeTickets.HEADER);
+        UpgradeTicket ticket = tickets.take(values == null || values.isEmpty() ? null : values.get(0));
+        if (ticket != null) {
+            config.getUserProperties().put(TICKET_PROPERTY, ticket);
+        }
+    }
+
+    /**
+     * A token sent as a subprotocol ({@code bearer, <token>} or {@code bearer.<token>}) must be
+     * answered with the carrier value, or browsers fail the handshake; other offers are declined.
+     */
+    @Override
+    public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+        String echo = TokenExtractor.fromSubprotocols(requested).flatMap(BearerToken::echoSubprotocol).orElse(null);
+        if (echo != null) {
+            return echo;
+        }
+        for (String offered : requested) {
+            if (supported.contains(offered)) {
+                return offered;
+            }
+        }
+        return "";
+    }
+
+    @Override
+    public boolean checkOrigin(String originHeaderValue) {
+        return true;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getEndpointInstance(Class<T> endpointClass) {
+        return (T) factory.get();
+    }
+}

@@ -1,0 +1,128 @@
+package com.aegisx.ws.server.websocket;
+
+import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.server.auth.Identity;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
+
+/**
+ * One socket on this node: its identity, local subscriptions, outbound queue and activity clock.
+ *
+ * <p>Operations that change the connection's state in Redis (register, subscribe, unsubscribe)
+ * are chained with {@link #serially}, so they apply and are acknowledged in the order the client
+ * asked for them.
+ */
+public final class LocalConnection {
+
+    private final String id;
+    private final String route;
+    private final CoreSession session;
+    private final String ip;
+    private final String userAgent;
+    private final Instant connectedAt;
+    private final Set<String> channels = ConcurrentHashMap.newKeySet();
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final OutboundWriter writer;
+    private volatile Identity identity;
+    private volatile long lastSeenMillis;
+    private volatile long lastActivityFlushedMillis;
+    private volatile boolean registered;
+    private volatile boolean closing;
+    private volatile DeliveryInterceptor interceptor;
+    private CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
+
+    public LocalConnection(String id, String route, CoreSession session, Identity identity, String ip,
+                           String userAgent, long maxOutboundBytes, Runnable onSlowConsumer) {
+        this.id = id;
+        this.route = route;
+        this.session = session;
+        this.identity = identity;
+        this.ip = ip;
+        this.userAgent = userAgent;
+        this.connectedAt = Instant.now();
+        this.lastSeenMillis = connectedAt.toEpochMilli();
+        this.lastActivityFlushedMillis = lastSeenMillis;
+        this.writer = new OutboundWriter(session, maxOutboundBytes, onSlowConsumer);
+    }
+
+    public String id() { return id; }
+    public String route() { return route; }
+    public Identity identity() { return identity; }
+    public void identity(Identity identity) { this.identity = identity; }
+    public String userId() { return identity.userId(); }
+    public String ip() { return ip; }
+    public String userAgent() { return userAgent; }
+    public Instant connectedAt() { return connectedAt; }
+    /** Live view of the channels this socket is subscribed to on this node. */
+    public Set<String> channels() { return channels; }
+    public Map<String, Object> attributes() { return attributes; }
+    public OutboundWriter writer() { return writer; }
+    public DeliveryInterceptor interceptor() { return interceptor; }
+    public void interceptor(DeliveryInterceptor interceptor) { this.interceptor = interceptor; }
+    public boolean isRegistered() { return registered; }
+    void markRegistered() { registered = true; }
+    public boolean isOpen() { return !closing && session.isOutputOpen(); }
+
+    /** Any frame from the client, data or pong, counts as a sign of life. */
+    public void touch() {
+        lastSeenMillis = System.currentTimeMillis();
+    }
+
+    public long lastSeenMillis() {
+        return lastSeenMillis;
+    }
+
+    /** True (once per change) when activity happened since the last time Redis was told. */
+    boolean takeActivityToFlush() {
+        long seen = lastSeenMillis;
+        if (seen > lastActivityFlushedMillis) {
+            lastActivityFlushedMillis = seen;
+            return true;
+        }
+        return false;
+    }
+
+    /** Sends a pre-encoded UTF-8 text frame, shared with other sockets. */
+    public boolean send(ByteBuffer utf8) {
+        return writer.send(utf8);
+    }
+
+    public boolean send(ObjectNode message) {
+        return send(ByteBuffer.wrap(Json.write(message).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public void ping() {
+        if (session.isOutputOpen()) {
+            session.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
+        }
+    }
+
+    /** Starts a close handshake without blocking; a peer that never answers is cut off by Jetty's idle timeout. */
+    public void close(int code, String reason) {
+        closing = true;
+        session.close(code, reason, Callback.NOOP);
+    }
+
+    public void abort() {
+        closing = true;
+        session.abort();
+    }
+
+    /** Runs {@code step} after every step chained before it has completed (successfully or not). */
+    public synchronized <T> CompletableFuture<T> serially(Supplier<CompletableFuture<T>> step) {
+        CompletableFuture<T> next = chain.handle((ignored, error) -> null).thenCompose(ignored -> step.get());
+        chain = next;
+        return next;
+    }
+}

@@ -1,0 +1,39 @@
+package com.aegisx.ws.server.websocket;
+
+import com.aegisx.ws.protocol.Identifiers;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Hands the gate's verdict to the WebSocket endpoint. The jakarta handshake API exposes headers
+ * but not request attributes, so the gate stores the ticket here and passes only a random key in
+ * an internal header (stripped from what clients send); the endpoint configurator takes it back.
+ */
+public final class UpgradeTickets {
+
+    /** Internal header carrying the ticket key from the gate to the endpoint configurator. */
+    public static final String HEADER = "X-Ws-Upgrade-Ticket";
+    private static final long MAX_AGE_MILLIS = 60_000;
+
+    private final Map<String, UpgradeTicket> tickets = new ConcurrentHashMap<>();
+
+    public String issue(UpgradeTicket ticket) {
+        String key = Identifiers.newNodeId() + Identifiers.newNodeId();
+        tickets.put(key, ticket);
+        return key;
+    }
+
+    public UpgradeTicket take(String key) {
+        return key == null ? null : tickets.remove(key);
+    }
+
+    /** Drops tickets of upgrades that never reached the endpoint (failed handshakes). */
+    public void prune() {
+        long oldest = System.currentTimeMillis() - MAX_AGE_MILLIS;
+        tickets.values().removeIf(ticket -> ticket.issuedAtMillis() < oldest);
+    }
+
+    public int size() {
+        return tickets.size();
+    }
+}

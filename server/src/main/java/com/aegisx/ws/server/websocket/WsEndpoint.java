@@ -1,0 +1,130 @@
+package com.aegisx.ws.server.websocket;
+
+import com.aegisx.ws.protocol.CloseCodes;
+import com.aegisx.ws.protocol.ErrorCodes;
+import com.aegisx.ws.protocol.Identifiers;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One socket's jakarta endpoint, on any route: registers the connection, sends {@code welcome}
+ * once Redis has confirmed everything, feeds frames to the {@link ClientProtocol}, and cleans up
+ * on close.
+ */
+public final class WsEndpoint extends Endpoint {
+
+    private static final Logger log = LoggerFactory.getLogger(WsEndpoint.class);
+
+    /** Shared counters for the node (exposed by health and metrics). */
+    public static final class Counters {
+        public final AtomicLong opened = new AtomicLong();
+        public final AtomicLong closed = new AtomicLong();
+        public final AtomicLong slowConsumers = new AtomicLong();
+        public final AtomicLong binaryRejected = new AtomicLong();
+    }
+
+    private final NodeContext node;
+    private final Route route;
+    private LocalConnection connection;
+
+    WsEndpoint(NodeContext node, Route route) {
+        this.node = node;
+        this.route = route;
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        UpgradeTicket ticket = (UpgradeTicket) config.getUserProperties().get(EndpointConfigurator.TICKET_PROPERTY);
+        JakartaWebSocketSession jakartaSession = (JakartaWebSocketSession) session;
+        if (ticket == null) {
+            // Only reachable if the gate was bypassed; refuse rather than run unauthenticated.
+            log.error("Upgrade without a gate ticket on {}; closing", route.path());
+            jakartaSession.getCoreSession().close(CloseCodes.POLICY_VIOLATION, "not authorized", org.eclipse.jetty.util.Callback.NOOP);
+            return;
+        }
+        session.setMaxTextMessageBufferSize(node.config().maxPayload());
+        session.setMaxIdleTimeout(node.config().connectionTimeout().plus(node.config().pingInterval()).toMillis());
+        String id = Identifiers.newConnectionId(node.hub().nodeId());
+        LocalConnection local = new LocalConnection(id, route.name(), jakartaSession.getCoreSession(),
+                ticket.identity(), ticket.ip(), ticket.userAgent(), node.config().maxOutboundBytes(),
+                () -> onSlowConsumer(id));
+        this.connection = local;
+        node.counters().opened.incrementAndGet();
+
+        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text ->
+                node.protocol().onText(local, route.handler(), text));
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> local.touch());
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) bytes -> {
+            node.counters().binaryRejected.incrementAndGet();
+            log.info("Binary frame from connectionId={}; closing with {}", id, CloseCodes.UNSUPPORTED_DATA);
+            local.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported, send JSON text");
+        });
+
+        Map<String, String> pathParameters = session.getPathParameters();
+        ObjectNode pathError = route.handler().rejectPath(pathParameters);
+        if (pathError != null) {
+            local.send(pathError);
+            local.close(CloseCodes.POLICY_VIOLATION, pathError.path("message").asText("invalid path"));
+            return;
+        }
+
+        local.serially(() -> node.hub().open(local)
+                        .thenCompose(ignored -> route.handler().onRegistered(local, pathParameters)))
+                .whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        log.warn("Could not register connectionId={} on {}: {}", id, route.path(), error.toString());
+                        local.send(Replies.error(ErrorCodes.UNAVAILABLE, "Service unavailable, retry later", null));
+                        local.close(CloseCodes.TRY_AGAIN_LATER, "registration failed");
+                        return;
+                    }
+                    log.info("WebSocket connection established connectionId={} userId={} route={} node={} totalConnections={}",
+                            id, local.userId(), route.name(), node.hub().nodeId(), node.hub().size());
+                    local.send(Replies.welcome(local, node.config().availableChannels()));
+                    route.handler().afterWelcome(local, pathParameters);
+                });
+    }
+
+    private void onSlowConsumer(String id) {
+        node.counters().slowConsumers.incrementAndGet();
+        LocalConnection local = connection;
+        log.warn("Slow consumer connectionId={} userId={}: outbound queue over {} bytes; closing with {}",
+                id, local == null ? null : local.userId(), node.config().maxOutboundBytes(), CloseCodes.SLOW_CONSUMER);
+        if (local != null) {
+            local.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
+            // A consumer this slow may never read the close frame either.
+            node.scheduler().schedule(local::abort, 5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void onClose(Session session, CloseReason reason) {
+        LocalConnection local = connection;
+        if (local == null) {
+            return;
+        }
+        node.counters().closed.incrementAndGet();
+        route.handler().onClose(local);
+        // After registration, so a socket closing while it registers is still removed from Redis.
+        local.serially(() -> node.hub().closed(local));
+        log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
+                local.id(), local.userId(), reason.getCloseCode().getCode(), reason.getReasonPhrase(), node.hub().size());
+    }
+
+    @Override
+    public void onError(Session session, Throwable error) {
+        LocalConnection local = connection;
+        log.debug("WebSocket error connectionId={}: {}", local == null ? null : local.id(), error.toString());
+    }
+}
