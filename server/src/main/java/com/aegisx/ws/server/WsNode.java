@@ -140,7 +140,7 @@ public final class WsNode implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::keepAlive, ping, ping, TimeUnit.MILLISECONDS);
         long cleanup = config.cleanupInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::cleanup, cleanup, cleanup, TimeUnit.MILLISECONDS);
-        log.info("Node {} listening on {}:{} (Redis key prefix '{}', auth: {})", config.nodeId(), config.host(),
+        log.info("Node {} listening on {}:{} (Redis key prefix '{}', {})", config.nodeId(), config.host(),
                 port(), config.keys().prefix(), config.auth().describe());
     }
 

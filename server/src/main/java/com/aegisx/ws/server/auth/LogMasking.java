@@ -1,0 +1,127 @@
+package com.aegisx.ws.server.auth;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Removes secrets from text headed for logs: request URIs, header values, tokens. Every log line
+ * that may carry a request URI (access log, upgrade log, error log) should pass it through
+ * {@link #maskQuery(String)}; every token or key that must be mentioned through {@link #maskToken(String)}.
+ */
+public final class LogMasking {
+
+    /** What replaces a secret. */
+    public static final String MASK = "***";
+    /** Visible head of a masked long token: enough to tell two tokens apart, too little to use one. */
+    public static final int VISIBLE_PREFIX = 6;
+    /** Tokens shorter than this are fully masked: a prefix of a short secret is a real share of it. */
+    public static final int MIN_LENGTH_FOR_PREFIX = 20;
+
+    /**
+     * Query parameters whose value is a secret. Beyond the ones this server reads ({@code token}) and
+     * the debug API key, the usual names other clients use by habit are masked too.
+     */
+    public static final Set<String> SENSITIVE_PARAMETERS = Set.of(
+            "token", "access_token", "refresh_token", "id_token", "jwt",
+            "api_key", "apikey", "api-key", "password", "secret");
+
+    private static final Pattern SENSITIVE_QUERY = Pattern.compile(
+            "(^|[?&;])(" + String.join("|", SENSITIVE_PARAMETERS.stream().map(Pattern::quote).toList())
+                    + ")=[^&;#\\s]*",
+            Pattern.CASE_INSENSITIVE);
+
+    private static final Set<String> SECRET_HEADERS = Set.of(
+            "cookie", "set-cookie", "x-api-key", "api-key", "x-auth-token");
+
+    private LogMasking() {
+    }
+
+    /**
+     * Replaces the values of {@link #SENSITIVE_PARAMETERS} in a URI, path-and-query or bare query:
+     * {@code /ws?token=eyJ...&x=1} becomes {@code /ws?token=***&x=1}. Null stays null.
+     */
+    public static String maskQuery(String uriOrQuery) {
+        if (uriOrQuery == null || uriOrQuery.indexOf('=') < 0) {
+            return uriOrQuery;
+        }
+        return SENSITIVE_QUERY.matcher(uriOrQuery).replaceAll("$1$2=" + MASK);
+    }
+
+    /**
+     * A token as it may appear in a log: the first {@value #VISIBLE_PREFIX} characters and an
+     * ellipsis for long tokens (a JWT's first characters are its public header), {@value #MASK} for
+     * short ones, {@code (none)} for null.
+     */
+    public static String maskToken(String token) {
+        if (token == null) {
+            return "(none)";
+        }
+        if (token.length() < MIN_LENGTH_FOR_PREFIX) {
+            return MASK;
+        }
+        return token.substring(0, VISIBLE_PREFIX) + "…";
+    }
+
+    /** {@code Bearer eyJ...} becomes {@code Bearer ***}; the scheme stays visible for debugging. */
+    public static String maskAuthorization(String value) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.trim();
+        int space = v.indexOf(' ');
+        return space > 0 ? v.substring(0, space) + " " + MASK : MASK;
+    }
+
+    /**
+     * Masks the token entries of a {@code Sec-WebSocket-Protocol} value per the
+     * {@link TokenExtractor} convention: {@code bearer, eyJ...} becomes {@code bearer, ***} and
+     * {@code bearer.eyJ...} becomes {@code bearer.***}; real subprotocols stay.
+     */
+    public static String maskSubprotocols(String value) {
+        if (value == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        boolean afterMarker = false;
+        for (String raw : value.split(",")) {
+            String entry = raw.trim();
+            if (entry.equalsIgnoreCase(TokenExtractor.BEARER_SUBPROTOCOL)) {
+                out.add(entry);
+                afterMarker = true;
+                continue;
+            }
+            if (entry.regionMatches(true, 0, TokenExtractor.BEARER_SUBPROTOCOL_PREFIX, 0,
+                    TokenExtractor.BEARER_SUBPROTOCOL_PREFIX.length())) {
+                out.add(entry.substring(0, TokenExtractor.BEARER_SUBPROTOCOL_PREFIX.length()) + MASK);
+            } else {
+                out.add(afterMarker ? MASK : entry);
+            }
+            afterMarker = false;
+        }
+        return String.join(", ", out);
+    }
+
+    /** A header value fit for a log line: credentials masked, anything else unchanged. */
+    public static String maskHeader(String name, String value) {
+        if (name == null || value == null) {
+            return value;
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.equals("authorization") || lower.equals("proxy-authorization")) {
+            return maskAuthorization(value);
+        }
+        if (lower.equals("sec-websocket-protocol")) {
+            return maskSubprotocols(value);
+        }
+        if (SECRET_HEADERS.contains(lower)) {
+            return MASK;
+        }
+        if (lower.equals("referer") || lower.equals("location")) {
+            return maskQuery(value);
+        }
+        return value;
+    }
+}

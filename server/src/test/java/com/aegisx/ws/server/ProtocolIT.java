@@ -1,0 +1,60 @@
+package com.aegisx.ws.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aegisx.ws.server.testing.TestClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ProtocolIT {
+
+    private static TestCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = TestCluster.start(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void welcomeCarriesConnectionIdAndChannels() {
+        TestClient client = TestClient.connect(cluster.uri(0, "/ws"));
+        JsonNode welcome = client.next();
+        assertEquals("welcome", welcome.path("type").asText());
+        assertTrue(welcome.path("data").path("connectionId").asText().startsWith("ws_" + cluster.node(0).nodeId() + "_"));
+        assertTrue(welcome.path("data").path("serverTime").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
+        assertEquals(4, welcome.path("data").path("availableChannels").size());
+        client.close();
+    }
+
+    @Test
+    void specExamplesSubscribePingStatus() {
+        TestClient client = cluster.connect(0);
+        client.send(Map.of("type", "subscribe", "channel", "test:channel"));
+        JsonNode subscribed = client.next();
+        assertEquals("subscribed", subscribed.path("type").asText());
+        assertEquals("test:channel", subscribed.path("channel").asText());
+
+        client.send(Map.of("type", "ping", "id", 7));
+        JsonNode pong = client.next();
+        assertEquals("pong", pong.path("type").asText());
+        assertEquals(7, pong.path("id").asInt());
+
+        client.send(Map.of("type", "get_status", "id", "s1"));
+        JsonNode status = client.next();
+        assertEquals("status", status.path("type").asText());
+        assertEquals("s1", status.path("id").asText());
+        assertEquals("[\"test:channel\"]", status.path("data").path("channels").toString());
+
+        client.send(Map.of("type", "unsubscribe", "channel", "test:channel"));
+        assertEquals("unsubscribed", client.next().path("type").asText());
+    }
+}
