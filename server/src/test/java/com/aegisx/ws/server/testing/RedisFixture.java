@@ -230,7 +230,8 @@ public final class RedisFixture implements AutoCloseable {
 
     private static RedisFixture fromProcess(RedisServerProcess process, boolean ownedByCaller) {
         String url = url(process.host(), process.port(), process.password());
-        return new RedisFixture(url, process.toString(), process, process::close, ownedByCaller);
+        return new RedisFixture(url, "redis-server binary " + process.binary(), process, process::close,
+                ownedByCaller);
     }
 
     private static boolean dockerAvailable() {

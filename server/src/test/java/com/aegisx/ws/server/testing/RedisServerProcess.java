@@ -97,6 +97,10 @@ public final class RedisServerProcess implements AutoCloseable {
         return HOST;
     }
 
+    public Path binary() {
+        return binary;
+    }
+
     public int port() {
         return port;
     }

@@ -65,7 +65,8 @@ public final class TestClient implements AutoCloseable {
     /**
      * The outcome of an upgrade attempt: {@code statusCode} 101 with a connected client, the
      * HTTP status of a refused upgrade (e.g. 401, 403), or -1 with {@code failure} when no HTTP
-     * answer came at all (connection refused or dropped, timeout).
+     * answer came at all (connection refused or dropped, timeout). {@code headers} are those of
+     * a refusal; the JDK does not expose the 101 response headers.
      */
     public record HandshakeResult(int statusCode, Map<String, List<String>> headers, TestClient client,
                                   Throwable failure) {
@@ -241,7 +242,10 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
-    /** Serializes a Map, a JsonNode or any bean with Jackson and sends it as one text frame. */
+    /**
+     * Serializes a Map, a JsonNode or any bean with Jackson and sends it as one text frame.
+     * (A String whose static type is Object lands here and is sent as a JSON string literal.)
+     */
     public void send(Object message) {
         try {
             send(JSON.writeValueAsString(message));
