@@ -1,0 +1,62 @@
+package com.aegisx.ws.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class IdentifiersTest {
+
+    @Test
+    void aConnectionIdNamesItsNode() {
+        String id = Identifiers.newConnectionId("node-7");
+        assertTrue(id.startsWith("ws_node-7_"));
+        assertEquals("node-7", Identifiers.nodeOf(id));
+        assertNull(Identifiers.nodeOf("something-else"));
+        assertNull(Identifiers.nodeOf("ws__abc"));
+        assertNull(Identifiers.nodeOf("ws_no{de}_abc"));
+    }
+
+    @Test
+    void userIdsThatWouldBreakKeysAreRefused() {
+        assertTrue(Identifiers.isValidUserId("auth0|5f1c@example.org"));
+        assertFalse(Identifiers.isValidUserId("a{b}"));
+        assertFalse(Identifiers.isValidUserId("has space"));
+        assertFalse(Identifiers.isValidUserId(""));
+        assertFalse(Identifiers.isValidUserId("x".repeat(200)));
+    }
+
+    @Test
+    void keysCarryHashTagsAndChannelNamesAreChecked() {
+        KeySchema keys = new KeySchema("ws");
+        assertEquals("ws:conn:{ws_n_1}", keys.connection("ws_n_1"));
+        assertEquals("ws:conn:{ws_n_1}:channels", keys.connectionChannels("ws_n_1"));
+        assertEquals("ws:ch:{reports:progress}", keys.channelTopic("reports:progress"));
+        assertEquals("reports:progress", keys.channelOfTopic(keys.channelTopic("reports:progress")));
+        assertEquals("u1", keys.userOfTopic(keys.userTopic("u1")));
+        assertNull(keys.channelOfTopic(keys.userTopic("u1")));
+        assertThrows(IllegalArgumentException.class, () -> new KeySchema("bad prefix"));
+
+        assertTrue(ChannelNames.isValid("reports:progress:report-uuid"));
+        assertTrue(ChannelNames.isValid("user:user-uuid:alerts"));
+        assertFalse(ChannelNames.isValid("a::b"));
+        assertFalse(ChannelNames.isValid("a:{b}"));
+        assertFalse(ChannelNames.isValid(":a"));
+        assertFalse(ChannelNames.isValid("a b"));
+    }
+
+    @Test
+    void nodeCommandsRoundTripAndMalformedOnesAreRefused() {
+        NodeCommand subscribe = NodeCommand.decode(NodeCommand.subscribe("ws_n_1", "c:1").encode());
+        assertEquals(NodeCommand.Op.SUBSCRIBE, subscribe.op());
+        assertEquals("c:1", subscribe.channel());
+        NodeCommand disconnect = NodeCommand.decode(NodeCommand.disconnect("ws_n_1", 4002, "bye").encode());
+        assertEquals(4002, disconnect.code());
+        assertThrows(IllegalArgumentException.class, () -> NodeCommand.decode("{\"op\":\"explode\"}"));
+        assertThrows(IllegalArgumentException.class, () -> NodeCommand.decode("{\"op\":\"send\",\"connectionId\":\"x\"}"));
+        assertThrows(IllegalArgumentException.class, () -> NodeCommand.decode("{\"op\":\"subscribe\",\"connectionId\":\"x\"}"));
+    }
+}

@@ -1,0 +1,54 @@
+package com.aegisx.ws.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+    @Test
+    void defaultsFollowTheSpec() {
+        ServerConfig config = ServerConfig.fromEnv(Map.of());
+        assertEquals(3000, config.port());
+        assertNull(config.redisUrl());
+        assertEquals("ws", config.keys().prefix());
+        assertEquals(1_048_576, config.maxPayload());
+        assertEquals(Duration.ofMinutes(5), config.cleanupInterval());
+        assertEquals(Duration.ofMinutes(5), config.connectionTimeout());
+        assertEquals(Duration.ofSeconds(30), config.pingInterval());
+        assertTrue(config.nodeId().matches("[A-Za-z0-9]{10}"));
+    }
+
+    @Test
+    void everyBadValueIsNamedInOneMessage() {
+        ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+                "PORT", "http",
+                "WEBSOCKET_MAX_PAYLOAD", "-1",
+                "REDIS_URL", "http://localhost",
+                "NODE_ID", "has_underscore",
+                "REDIS_KEY_PREFIX", "a b")));
+        for (String name : new String[] {"PORT", "WEBSOCKET_MAX_PAYLOAD", "REDIS_URL", "NODE_ID", "REDIS_KEY_PREFIX"}) {
+            assertTrue(error.getMessage().contains(name), name + " missing from: " + error.getMessage());
+        }
+    }
+
+    @Test
+    void pingMustBeShorterThanTheTimeout() {
+        ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+                "WEBSOCKET_PING_INTERVAL", "60000", "WEBSOCKET_CONNECTION_TIMEOUT", "30000")));
+        assertTrue(error.getMessage().contains("WEBSOCKET_PING_INTERVAL"));
+    }
+
+    @Test
+    void secretsAreNeverEchoed() {
+        ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+                "JWT_SECRET", "short-secret-value")));
+        assertTrue(error.getMessage().contains("JWT_SECRET"));
+        assertTrue(!error.getMessage().contains("short-secret-value"), error.getMessage());
+    }
+}
