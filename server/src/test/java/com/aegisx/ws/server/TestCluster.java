@@ -63,7 +63,13 @@ public final class TestCluster implements AutoCloseable {
 
     public static TestCluster start(int nodeCount, Map<String, String> overrides,
                                     List<Function<WsNode.NodeServices, Route>> routes) throws Exception {
-        TestCluster cluster = new TestCluster(RedisFixture.shared(), overrides, routes);
+        return start(RedisFixture.shared(), nodeCount, overrides, routes);
+    }
+
+    /** Nodes on a Redis of the caller's (e.g. a dedicated one the test stops and starts). */
+    public static TestCluster start(RedisFixture redis, int nodeCount, Map<String, String> overrides,
+                                    List<Function<WsNode.NodeServices, Route>> routes) throws Exception {
+        TestCluster cluster = new TestCluster(redis, overrides, routes);
         try {
             for (int i = 0; i < nodeCount; i++) {
                 cluster.addNode();
