@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +42,16 @@ public final class LocalRedis implements AutoCloseable {
         String binary = findOnPath("redis-server");
         if (binary != null) {
             log.warn("REDIS_URL is not set: starting a local {} on port {} (quick-start mode, no persistence)", binary, PORT);
-            Process process = new ProcessBuilder(binary, "--port", String.valueOf(PORT), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no")
+            // setsid: Ctrl-C in the terminal must not kill Redis before the node has cleaned up in it;
+            // the node's shutdown hook stops it afterwards.
+            List<String> command = new ArrayList<>();
+            String setsid = findOnPath("setsid");
+            if (setsid != null) {
+                command.add(setsid);
+            }
+            command.addAll(List.of(binary, "--port", String.valueOf(PORT), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no"));
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
