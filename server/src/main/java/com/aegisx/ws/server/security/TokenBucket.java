@@ -1,0 +1,42 @@
+package com.aegisx.ws.server.security;
+
+/**
+ * A token bucket for one connection's inbound messages: {@code burst} messages back to back, then
+ * {@code perSecond} on average. Messages of one socket arrive one at a time, but the class is
+ * synchronized anyway so it never depends on that.
+ */
+public final class TokenBucket {
+
+    private final double perNano;
+    private final double capacity;
+    private double tokens;
+    private long last;
+    /** Messages refused since the last one that was admitted. */
+    private int refusedInRow;
+
+    public TokenBucket(int perSecond, int burst, long nowNanos) {
+        this.perNano = perSecond / 1_000_000_000.0;
+        this.capacity = burst;
+        this.tokens = burst;
+        this.last = nowNanos;
+    }
+
+    /** Takes a token; false when the bucket is empty. */
+    public synchronized boolean tryTake(long nowNanos) {
+        long elapsed = Math.max(0, nowNanos - last);
+        last = nowNanos;
+        tokens = Math.min(capacity, tokens + elapsed * perNano);
+        if (tokens >= 1) {
+            tokens -= 1;
+            refusedInRow = 0;
+            return true;
+        }
+        refusedInRow++;
+        return false;
+    }
+
+    /** How many messages in a row were refused, counting the last call. */
+    public synchronized int refusedInRow() {
+        return refusedInRow;
+    }
+}
