@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  * pub/sub {p}:ch:{channel}       broadcasts to one channel
  * pub/sub {p}:to-user:{userId}   messages for every connection of one user
  * pub/sub {p}:inbox:{nodeId}     direct messages and commands for one node
+ * {p}:report:{reportId}          hash   latest state of a report (owner, status, progress, cancel request), with a TTL
+ * {p}:report-data:{templateId}   stream recent data points of a report template (XADD MAXLEN ~), with a TTL
+ * pub/sub {p}:report-cancel:{reportId}  cancellation requests for the producer of one report
  * </pre>
  */
 public final class KeySchema {
@@ -102,6 +105,26 @@ public final class KeySchema {
     /** Pub/sub channel carrying direct messages and commands for one node. */
     public String inbox(String nodeId) {
         return prefix + ":inbox:{" + nodeId + "}";
+    }
+
+    /** Latest state of one report (hash, written by the report producer, read by the nodes). */
+    public String report(String reportId) {
+        return prefix + ":report:{" + reportId + "}";
+    }
+
+    /** Recent data points of one report template (stream, bounded by the data producer). */
+    public String reportData(String templateId) {
+        return prefix + ":report-data:{" + templateId + "}";
+    }
+
+    /** Pub/sub channel on which a node tells the producer of a report that a client asked to cancel it. */
+    public String reportCancelTopic(String reportId) {
+        return prefix + ":report-cancel:{" + reportId + "}";
+    }
+
+    /** The report id inside a {@link #reportCancelTopic} name, or null if it is not one. */
+    public String reportOfCancelTopic(String topic) {
+        return tagOf(topic, prefix + ":report-cancel:{");
     }
 
     /** The channel name inside a {@link #channelTopic} name, or null if it is not one. */

@@ -1,6 +1,8 @@
 package com.aegisx.ws.server;
 
+import com.aegisx.ws.server.reports.ReportRoutes;
 import com.aegisx.ws.server.websocket.Route;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -11,6 +13,9 @@ public final class Routes {
     }
 
     public static List<Function<WsNode.NodeServices, Route>> extra() {
-        return List.of();
+        List<Function<WsNode.NodeServices, Route>> routes = new ArrayList<>();
+        // The Report Builder routes: /api/v1/reports/progress/{reportId}, /stream/{templateId}, /notifications.
+        routes.addAll(ReportRoutes.all());
+        return List.copyOf(routes);
     }
 }

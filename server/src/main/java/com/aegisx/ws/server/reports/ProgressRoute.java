@@ -1,0 +1,242 @@
+package com.aegisx.ws.server.reports;
+
+import com.aegisx.ws.client.reports.ReportChannels;
+import com.aegisx.ws.client.reports.ReportIds;
+import com.aegisx.ws.client.reports.ReportMessages;
+import com.aegisx.ws.client.reports.ReportState;
+import com.aegisx.ws.client.reports.ReportStore;
+import com.aegisx.ws.protocol.CloseCodes;
+import com.aegisx.ws.protocol.ErrorCodes;
+import com.aegisx.ws.server.WsNode;
+import com.aegisx.ws.server.auth.AccessDecision;
+import com.aegisx.ws.server.auth.ChannelAccessPolicy;
+import com.aegisx.ws.server.websocket.ClientProtocol;
+import com.aegisx.ws.server.websocket.ConnectionHub;
+import com.aegisx.ws.server.websocket.LocalConnection;
+import com.aegisx.ws.server.websocket.Replies;
+import com.aegisx.ws.server.websocket.RouteHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code WS /api/v1/reports/progress/:reportId}: the live status of one report.
+ *
+ * <p>On connect the socket is subscribed to {@code reports:progress:<reportId>} (before
+ * {@code welcome}) and gets the stored {@code report_status} right after it (plus
+ * {@code report_completed} for a completed report). Statuses carry the report's {@code seq}; a
+ * per-socket interceptor drops any status not newer than the last one sent, so the current status
+ * read at connect and the live ones can never reach the client out of order.
+ *
+ * <p>Client messages: {@code request_update}, {@code cancel_report}, {@code subscribe_template}
+ * (see docs/reports.md). An unknown report gets {@code report_not_found} and close 4004; a
+ * malformed id {@code invalid_report_id} and close 1008.
+ */
+final class ProgressRoute implements RouteHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProgressRoute.class);
+    private static final String ATTRIBUTE = "reports.progress";
+
+    private final ConnectionHub hub;
+    private final ReportStore store;
+    private final ChannelAccessPolicy policy;
+
+    /** Per-socket state; the lock orders what the socket is sent about its report. */
+    private static final class Watch {
+        final String reportId;
+        volatile Refusal refusal;
+        long lastSeq;
+        boolean completedSent;
+
+        Watch(String reportId) {
+            this.reportId = reportId;
+        }
+    }
+
+    ProgressRoute(WsNode.NodeServices services) {
+        this.hub = services.hub();
+        this.store = new ReportStore(services.redis().commands().async(), services.config().keys());
+        this.policy = services.config().auth().channelPolicy();
+    }
+
+    @Override
+    public ObjectNode rejectPath(Map<String, String> pathParameters) {
+        if (!ReportIds.isValid(pathParameters.get("reportId"))) {
+            return Replies.error(ErrorCodes.INVALID_REPORT_ID,
+                    "reportId must be 1-" + ReportIds.MAX_LENGTH + " letters, digits or _-.@+", null);
+        }
+        return null;
+    }
+
+    @Override
+    public CompletableFuture<Void> onRegistered(LocalConnection connection, Map<String, String> pathParameters) {
+        Watch watch = new Watch(pathParameters.get("reportId"));
+        connection.attributes().put(ATTRIBUTE, watch);
+        return store.read(watch.reportId).thenCompose(state -> {
+            if (state == null) {
+                watch.refusal = new Refusal(ErrorCodes.REPORT_NOT_FOUND,
+                        "Report " + watch.reportId + " is unknown or has expired", CloseCodes.NOT_FOUND, "report not found");
+                return CompletableFuture.completedFuture(null);
+            }
+            AccessDecision decision = ReportAccess.canWatch(policy, connection.identity(), state);
+            if (!decision.allowed()) {
+                log.info("Refused report watch connectionId={} userId={} reportId={} code={}",
+                        connection.id(), connection.userId(), watch.reportId, decision.code());
+                watch.refusal = new Refusal(decision.code(), decision.message(), CloseCodes.POLICY_VIOLATION,
+                        decision.code());
+                return CompletableFuture.completedFuture(null);
+            }
+            connection.interceptor((conn, channel, message, frame) -> intercept(conn, watch, message, frame));
+            return hub.subscribe(connection, ReportChannels.progress(watch.reportId)).thenApply(added -> null);
+        });
+    }
+
+    @Override
+    public void afterWelcome(LocalConnection connection, Map<String, String> pathParameters) {
+        Watch watch = watch(connection);
+        if (watch.refusal != null) {
+            watch.refusal.apply(connection);
+            return;
+        }
+        // Read again now that the subscription is confirmed: nothing newer can be missed in between.
+        store.read(watch.reportId).whenComplete((state, error) -> {
+            if (error != null) {
+                connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Could not read the report state", null));
+            } else if (state == null) {
+                connection.send(Replies.error(ErrorCodes.REPORT_NOT_FOUND,
+                        "Report " + watch.reportId + " is unknown or has expired", null));
+            } else {
+                sendCurrent(connection, watch, state);
+            }
+        });
+    }
+
+    @Override
+    public boolean onMessage(LocalConnection connection, String type, ObjectNode message, JsonNode id) {
+        Watch watch = watch(connection);
+        if (watch == null || watch.refusal != null) {
+            return false;
+        }
+        switch (type) {
+            case "request_update" -> requestUpdate(connection, watch, id);
+            case "cancel_report" -> cancel(connection, watch, id);
+            case "subscribe_template" -> TemplateSubscription.handle(hub, policy, connection, message, id);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void requestUpdate(LocalConnection connection, Watch watch, JsonNode id) {
+        store.read(watch.reportId).whenComplete((state, error) -> {
+            if (error != null) {
+                ClientProtocol.reject(connection, ErrorCodes.UNAVAILABLE, "Could not read the report state", id);
+            } else if (state == null) {
+                ClientProtocol.reject(connection, ErrorCodes.REPORT_NOT_FOUND,
+                        "Report " + watch.reportId + " is unknown or has expired", id);
+            } else {
+                connection.send(reply(state.statusMessage(), id));
+                ObjectNode completed = state.completedMessage();
+                if (completed != null) {
+                    connection.send(reply(completed, id));
+                }
+            }
+        });
+    }
+
+    private void cancel(LocalConnection connection, Watch watch, JsonNode id) {
+        store.read(watch.reportId).thenCompose(state -> {
+            if (state == null) {
+                ClientProtocol.reject(connection, ErrorCodes.REPORT_NOT_FOUND,
+                        "Report " + watch.reportId + " is unknown or has expired", id);
+                return CompletableFuture.completedFuture(null);
+            }
+            AccessDecision decision = ReportAccess.canCancel(policy, connection.identity(), state);
+            if (!decision.allowed()) {
+                log.info("Refused cancel_report connectionId={} userId={} reportId={} code={}",
+                        connection.id(), connection.userId(), watch.reportId, decision.code());
+                ClientProtocol.reject(connection, decision.code(), decision.message(), id);
+                return CompletableFuture.completedFuture(null);
+            }
+            String requester = connection.userId() == null ? "anonymous" : connection.userId();
+            return store.requestCancel(watch.reportId, requester).thenAccept(outcome -> {
+                if (outcome.code() == ReportStore.NOT_FOUND) {
+                    ClientProtocol.reject(connection, ErrorCodes.REPORT_NOT_FOUND,
+                            "Report " + watch.reportId + " is unknown or has expired", id);
+                } else if (outcome.code() == ReportStore.FINISHED) {
+                    ClientProtocol.reject(connection, ErrorCodes.REPORT_FINISHED,
+                            "Report " + watch.reportId + " already completed, failed or was cancelled", id);
+                } else {
+                    log.info("Cancel requested connectionId={} userId={} reportId={} producerListening={}",
+                            connection.id(), connection.userId(), watch.reportId, outcome.producersNotified() > 0);
+                    ObjectNode ack = Replies.message("cancel_requested", id);
+                    ObjectNode data = ack.putObject("data");
+                    data.put("reportId", watch.reportId);
+                    data.put("requestedBy", outcome.recorded() ? requester : null);
+                    data.put("alreadyRequested", !outcome.recorded());
+                    data.put("producerListening", outcome.producersNotified() > 0);
+                    connection.send(Replies.stamped(ack));
+                }
+            });
+        }).exceptionally(error -> {
+            log.warn("cancel_report failed connectionId={} reportId={}: {}", connection.id(), watch.reportId,
+                    error.toString());
+            ClientProtocol.reject(connection, ErrorCodes.UNAVAILABLE, "Could not record the cancel request, try again", id);
+            return null;
+        });
+    }
+
+    /** Sends the stored state unless a newer status already went out live. */
+    private static void sendCurrent(LocalConnection connection, Watch watch, ReportState state) {
+        synchronized (watch) {
+            if (state.seq() > watch.lastSeq) {
+                watch.lastSeq = state.seq();
+                connection.send(reply(state.statusMessage(), null));
+            }
+            ObjectNode completed = state.completedMessage();
+            if (completed != null && !watch.completedSent) {
+                watch.completedSent = true;
+                connection.send(reply(completed, null));
+            }
+        }
+    }
+
+    /** On the channel's dispatch worker: keeps statuses in {@code seq} order and report_completed single. */
+    private static boolean intercept(LocalConnection connection, Watch watch, ObjectNode message, ByteBuffer frame) {
+        String type = message.path("type").asText("");
+        synchronized (watch) {
+            if (ReportMessages.REPORT_STATUS.equals(type)) {
+                long seq = message.path("seq").asLong(0);
+                if (seq > 0) {
+                    if (seq <= watch.lastSeq) {
+                        return true;
+                    }
+                    watch.lastSeq = seq;
+                }
+            } else if (ReportMessages.REPORT_COMPLETED.equals(type)) {
+                if (watch.completedSent) {
+                    return true;
+                }
+                watch.completedSent = true;
+            }
+            connection.send(frame);
+            return true;
+        }
+    }
+
+    private static ObjectNode reply(ObjectNode message, JsonNode id) {
+        if (id != null && !id.isNull()) {
+            message.set("id", id);
+        }
+        return Replies.stamped(message);
+    }
+
+    private static Watch watch(LocalConnection connection) {
+        return (Watch) connection.attributes().get(ATTRIBUTE);
+    }
+}

@@ -1,0 +1,24 @@
+package com.aegisx.ws.server.reports;
+
+import com.aegisx.ws.server.WsNode;
+import com.aegisx.ws.server.websocket.Route;
+import java.util.List;
+import java.util.function.Function;
+
+/** The Report Builder routes of the spec, as factories for {@link WsNode#start}. */
+public final class ReportRoutes {
+
+    public static final String PROGRESS_PATH = "/api/v1/reports/progress/{reportId}";
+    public static final String STREAM_PATH = "/api/v1/reports/stream/{templateId}";
+    public static final String NOTIFICATIONS_PATH = "/api/v1/reports/notifications";
+
+    private ReportRoutes() {
+    }
+
+    public static List<Function<WsNode.NodeServices, Route>> all() {
+        return List.of(
+                services -> new Route("report-progress", PROGRESS_PATH, new ProgressRoute(services)),
+                services -> new Route("report-stream", STREAM_PATH, new StreamRoute(services)),
+                services -> new Route("report-notifications", NOTIFICATIONS_PATH, new NotificationsRoute(services)));
+    }
+}

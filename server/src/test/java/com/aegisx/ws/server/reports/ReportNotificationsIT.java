@@ -1,0 +1,115 @@
+package com.aegisx.ws.server.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aegisx.ws.client.PublisherOptions;
+import com.aegisx.ws.client.reports.ReportProducer;
+import com.aegisx.ws.server.TestCluster;
+import com.aegisx.ws.server.testing.TestClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The notifications route on two nodes, fed by the {@code Notifications} helpers. */
+class ReportNotificationsIT {
+
+    private static final String PATH = "/api/v1/reports/notifications";
+    private static TestCluster cluster;
+    private static ReportProducer producer;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = TestCluster.start(2, Map.of(), ReportRoutes.all());
+        producer = ReportProducer.connect(cluster.redisUrl(),
+                PublisherOptions.builder().keyPrefix(cluster.prefix()).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        producer.close();
+        cluster.close();
+    }
+
+    private static TestClient notifications(int node, String user) {
+        return cluster.connect(node, PATH, user == null ? null : TestCluster.token(user));
+    }
+
+    @Test
+    void socketsAreAutoSubscribedToTheSpecChannels() {
+        TestClient alice = notifications(0, "alice-auto");
+        JsonNode status = alice.sendAndAwaitReply(Map.of("type", "get_status"));
+        assertEquals("[\"reports:alerts\",\"reports:maintenance\",\"reports:system\",\"user:alice-auto:reports\"]",
+                status.path("data").path("channels").toString());
+        TestClient anonymous = notifications(1, null);
+        assertEquals("[\"reports:alerts\",\"reports:maintenance\",\"reports:system\"]",
+                anonymous.sendAndAwaitReply(Map.of("type", "get_status")).path("data").path("channels").toString());
+    }
+
+    @Test
+    void userReportNotificationsReachOnlyThatUsersSocketsAndSystemNoticesReachEverySocket() {
+        TestClient aliceA = notifications(0, "alice");
+        TestClient aliceB = notifications(1, "alice");
+        TestClient bob = notifications(1, "bob");
+        TestClient anonymous = notifications(0, null);
+        List<TestClient> everyone = List.of(aliceA, aliceB, bob, anonymous);
+
+        assertEquals(2, producer.notifications().reportNotification("alice", "report-1", "Your report is ready", null),
+                "both nodes hold a socket of alice");
+        for (TestClient client : List.of(aliceA, aliceB)) {
+            JsonNode note = client.next();
+            assertEquals("report_notification", note.path("type").asText(), note.toString());
+            assertEquals("report-1", note.path("data").path("reportId").asText());
+            assertEquals("Your report is ready", note.path("data").path("message").asText());
+            assertEquals("user:alice:reports", note.path("channel").asText());
+        }
+
+        producer.notifications().systemAlert("warning", "Report generation service experiencing high load",
+                "Consider scheduling reports for off-peak hours");
+        for (TestClient client : everyone) {
+            // For bob and the anonymous socket this is also the proof that alice's notice never came.
+            JsonNode alert = client.next();
+            assertEquals("system_alert", alert.path("type").asText(), alert.toString());
+            assertEquals("warning", alert.path("data").path("level").asText());
+            assertEquals("Report generation service experiencing high load", alert.path("data").path("message").asText());
+            assertEquals("Consider scheduling reports for off-peak hours", alert.path("data").path("action").asText());
+            assertEquals("reports:alerts", alert.path("channel").asText());
+        }
+
+        Instant start = Instant.parse("2024-01-07T11:00:00Z");
+        producer.notifications().maintenanceNotice("Scheduled maintenance in 30 minutes", start,
+                Duration.ofMinutes(30), List.of("report-generation", "data-sources"));
+        producer.notifications().systemNotice(Map.of("type", "report_system_status", "data", Map.of("queue", 3)));
+        for (TestClient client : everyone) {
+            JsonNode notice = client.next();
+            assertEquals("maintenance_notice", notice.path("type").asText(), notice.toString());
+            assertEquals("Scheduled maintenance in 30 minutes", notice.path("data").path("message").asText());
+            assertEquals("2024-01-07T11:00:00.000Z", notice.path("data").path("startTime").asText());
+            assertEquals("PT30M", notice.path("data").path("duration").asText());
+            assertEquals("[\"report-generation\",\"data-sources\"]", notice.path("data").path("affectedServices").toString());
+            assertTrue(notice.path("timestamp").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
+            JsonNode system = client.next();
+            assertEquals("report_system_status", system.path("type").asText());
+            assertEquals("reports:system", system.path("channel").asText());
+        }
+    }
+
+    @Test
+    void aCompletedReportIsAnnouncedToItsOwnersNotificationsSockets() {
+        TestClient owner = notifications(1, "carol");
+        TestClient other = notifications(0, "dave");
+        String reportId = "report-notify-" + System.nanoTime();
+        producer.register(reportId, "carol", null);
+        producer.complete(reportId, "/api/v1/reports/download/" + reportId, "xlsx", 2048);
+        JsonNode completed = owner.next();
+        assertEquals("report_completed", completed.path("type").asText(), completed.toString());
+        assertEquals(reportId, completed.path("data").path("reportId").asText());
+        producer.notifications().systemNotice(Map.of("type", "marker"));
+        assertEquals("marker", other.next().path("type").asText(), "dave got nothing of carol's");
+    }
+}
