@@ -1,0 +1,62 @@
+package com.aegisx.ws.load;
+
+/**
+ * One measured step. CPU figures are microseconds of CPU per delivered (node, Redis) or received
+ * (generator) message; latency in milliseconds.
+ */
+public record StepResult(
+        String label,
+        double publishRate,
+        long published,
+        long expected,
+        long delivered,
+        long lost,
+        long duplicates,
+        double seconds,
+        LatencyStats.Summary latency,
+        ProcStat.Cpu nodeCpu,
+        ProcStat.Cpu redisCpu,
+        ProcStat.Cpu generatorCpu) {
+
+    public double deliveredPerSecond() {
+        return seconds <= 0 ? 0 : delivered / seconds;
+    }
+
+    public double nodeUserPerMessage() {
+        return perMessage(nodeCpu.userMicros());
+    }
+
+    public double nodeSystemPerMessage() {
+        return perMessage(nodeCpu.systemMicros());
+    }
+
+    public double nodeTotalPerMessage() {
+        return perMessage(nodeCpu.totalMicros());
+    }
+
+    public double redisPerMessage() {
+        return redisCpu == null ? Double.NaN : perMessage(redisCpu.totalMicros());
+    }
+
+    public double generatorPerMessage() {
+        return perMessage(generatorCpu.totalMicros());
+    }
+
+    /** Node CPU as a share of one core over the step. */
+    public double nodeCores() {
+        return seconds <= 0 ? 0 : nodeCpu.totalMicros() / (seconds * 1e6);
+    }
+
+    public double generatorCores() {
+        return seconds <= 0 ? 0 : generatorCpu.totalMicros() / (seconds * 1e6);
+    }
+
+    /** The capacity rule: nothing lost and p99 under 50 ms. */
+    public boolean withinCapacity() {
+        return lost == 0 && latency.p99() < 50_000;
+    }
+
+    private double perMessage(long micros) {
+        return delivered == 0 ? Double.NaN : (double) micros / delivered;
+    }
+}

@@ -1,0 +1,240 @@
+package com.aegisx.ws.server.metrics;
+
+import com.aegisx.ws.protocol.ErrorCodes;
+import com.aegisx.ws.server.redis.PubSubDispatcher;
+import com.aegisx.ws.server.redis.TopicSubscriptions;
+import com.aegisx.ws.server.websocket.ConnectionHub;
+import com.aegisx.ws.server.websocket.LocalConnection;
+import com.aegisx.ws.server.websocket.WsEndpoint;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Every meter of a node, in one Micrometer registry scraped as Prometheus text at {@code GET /metrics}
+ * (see docs/metrics.md for the list).
+ *
+ * <p>The fan-out path only touches {@link LongAdder}s (a few adds per pub/sub message, none per
+ * socket); gauges read state the node keeps anyway (the hub's connection map, the topic table, the
+ * outbound queues) when Prometheus scrapes, not on the hot path.
+ */
+public final class NodeMetrics implements AutoCloseable {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+    private final LongAdder channelBroadcasts = new LongAdder();
+    private final LongAdder userMessages = new LongAdder();
+    private final LongAdder deliveries = new LongAdder();
+    private final LongAdder deliveredBytes = new LongAdder();
+    private final Timer dispatchDelay;
+    private final Timer publishAge;
+
+    public NodeMetrics(String nodeId) {
+        registry.config().commonTags(Tags.of("node", nodeId));
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+
+        FunctionCounter.builder("ws.pubsub.received", channelBroadcasts, LongAdder::sum)
+                .description("Pub/sub messages received from Redis that had a local listener, by kind")
+                .tag("kind", "channel").register(registry);
+        FunctionCounter.builder("ws.pubsub.received", userMessages, LongAdder::sum)
+                .description("Pub/sub messages received from Redis that had a local listener, by kind")
+                .tag("kind", "user").register(registry);
+        FunctionCounter.builder("ws.messages.out", deliveries, LongAdder::sum)
+                .description("Frames written to local sockets by the pub/sub fan-out (one per receiving socket)")
+                .register(registry);
+        FunctionCounter.builder("ws.bytes.out", deliveries, ignored -> deliveredBytes.sum())
+                .description("Payload bytes written to local sockets by the pub/sub fan-out")
+                .register(registry);
+        dispatchDelay = Timer.builder("ws.pubsub.dispatch")
+                .description("Time from a pub/sub message leaving Lettuce's event loop to the end of its local fan-out")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofSeconds(5))
+                .register(registry);
+        publishAge = Timer.builder("ws.pubsub.publish.age")
+                .description("Time from the publisher's timestamp (ms precision, publisher clock) to the start of the local fan-out")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        for (String code : errorCodes()) {
+            FunctionCounter.builder("ws.errors", code, ErrorTally::count)
+                    .description("error replies sent to clients, by machine code")
+                    .tag("code", code).register(registry);
+        }
+    }
+
+    /** Gauges and counters that read the node's existing state; called once the node is assembled. */
+    public void bind(ConnectionHub hub, WsEndpoint.Counters counters, PubSubDispatcher dispatcher,
+                     BooleanSupplier redisConnected, BooleanSupplier ready) {
+        TopicSubscriptions topics = hub.topics();
+        Gauge.builder("ws.connections", hub, ConnectionHub::size)
+                .description("WebSocket connections open on this node").register(registry);
+        Gauge.builder("ws.subscriptions", hub, NodeMetrics::subscriptions)
+                .description("Channel subscriptions of the sockets on this node").register(registry);
+        Gauge.builder("ws.channels", hub, h -> channels(h))
+                .description("Distinct channels with at least one local subscriber").register(registry);
+        Gauge.builder("ws.pubsub.topics", topics, TopicSubscriptions::topicCount)
+                .description("Redis pub/sub topics this node listens to (channels and user topics)").register(registry);
+        Gauge.builder("ws.outbound.queued", hub, NodeMetrics::queuedBytes)
+                .description("Bytes queued for writing on all local sockets").baseUnit("bytes").register(registry);
+        Gauge.builder("ws.outbound.queued.max", hub, NodeMetrics::maxQueuedBytes)
+                .description("Largest outbound queue of one local socket").baseUnit("bytes").register(registry);
+        FunctionCounter.builder("ws.connections.opened", counters.opened, Number::doubleValue)
+                .description("WebSocket connections accepted").register(registry);
+        FunctionCounter.builder("ws.connections.closed", counters.closed, Number::doubleValue)
+                .description("WebSocket connections closed").register(registry);
+        FunctionCounter.builder("ws.slow.consumer.closes", counters.slowConsumers, Number::doubleValue)
+                .description("Sockets closed because their outbound queue passed WEBSOCKET_MAX_OUTBOUND_BYTES")
+                .register(registry);
+        FunctionCounter.builder("ws.binary.rejected", counters.binaryRejected, Number::doubleValue)
+                .description("Sockets closed for sending a binary frame").register(registry);
+        FunctionCounter.builder("ws.messages.in", counters.messagesIn, LongAdder::sum)
+                .description("Text frames received from clients").register(registry);
+        FunctionCounter.builder("ws.bytes.in", counters.bytesIn, LongAdder::sum)
+                .description("Characters of text frames received from clients (bytes for ASCII)")
+                .register(registry);
+        FunctionCounter.builder("ws.pubsub.malformed", hub, ConnectionHub::malformedPayloads)
+                .description("Pub/sub payloads dropped because they were not a JSON object or envelope").register(registry);
+        Gauge.builder("ws.pubsub.dispatch.pending", dispatcher, PubSubDispatcher::pending)
+                .description("Pub/sub messages handed to the dispatch workers and not yet fanned out").register(registry);
+        // strong references: the suppliers are method references nobody else holds
+        Gauge.builder("ws.redis.connected", redisConnected, s -> s.getAsBoolean() ? 1 : 0)
+                .description("1 while both Redis connections (commands, pub/sub) are open")
+                .strongReference(true).register(registry);
+        Gauge.builder("ws.node.ready", ready, s -> s.getAsBoolean() ? 1 : 0)
+                .description("1 while GET /ready answers 200").strongReference(true).register(registry);
+    }
+
+    /**
+     * Lettuce's command latency recorder: timers {@code lettuce.command.completion} and
+     * {@code lettuce.command.firstresponse} per command type (count, sum, max; no buckets, which
+     * would be ~70 series per command).
+     */
+    public CommandLatencyRecorder redisLatencyRecorder() {
+        return new MicrometerCommandLatencyRecorder(registry, MicrometerOptions.builder()
+                .histogram(false)
+                .targetPercentiles(new double[0])
+                .build());
+    }
+
+    /** A pub/sub message with local listeners arrived; reads the publisher's timestamp if it set one. */
+    public void onPubSubMessage(boolean channelBroadcast, ObjectNode message) {
+        (channelBroadcast ? channelBroadcasts : userMessages).increment();
+        JsonNode timestamp = message.get("timestamp");
+        if (timestamp != null && timestamp.isTextual()) {
+            try {
+                long ageMillis = System.currentTimeMillis() - Instant.parse(timestamp.asText()).toEpochMilli();
+                if (ageMillis >= 0) {
+                    publishAge.record(ageMillis, TimeUnit.MILLISECONDS);
+                }
+            } catch (DateTimeParseException ignored) {
+                // a publisher-chosen timestamp that is not ISO-8601: nothing to measure
+            }
+        }
+    }
+
+    /** One fan-out wrote {@code sockets} frames of {@code frameBytes} each. */
+    public void onDelivered(int sockets, int frameBytes) {
+        deliveries.add(sockets);
+        deliveredBytes.add((long) sockets * frameBytes);
+    }
+
+    /** A dispatch worker finished a message {@code nanos} after it was taken off Lettuce's event loop. */
+    public void onDispatched(long nanos) {
+        dispatchDelay.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+
+    private static double subscriptions(ConnectionHub hub) {
+        long total = 0;
+        for (LocalConnection connection : hub.connections()) {
+            total += connection.channels().size();
+        }
+        return total;
+    }
+
+    private static double channels(ConnectionHub hub) {
+        long count = 0;
+        for (String topic : hub.topics().topics()) {
+            if (hub.keys().channelOfTopic(topic) != null) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static double queuedBytes(ConnectionHub hub) {
+        long total = 0;
+        for (LocalConnection connection : hub.connections()) {
+            total += connection.writer().queuedBytes();
+        }
+        return total;
+    }
+
+    private static double maxQueuedBytes(ConnectionHub hub) {
+        long max = 0;
+        for (LocalConnection connection : hub.connections()) {
+            max = Math.max(max, connection.writer().queuedBytes());
+        }
+        return max;
+    }
+
+    private static java.util.List<String> errorCodes() {
+        java.util.List<String> codes = new java.util.ArrayList<>();
+        for (Field field : ErrorCodes.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                try {
+                    codes.add((String) field.get(null));
+                } catch (IllegalAccessException ignored) {
+                    // public constants only
+                }
+            }
+        }
+        codes.add(ErrorTally.OTHER);
+        return codes;
+    }
+}
