@@ -31,6 +31,8 @@ public final class CloseCodes {
     public static final int DISCONNECTED_BY_SERVER = 4002;
     /** The connection's token expired and no refresh_token came in time. */
     public static final int TOKEN_EXPIRED = 4003;
+    /** Report routes: the report in the path is unknown (never registered, or its state expired). */
+    public static final int NOT_FOUND = 4004;
     /** Too many messages, after rate-limit errors were ignored. */
     public static final int RATE_LIMITED = 4029;
 

@@ -8,7 +8,12 @@ import com.aegisx.ws.server.auth.JwtAuthenticator;
 import com.aegisx.ws.server.cluster.ConnectionRegistry;
 import com.aegisx.ws.server.cluster.NodeRegistry;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.http.AdminAuthenticator;
+import com.aegisx.ws.server.http.DebugServlet;
+import com.aegisx.ws.server.http.MaskedRequestLog;
 import com.aegisx.ws.server.http.ProbeServlet;
+import com.aegisx.ws.server.security.ConnectionGuard;
+import com.aegisx.ws.server.security.ConnectionLimiter;
 import com.aegisx.ws.server.manager.WebSocketManager;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
 import com.aegisx.ws.server.redis.RedisResources;
@@ -50,6 +55,7 @@ public final class WsNode implements AutoCloseable {
     private final ServerConfig config;
     private final RedisResources redis;
     private final PubSubDispatcher dispatcher;
+    private final com.aegisx.ws.server.metrics.NodeMetrics metrics;
     private final ConnectionHub hub;
     private final NodeRegistry nodeRegistry;
     private final WebSocketManager manager;
@@ -63,12 +69,15 @@ public final class WsNode implements AutoCloseable {
 
     private WsNode(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
         this.config = config;
-        this.redis = RedisResources.connect(config.redisUrl());
+        this.metrics = new com.aegisx.ws.server.metrics.NodeMetrics(config.nodeId());
+        this.redis = RedisResources.connect(config.redisUrl(), metrics.redisLatencyRecorder());
         var commands = redis.commands().async();
         TopicSubscriptions topics = new TopicSubscriptions(redis.pubSub().async());
         ConnectionRegistry registry = new ConnectionRegistry(commands, config.keys(), config.nodeId());
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), registry, topics, config.connectionTimeout());
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), hub::onPubSubMessage);
+        dispatcher.dispatchObserver(metrics::onDispatched);
+        hub.metrics(metrics);
         redis.pubSub().addListener(dispatcher);
         AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys());
         this.manager = new WebSocketManager(publisher, hub, RedisResources.COMMAND_TIMEOUT);
@@ -89,7 +98,12 @@ public final class WsNode implements AutoCloseable {
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
                 config.advertisedHost(), this::port, VERSION);
         JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
-        ClientProtocol protocol = new ClientProtocol(hub, config.auth().channelPolicy(), ChannelNames.DEFAULT_MAX_LENGTH);
+        ConnectionLimiter limiter = new ConnectionLimiter(commands, config.keys(), config.nodeId(),
+                config.security().maxConnectionsPerUser(), config.security().maxConnectionsPerIp());
+        ConnectionGuard guard = new ConnectionGuard(config.security(), authenticator, config.auth().channelPolicy(),
+                scheduler, limiter);
+        ClientProtocol protocol = new ClientProtocol(hub, config.auth().channelPolicy(),
+                config.security().maxChannelLength(), guard);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
         NodeServices services = new NodeServices(config, hub, manager, publisher, redis, context);
 
@@ -102,9 +116,20 @@ public final class WsNode implements AutoCloseable {
         ServletContextHandler servlets = new ServletContextHandler("/");
         servlets.addServlet(new ServletHolder(new ProbeServlet(() -> !stopped, this::describe)), "/health");
         servlets.addServlet(new ServletHolder(new ProbeServlet(this::isReady, this::describe)), "/ready");
+        metrics.bind(hub, counters, dispatcher, redis::isConnected, this::isReady);
+        servlets.addServlet(new ServletHolder(new com.aegisx.ws.server.metrics.MetricsServlet(metrics)), "/metrics");
+        if (config.loadTestHooks()) {
+            log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches this port broadcast");
+            servlets.addServlet(new ServletHolder(new com.aegisx.ws.server.metrics.LocalFanoutServlet(
+                    config.keys(), dispatcher::message)), "/loadtest/fanout");
+        }
+        servlets.addServlet(new ServletHolder(new DebugServlet(
+                new AdminAuthenticator(authenticator, config.security().adminApiKey()), commands, config.keys())),
+                DebugServlet.PATH);
         WebSocketRoutes.install(servlets, context, tickets, routes);
         server.setHandler(new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
-                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH)));
+                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId()));
+        server.setRequestLog(new MaskedRequestLog());
     }
 
     /** The pieces a route factory may need. */
@@ -141,7 +166,7 @@ public final class WsNode implements AutoCloseable {
         long cleanup = config.cleanupInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::cleanup, cleanup, cleanup, TimeUnit.MILLISECONDS);
         log.info("Node {} listening on {}:{} (Redis key prefix '{}', {})", config.nodeId(), config.host(),
-                port(), config.keys().prefix(), config.auth().describe());
+                port(), config.keys().prefix(), config.auth().describe() + "; " + config.security().describe());
     }
 
     private void heartbeat() {
@@ -202,6 +227,10 @@ public final class WsNode implements AutoCloseable {
         return hub;
     }
 
+    public com.aegisx.ws.server.metrics.NodeMetrics metrics() {
+        return metrics;
+    }
+
     public WsEndpoint.Counters counters() {
         return counters;
     }
@@ -234,6 +263,7 @@ public final class WsNode implements AutoCloseable {
         stopJetty();
         dispatcher.close();
         redis.close();
+        metrics.close();
         stopped = true;
         log.info("Node {} stopped", config.nodeId());
     }
@@ -250,6 +280,7 @@ public final class WsNode implements AutoCloseable {
         redis.close();
         stopJetty();
         dispatcher.close();
+        metrics.close();
     }
 
     private void stopJetty() {

@@ -3,6 +3,7 @@ package com.aegisx.ws.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aegisx.ws.server.testing.RawWsClient;
 import com.aegisx.ws.server.testing.TestClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
@@ -33,6 +34,28 @@ class ProtocolIT {
         assertTrue(welcome.path("data").path("serverTime").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
         assertEquals(4, welcome.path("data").path("availableChannels").size());
         client.close();
+    }
+
+    @Test
+    void welcomeComesFirstEvenWhenTheClientSpeaksFirst() throws Exception {
+        try (RawWsClient client = RawWsClient.connect(cluster.uri(0, "/ws"))) {
+            client.sendJson(Map.of("type", "ping", "id", 1));
+            client.sendJson(Map.of("type", "subscribe", "channel", "early:bird", "id", 2));
+            client.sendJson(Map.of("type", "ping", "id", 3));
+            assertEquals("welcome", client.readTextJson().path("type").asText());
+            assertEquals("pong", client.readTextJson().path("type").asText());
+            assertEquals("subscribed", client.readTextJson().path("type").asText());
+            assertEquals(3, client.readTextJson().path("id").asInt());
+        }
+    }
+
+    @Test
+    void compressionIsNotNegotiatedByDefault() throws Exception {
+        try (RawWsClient client = RawWsClient.connect(cluster.uri(0, "/ws"),
+                Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"))) {
+            assertEquals(null, client.responseHeaders().get("sec-websocket-extensions"));
+            assertEquals("welcome", client.readTextJson().path("type").asText());
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.auth.AuthSettings;
+import com.aegisx.ws.server.security.SecuritySettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,11 @@ public final class ServerConfig {
     public static final List<String> DEFAULT_AVAILABLE_CHANNELS =
             List.of("reports:progress", "reports:data-updates", "system:notifications", "user:alerts");
     public static final long DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+    /**
+     * permessage-deflate compresses every frame once per socket, which defeats encoding a broadcast
+     * once per node; off unless a deployment's payloads are large and its sockets few.
+     */
+    public static final boolean DEFAULT_COMPRESSION = false;
 
     private final int port;
     private final String host;
@@ -44,8 +50,11 @@ public final class ServerConfig {
     private final Duration heartbeatTimeout;
     private final List<String> availableChannels;
     private final int dispatchThreads;
+    private final boolean compression;
     private final Duration shutdownGrace;
+    private final boolean loadTestHooks;
     private final AuthSettings auth;
+    private final SecuritySettings security;
 
     private ServerConfig(Env env) {
         port = env.integer("PORT", DEFAULT_PORT, 0, 65_535);
@@ -94,9 +103,12 @@ public final class ServerConfig {
                 env.error("WEBSOCKET_AVAILABLE_CHANNELS", problem + ": '" + channel + "'");
             }
         }
+        compression = env.bool("WEBSOCKET_COMPRESSION", DEFAULT_COMPRESSION);
         dispatchThreads = env.integer("DISPATCH_THREADS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
         shutdownGrace = millis(env, "SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE_MS);
+        loadTestHooks = env.bool("LOADTEST_HOOKS", false);
         auth = AuthSettings.fromEnv(env);
+        security = SecuritySettings.fromEnv(env);
     }
 
     /** Reads and validates; throws {@link ConfigException} naming every bad variable. */
@@ -150,6 +162,11 @@ public final class ServerConfig {
     public Duration heartbeatTimeout() { return heartbeatTimeout; }
     public List<String> availableChannels() { return availableChannels; }
     public int dispatchThreads() { return dispatchThreads; }
+    public boolean compression() { return compression; }
     public Duration shutdownGrace() { return shutdownGrace; }
+    /** LOADTEST_HOOKS: installs POST /loadtest/fanout (load-tests' ceiling scenario). Never in production. */
+    public boolean loadTestHooks() { return loadTestHooks; }
     public AuthSettings auth() { return auth; }
+    /** Origins, proxies, limits and the admin key: see {@link SecuritySettings}. */
+    public SecuritySettings security() { return security; }
 }

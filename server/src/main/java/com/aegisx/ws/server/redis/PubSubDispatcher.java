@@ -4,7 +4,9 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,8 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
 
     private final ExecutorService[] workers;
     private final BiConsumer<String, String> handler;
+    private final AtomicLong pending = new AtomicLong();
+    private volatile LongConsumer dispatchObserver = nanos -> { };
 
     public PubSubDispatcher(int threads, BiConsumer<String, String> handler) {
         this.handler = handler;
@@ -36,13 +40,28 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
     @Override
     public void message(String topic, String payload) {
         int index = Math.floorMod(topic.hashCode(), workers.length);
+        long enqueued = System.nanoTime();
+        pending.incrementAndGet();
         workers[index].execute(() -> {
             try {
                 handler.accept(topic, payload);
             } catch (RuntimeException e) {
                 log.error("Delivery failed on topic {}", topic, e);
+            } finally {
+                pending.decrementAndGet();
+                dispatchObserver.accept(System.nanoTime() - enqueued);
             }
         });
+    }
+
+    /** Messages handed to the workers and not yet handled. */
+    public long pending() {
+        return pending.get();
+    }
+
+    /** Told, per message, the nanoseconds from leaving the event loop to the end of its handling (metrics). */
+    public void dispatchObserver(LongConsumer observer) {
+        this.dispatchObserver = observer;
     }
 
     @Override

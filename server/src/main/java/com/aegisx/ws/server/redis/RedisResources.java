@@ -23,6 +23,9 @@ public final class RedisResources implements AutoCloseable {
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
 
+    /** Owned here when this class created them (to carry the metrics' latency recorder), else null. */
+    private io.lettuce.core.resource.ClientResources ownedResources;
+
     private RedisResources(RedisClient client) {
         this.client = client;
         this.commands = client.connect();
@@ -30,7 +33,15 @@ public final class RedisResources implements AutoCloseable {
     }
 
     public static RedisResources connect(String redisUrl) {
-        RedisClient client = RedisClient.create(RedisURI.create(redisUrl));
+        return connect(redisUrl, null);
+    }
+
+    /** As {@link #connect(String)}, recording every command's latency with {@code latencyRecorder} (may be null). */
+    public static RedisResources connect(String redisUrl, io.lettuce.core.metrics.CommandLatencyRecorder latencyRecorder) {
+        io.lettuce.core.resource.ClientResources resources = latencyRecorder == null ? null
+                : io.lettuce.core.resource.DefaultClientResources.builder().commandLatencyRecorder(latencyRecorder).build();
+        RedisClient client = resources == null ? RedisClient.create(RedisURI.create(redisUrl))
+                : RedisClient.create(resources, RedisURI.create(redisUrl));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
@@ -39,9 +50,14 @@ public final class RedisResources implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .build());
         try {
-            return new RedisResources(client);
+            RedisResources created = new RedisResources(client);
+            created.ownedResources = resources;
+            return created;
         } catch (RuntimeException e) {
             client.shutdown();
+            if (resources != null) {
+                resources.shutdown();
+            }
             throw e;
         }
     }
@@ -69,6 +85,9 @@ public final class RedisResources implements AutoCloseable {
             commands.close();
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            if (ownedResources != null) {
+                ownedResources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+            }
         }
     }
 }

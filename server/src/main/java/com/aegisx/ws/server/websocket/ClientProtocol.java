@@ -5,14 +5,21 @@ import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.AccessDecision;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
+import com.aegisx.ws.server.security.ConnectionGuard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads client frames and answers them: the common message types of every route, then the
  * route's own. Bad input of any kind gets an {@code error} reply and changes nothing.
+ *
+ * <p>Everything here comes from a client and is untrusted: every frame passes the
+ * {@link ConnectionGuard}'s rate limit first, every {@code subscribe} the channel rules and the
+ * subscription limit. Server-side paths (manager and publisher-client commands arriving in the node
+ * inbox, route auto-subscriptions) are trusted and bypass both.
  */
 public final class ClientProtocol {
 
@@ -21,15 +28,36 @@ public final class ClientProtocol {
     private final ConnectionHub hub;
     private final ChannelAccessPolicy policy;
     private final int maxChannelLength;
+    private final ConnectionGuard guard;
 
-    public ClientProtocol(ConnectionHub hub, ChannelAccessPolicy policy, int maxChannelLength) {
+    public ClientProtocol(ConnectionHub hub, ChannelAccessPolicy policy, int maxChannelLength, ConnectionGuard guard) {
         this.hub = hub;
         this.policy = policy;
         this.maxChannelLength = maxChannelLength;
+        this.guard = guard;
+    }
+
+    public ConnectionGuard guard() {
+        return guard;
     }
 
     public void onText(LocalConnection connection, RouteHandler route, String text) {
         connection.touch();
+        if (!guard.admit(connection)) {
+            return;
+        }
+        if (!connection.isWelcomed()) {
+            // Frames sent before welcome wait behind it, so welcome is always the first message.
+            connection.serially(() -> {
+                handle(connection, route, text);
+                return CompletableFuture.completedFuture(null);
+            });
+            return;
+        }
+        handle(connection, route, text);
+    }
+
+    private void handle(LocalConnection connection, RouteHandler route, String text) {
         ObjectNode message;
         try {
             message = Json.parseObject(text);
@@ -52,7 +80,12 @@ public final class ClientProtocol {
         switch (type) {
             case "subscribe" -> subscribe(connection, message, id);
             case "unsubscribe" -> unsubscribe(connection, message, id);
-            case "ping" -> connection.send(Replies.pong(id));
+            // Behind pending subscribes, so replies come in the order of the requests.
+            case "ping" -> connection.serially(() -> {
+                connection.send(Replies.pong(id));
+                return CompletableFuture.completedFuture(null);
+            });
+            case ConnectionGuard.REFRESH_TOKEN -> guard.refresh(connection, hub, message, id);
             case "get_status" -> connection.serially(() -> {
                 connection.send(Replies.status(connection, hub.nodeId(), id));
                 return java.util.concurrent.CompletableFuture.completedFuture(null);
@@ -77,8 +110,13 @@ public final class ClientProtocol {
             reject(connection, decision.code(), decision.message(), id);
             return;
         }
-        connection.serially(() -> hub.subscribe(connection, channel)).whenComplete((added, error) -> {
-            if (error != null) {
+        connection.serially(() -> guard.subscriptionAllowed(connection, channel)
+                ? hub.subscribe(connection, channel)
+                : java.util.concurrent.CompletableFuture.completedFuture((Boolean) null)).whenComplete((added, error) -> {
+            if (error == null && added == null) {
+                connection.send(Replies.error(ErrorCodes.SUBSCRIPTION_LIMIT, "At most "
+                        + guard.settings().maxSubscriptions() + " subscriptions per connection", id));
+            } else if (error != null) {
                 log.warn("Subscription failed connectionId={} channel={}: {}", connection.id(), channel, error.toString());
                 connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Subscription failed, try again", id));
             } else {

@@ -2,6 +2,7 @@ package com.aegisx.ws.server.websocket;
 
 import com.aegisx.ws.server.auth.BearerToken;
 import com.aegisx.ws.server.auth.TokenExtractor;
+import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -18,10 +19,18 @@ final class EndpointConfigurator extends ServerEndpointConfig.Configurator {
 
     private final Supplier<WsEndpoint> factory;
     private final UpgradeTickets tickets;
+    private final boolean compression;
 
-    EndpointConfigurator(Supplier<WsEndpoint> factory, UpgradeTickets tickets) {
+    EndpointConfigurator(Supplier<WsEndpoint> factory, UpgradeTickets tickets, boolean compression) {
         this.factory = factory;
         this.tickets = tickets;
+        this.compression = compression;
+    }
+
+    /** Extensions (permessage-deflate) only when WEBSOCKET_COMPRESSION is on. */
+    @Override
+    public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+        return compression ? super.getNegotiatedExtensions(installed, requested) : List.of();
     }
 
     @Override

@@ -38,6 +38,7 @@ public final class LocalConnection {
     private volatile long lastSeenMillis;
     private volatile long lastActivityFlushedMillis;
     private volatile boolean registered;
+    private volatile boolean welcomed;
     private volatile boolean closing;
     private volatile DeliveryInterceptor interceptor;
     private CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
@@ -72,6 +73,9 @@ public final class LocalConnection {
     public void interceptor(DeliveryInterceptor interceptor) { this.interceptor = interceptor; }
     public boolean isRegistered() { return registered; }
     void markRegistered() { registered = true; }
+    /** True once {@code welcome} was queued: frames can be answered directly from then on. */
+    public boolean isWelcomed() { return welcomed; }
+    void markWelcomed() { welcomed = true; }
     public boolean isOpen() { return !closing && session.isOutputOpen(); }
 
     /** Any frame from the client, data or pong, counts as a sign of life. */

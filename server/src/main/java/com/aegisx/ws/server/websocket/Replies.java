@@ -71,6 +71,7 @@ public final class Replies {
 
     public static ObjectNode error(String code, String message, JsonNode id) {
         ObjectNode out = message("error", id);
+        com.aegisx.ws.server.metrics.ErrorTally.increment(code);
         out.put("code", code);
         out.put("message", message);
         return stamped(out);

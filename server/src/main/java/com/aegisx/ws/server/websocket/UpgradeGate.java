@@ -4,7 +4,11 @@ import com.aegisx.ws.server.auth.AuthenticationException;
 import com.aegisx.ws.server.auth.BearerToken;
 import com.aegisx.ws.server.auth.Identity;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
+import com.aegisx.ws.server.auth.LogMasking;
 import com.aegisx.ws.server.auth.TokenExtractor;
+import com.aegisx.ws.protocol.Identifiers;
+import com.aegisx.ws.server.security.ConnectionLimiter;
+import com.aegisx.ws.server.security.SecuritySettings;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -20,9 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides every WebSocket upgrade before Jetty performs it: a bad token is refused here with 401
- * and no socket is ever opened; a draining node answers 503. What it learned travels to the
- * endpoint as an {@link UpgradeTicket}.
+ * Decides every WebSocket upgrade before Jetty performs it: a disallowed Origin is refused with
+ * 403, a bad token with 401, a user or address over its cluster-wide connection limit with 429
+ * (checked in Redis asynchronously; no Jetty thread waits), and no socket is ever opened for any of
+ * them; a draining node answers 503. What it learned travels to the endpoint as an {@link UpgradeTicket}.
  */
 public final class UpgradeGate extends Handler.Wrapper {
 
@@ -33,10 +38,17 @@ public final class UpgradeGate extends Handler.Wrapper {
     private final UpgradeTickets tickets;
     private final BooleanSupplier draining;
     private final List<String> publicPaths;
+    private final SecuritySettings security;
+    private final ConnectionLimiter limiter;
+    private final String nodeId;
 
     public UpgradeGate(Handler next, JwtAuthenticator authenticator, boolean authRequired, UpgradeTickets tickets,
-                       BooleanSupplier draining, List<String> publicPaths) {
+                       BooleanSupplier draining, List<String> publicPaths, SecuritySettings security,
+                       ConnectionLimiter limiter, String nodeId) {
         super(next);
+        this.security = security;
+        this.limiter = limiter;
+        this.nodeId = nodeId;
         this.authenticator = authenticator;
         this.authRequired = authRequired;
         this.tickets = tickets;
@@ -56,24 +68,102 @@ public final class UpgradeGate extends Handler.Wrapper {
             return true;
         }
         String path = Request.getPathInContext(request);
+        String ip = security.proxies().clientAddress(Request.getRemoteAddr(request),
+                headers.getValuesList(HttpHeader.X_FORWARDED_FOR));
+        if (!security.origins().allows(headers.get(HttpHeader.ORIGIN), headers.get(HttpHeader.HOST))) {
+            log.info("Refused upgrade on {} from {}: origin {} not allowed", masked(request), ip,
+                    abbreviate(headers.get(HttpHeader.ORIGIN)));
+            Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, "origin not allowed");
+            return true;
+        }
+        boolean publicPath = publicPaths.contains(path);
         Identity identity;
         try {
-            identity = publicPaths.contains(path) ? Identity.anonymous() : authenticate(request, headers);
+            identity = publicPath ? Identity.anonymous() : authenticate(request, headers);
         } catch (AuthenticationException e) {
-            log.info("Refused upgrade on {} from {}: {}", path, Request.getRemoteAddr(request), e.getMessage());
+            log.info("Refused upgrade on {} from {}: {} ({})", masked(request), ip, e.reason(), e.getMessage());
             Response.writeError(request, response, callback, HttpStatus.UNAUTHORIZED_401, e.getMessage());
             return true;
         }
-        UpgradeTicket ticket = new UpgradeTicket(identity, Request.getRemoteAddr(request),
-                abbreviate(headers.get(HttpHeader.USER_AGENT)), System.currentTimeMillis());
+        UpgradeTicket ticket = new UpgradeTicket(identity, ip,
+                abbreviate(headers.get(HttpHeader.USER_AGENT)), System.currentTimeMillis(),
+                Identifiers.newConnectionId(nodeId));
+        if (publicPath || limiter == null || !limiter.enabled()) {
+            return upgrade(request, response, callback, ticket, false);
+        }
+        limiter.reserve(ticket.connectionId(), identity.userId(), ip).whenComplete((refusal, error) -> {
+            if (error != null) {
+                log.warn("Refused upgrade on {} from {}: connection limits unavailable: {}", masked(request), ip,
+                        error.toString());
+                Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                        "service unavailable, retry later");
+            } else if (refusal != null) {
+                log.info("Refused upgrade on {} from {} userId={}: {}", masked(request), ip, identity.userId(),
+                        refusal.message());
+                Response.writeError(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429, refusal.message());
+            } else {
+                // Continue on a Jetty thread, never on Redis' event loop.
+                request.getContext().execute(() -> {
+                    try {
+                        if (!upgrade(request, response, callback, ticket, true)) {
+                            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                        }
+                    } catch (Throwable t) {
+                        release(ticket);
+                        callback.failed(t);
+                    }
+                });
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Hands the request on with the ticket. With a reservation in Redis, whatever ends the exchange
+     * without the endpoint having taken the ticket (bad handshake, unknown path) gives the places back.
+     */
+    private boolean upgrade(Request request, Response response, Callback callback, UpgradeTicket ticket,
+                            boolean reserved) throws Exception {
+        HttpFields headers = request.getHeaders();
         String key = tickets.issue(ticket);
+        Runnable releaseUnused = () -> {
+            if (tickets.take(key) != null) {
+                release(ticket);
+            }
+        };
+        Callback done = !reserved ? callback : new Callback.Nested(callback) {
+            @Override
+            public void succeeded() {
+                releaseUnused.run();
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                releaseUnused.run();
+                super.failed(x);
+            }
+        };
         HttpFields withTicket = HttpFields.build(headers).put(UpgradeTickets.HEADER, key).asImmutable();
-        return super.handle(new Request.Wrapper(request) {
+        boolean handled = super.handle(new Request.Wrapper(request) {
             @Override
             public HttpFields getHeaders() {
                 return withTicket;
             }
-        }, response, callback);
+        }, response, done);
+        if (!handled && tickets.take(key) != null && reserved) {
+            release(ticket);
+        }
+        return handled;
+    }
+
+    private void release(UpgradeTicket ticket) {
+        limiter.release(ticket.connectionId(), ticket.identity().userId(), ticket.ip());
+    }
+
+    /** The request target for a log line, with token and key parameters masked. */
+    private static String masked(Request request) {
+        return LogMasking.maskQuery(request.getHttpURI().getPathQuery());
     }
 
     private Identity authenticate(Request request, HttpFields headers) throws AuthenticationException {

@@ -21,7 +21,8 @@ public final class WebSocketRoutes {
             configureContainer(container, node);
             for (Route route : routes) {
                 container.addEndpoint(ServerEndpointConfig.Builder.create(WsEndpoint.class, route.path())
-                        .configurator(new EndpointConfigurator(() -> new WsEndpoint(node, route), tickets))
+                        .configurator(new EndpointConfigurator(() -> new WsEndpoint(node, route), tickets,
+                                node.config().compression()))
                         .build());
             }
             addHealth(container, node, tickets);

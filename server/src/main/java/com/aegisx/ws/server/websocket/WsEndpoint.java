@@ -33,6 +33,9 @@ public final class WsEndpoint extends Endpoint {
         public final AtomicLong closed = new AtomicLong();
         public final AtomicLong slowConsumers = new AtomicLong();
         public final AtomicLong binaryRejected = new AtomicLong();
+        /** Text frames from clients and their characters (hot path: LongAdder, read by the metrics). */
+        public final java.util.concurrent.atomic.LongAdder messagesIn = new java.util.concurrent.atomic.LongAdder();
+        public final java.util.concurrent.atomic.LongAdder bytesIn = new java.util.concurrent.atomic.LongAdder();
     }
 
     private final NodeContext node;
@@ -56,15 +59,19 @@ public final class WsEndpoint extends Endpoint {
         }
         session.setMaxTextMessageBufferSize(node.config().maxPayload());
         session.setMaxIdleTimeout(node.config().connectionTimeout().plus(node.config().pingInterval()).toMillis());
-        String id = Identifiers.newConnectionId(node.hub().nodeId());
+        // The gate chose the id: it may already hold this connection's places under the connection limits.
+        String id = ticket.connectionId() != null ? ticket.connectionId() : Identifiers.newConnectionId(node.hub().nodeId());
         LocalConnection local = new LocalConnection(id, route.name(), jakartaSession.getCoreSession(),
                 ticket.identity(), ticket.ip(), ticket.userAgent(), node.config().maxOutboundBytes(),
                 () -> onSlowConsumer(id));
         this.connection = local;
         node.counters().opened.incrementAndGet();
 
-        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text ->
-                node.protocol().onText(local, route.handler(), text));
+        session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
+            node.counters().messagesIn.increment();
+            node.counters().bytesIn.add(text.length());
+            node.protocol().onText(local, route.handler(), text);
+        });
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> local.touch());
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) bytes -> {
             node.counters().binaryRejected.incrementAndGet();
@@ -76,24 +83,30 @@ public final class WsEndpoint extends Endpoint {
         ObjectNode pathError = route.handler().rejectPath(pathParameters);
         if (pathError != null) {
             local.send(pathError);
+            node.protocol().guard().abandoned(local);
             local.close(CloseCodes.POLICY_VIOLATION, pathError.path("message").asText("invalid path"));
             return;
         }
 
+        // Welcome is sent inside the chained step, so frames the client sent early (queued behind
+        // it by ClientProtocol) are answered only after it.
         local.serially(() -> node.hub().open(local)
-                        .thenCompose(ignored -> route.handler().onRegistered(local, pathParameters)))
-                .whenComplete((ignored, error) -> {
+                .thenCompose(ignored -> route.handler().onRegistered(local, pathParameters))
+                .handle((ignored, error) -> {
                     if (error != null) {
                         log.warn("Could not register connectionId={} on {}: {}", id, route.path(), error.toString());
                         local.send(Replies.error(ErrorCodes.UNAVAILABLE, "Service unavailable, retry later", null));
                         local.close(CloseCodes.TRY_AGAIN_LATER, "registration failed");
-                        return;
+                        return null;
                     }
                     log.info("WebSocket connection established connectionId={} userId={} route={} node={} totalConnections={}",
                             id, local.userId(), route.name(), node.hub().nodeId(), node.hub().size());
                     local.send(Replies.welcome(local, node.config().availableChannels()));
+                    local.markWelcomed();
+                    node.protocol().guard().opened(local);
                     route.handler().afterWelcome(local, pathParameters);
-                });
+                    return null;
+                }));
     }
 
     private void onSlowConsumer(String id) {
@@ -116,6 +129,7 @@ public final class WsEndpoint extends Endpoint {
         }
         node.counters().closed.incrementAndGet();
         route.handler().onClose(local);
+        node.protocol().guard().closed(local);
         // After registration, so a socket closing while it registers is still removed from Redis.
         local.serially(() -> node.hub().closed(local));
         log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
