@@ -4,6 +4,7 @@ import com.aegisx.ws.client.ConnectionRecords;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.Timestamps;
 import com.aegisx.ws.server.websocket.LocalConnection;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -76,11 +77,17 @@ public final class ConnectionRegistry {
     public CompletableFuture<Void> flushActivity(Collection<LocalConnection> active) {
         List<CompletableFuture<?>> writes = new ArrayList<>();
         for (LocalConnection connection : active) {
-            writes.add(redis.hset(keys.connection(connection.id()), "lastActivity",
+            // Only if the hash still exists: a socket closing meanwhile must not be re-created.
+            writes.add(redis.<Long>eval(TOUCH_IF_PRESENT, ScriptOutputType.INTEGER,
+                    new String[] {keys.connection(connection.id())},
                     Timestamps.formatMillis(connection.lastSeenMillis())).toCompletableFuture());
         }
         return all(writes);
     }
+
+    private static final String TOUCH_IF_PRESENT =
+            "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], 'lastActivity', ARGV[1]) end"
+                    + " return 0";
 
     private static CompletableFuture<Void> all(List<CompletableFuture<?>> futures) {
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
