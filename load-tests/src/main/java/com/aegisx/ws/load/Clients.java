@@ -34,6 +34,11 @@ public final class Clients implements AutoCloseable {
         client.start();
         configuration.setIdleTimeout(Duration.ofMinutes(30));
         configuration.setMaxTextMessageSize(1 << 20);
+        // Whole frames only: with auto-fragmenting (Jetty's default) a frame that straddles a network
+        // read arrives as TEXT + CONTINUATION parts, and BenchSocket reads seq and t from a TEXT frame
+        // alone, so a split frame was miscounted as lost (seen once gathered writes packed frames
+        // densely and the payload put channel and timestamp before seq).
+        configuration.setAutoFragment(false);
     }
 
     public BenchSocket.Shared shared() {

@@ -119,6 +119,12 @@ public final class LoadTest {
             env.put("LOADTEST_HOOKS", "true");
         }
         List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.string("node-heap", "512m")));
+        // --node-jvm "-XX:... -XX:...": extra JVM flags for the nodes (GC and heap sizing experiments)
+        for (String flag : options.string("node-jvm", "").trim().split("\\s+")) {
+            if (!flag.isEmpty()) {
+                jvm.add(flag);
+            }
+        }
         for (int i = 0; i < count; i++) {
             List<String> args = new ArrayList<>(jvm);
             if (!options.string("jfr", "").isEmpty()) {
@@ -129,6 +135,7 @@ public final class LoadTest {
         }
         report.put("nodes", count);
         report.put("nodeHeap", options.string("node-heap", "512m"));
+        report.put("nodeJvm", String.join(" ", jvm));
         System.out.printf("redis %s (pid %s), %d node(s) %s%n", redisUrl, redis == null ? "external" : redis.pid(),
                 count, nodes.stream().map(n -> n.port + "/pid " + n.pid()).toList());
     }
@@ -448,21 +455,23 @@ public final class LoadTest {
         String channel = "churn:room";
         AtomicLong cycles = new AtomicLong();
         AtomicLong failures = new AtomicLong();
+        // Warm-up (--warmup-seconds, default 5): the same cycles, not counted, so the measured window
+        // does not pay for the JIT compiling Jetty's upgrade path (a cold node spends most of its
+        // first seconds in the compiler).
+        double warmup = options.number("warmup-seconds", 5);
+        if (warmup > 0) {
+            AtomicLong warmCycles = new AtomicLong();
+            AtomicLong warmFailures = new AtomicLong();
+            churnLoops(concurrency, System.nanoTime() + (long) (warmup * 1e9), warmCycles, warmFailures, warmup);
+            System.out.printf("churn warm-up: %.0f s, %d cycles, %d failures%n", warmup, warmCycles.get(),
+                    warmFailures.get());
+        }
         ProcStat.Cpu node0 = nodeCpu();
         ProcStat.Cpu redis0 = redisCpu();
         ProcStat.Cpu self0 = ProcStat.self();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
-        try (Clients clients = new Clients(options.integer("client-threads", 4))) {
-            List<CompletableFuture<Void>> loops = new ArrayList<>();
-            for (int w = 0; w < concurrency; w++) {
-                int worker = w;
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                loops.add(done);
-                cycle(clients, worker, end, cycles, failures, done);
-            }
-            CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get((long) seconds + 60, TimeUnit.SECONDS);
-        }
+        churnLoops(concurrency, end, cycles, failures, seconds);
         double elapsed = (System.nanoTime() - start) / 1e9;
         ProcStat.Cpu nodeCpu = nodeCpu().minus(node0);
         ProcStat.Cpu redisCpu = redis0 == null ? null : redisCpu().minus(redis0);
@@ -482,6 +491,21 @@ public final class LoadTest {
         r.put("generatorCores", selfCpu.totalMicros() / (elapsed * 1e6));
         r.set("leftInRedis", Json.MAPPER.valueToTree(leftovers));
         System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+    }
+
+    /** {@code concurrency} loops of {@link #cycle} until {@code end}. */
+    private void churnLoops(int concurrency, long end, AtomicLong cycles, AtomicLong failures, double seconds)
+            throws Exception {
+        try (Clients clients = new Clients(options.integer("client-threads", 4))) {
+            List<CompletableFuture<Void>> loops = new ArrayList<>();
+            for (int w = 0; w < concurrency; w++) {
+                int worker = w;
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                loops.add(done);
+                cycle(clients, worker, end, cycles, failures, done);
+            }
+            CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get((long) seconds + 60, TimeUnit.SECONDS);
+        }
     }
 
     /** connect, subscribe, close; again until {@code end}. */

@@ -71,9 +71,20 @@ public final class Identifiers {
     }
 
     private static String random(int length) {
+        // One SecureRandom draw per id, not one per character: each draw takes the generator's lock
+        // and, with NativePRNG, reads /dev/urandom, which showed in the connection churn profile.
+        // Bytes 0-247 map evenly onto the 62 characters (248 = 4 * 62); the rare others are skipped.
+        byte[] bytes = new byte[length + length / 2 + 4];
         char[] out = new char[length];
-        for (int i = 0; i < length; i++) {
-            out[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        int filled = 0;
+        while (filled < length) {
+            RANDOM.nextBytes(bytes);
+            for (int i = 0; i < bytes.length && filled < length; i++) {
+                int b = bytes[i] & 0xff;
+                if (b < 248) {
+                    out[filled++] = ALPHABET[b % ALPHABET.length];
+                }
+            }
         }
         return new String(out);
     }

@@ -75,7 +75,8 @@ public final class WsNode implements AutoCloseable {
         TopicSubscriptions topics = new TopicSubscriptions(redis.pubSub().async());
         ConnectionRegistry registry = new ConnectionRegistry(commands, config.keys(), config.nodeId());
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), registry, topics, config.connectionTimeout());
-        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), hub::onPubSubMessage);
+        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
+                hub::onPubSubMessages);
         dispatcher.dispatchObserver(metrics::onDispatched);
         hub.metrics(metrics);
         redis.pubSub().addListener(dispatcher);

@@ -36,21 +36,7 @@ public final class Env {
     }
 
     public int integer(String name, int defaultValue, int min, int max) {
-        String value = raw(name);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            long parsed = Long.parseLong(value);
-            if (parsed < min || parsed > max) {
-                error(name, "must be between " + min + " and " + max + ", was " + value);
-                return defaultValue;
-            }
-            return (int) parsed;
-        } catch (NumberFormatException e) {
-            error(name, "must be a whole number, was '" + value + "'");
-            return defaultValue;
-        }
+        return (int) longValue(name, defaultValue, min, max);
     }
 
     public long longValue(String name, long defaultValue, long min, long max) {

@@ -50,6 +50,7 @@ public final class ServerConfig {
     private final Duration heartbeatTimeout;
     private final List<String> availableChannels;
     private final int dispatchThreads;
+    private final int dispatchBatchMicros;
     private final boolean compression;
     private final Duration shutdownGrace;
     private final boolean loadTestHooks;
@@ -105,6 +106,7 @@ public final class ServerConfig {
         }
         compression = env.bool("WEBSOCKET_COMPRESSION", DEFAULT_COMPRESSION);
         dispatchThreads = env.integer("DISPATCH_THREADS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
+        dispatchBatchMicros = env.integer("DISPATCH_BATCH_MICROS", 1000, 0, 100_000);
         shutdownGrace = millis(env, "SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE_MS);
         loadTestHooks = env.bool("LOADTEST_HOOKS", false);
         auth = AuthSettings.fromEnv(env);
@@ -162,6 +164,8 @@ public final class ServerConfig {
     public Duration heartbeatTimeout() { return heartbeatTimeout; }
     public List<String> availableChannels() { return availableChannels; }
     public int dispatchThreads() { return dispatchThreads; }
+    /** How long a dispatch worker lets messages gather before a fan-out (0: it takes what is queued). */
+    public int dispatchBatchMicros() { return dispatchBatchMicros; }
     public boolean compression() { return compression; }
     public Duration shutdownGrace() { return shutdownGrace; }
     /** LOADTEST_HOOKS: installs POST /loadtest/fanout (load-tests' ceiling scenario). Never in production. */

@@ -150,11 +150,16 @@ public final class NodeMetrics implements AutoCloseable {
 
     /** A pub/sub message with local listeners arrived; reads the publisher's timestamp if it set one. */
     public void onPubSubMessage(boolean channelBroadcast, ObjectNode message) {
-        (channelBroadcast ? channelBroadcasts : userMessages).increment();
         JsonNode timestamp = message.get("timestamp");
-        if (timestamp != null && timestamp.isTextual()) {
+        onPubSubMessage(channelBroadcast, timestamp != null && timestamp.isTextual() ? timestamp.asText() : null);
+    }
+
+    /** The same, for a payload forwarded unparsed: {@code timestamp} is its timestamp text, or null. */
+    public void onPubSubMessage(boolean channelBroadcast, String timestamp) {
+        (channelBroadcast ? channelBroadcasts : userMessages).increment();
+        if (timestamp != null) {
             try {
-                long ageMillis = System.currentTimeMillis() - Instant.parse(timestamp.asText()).toEpochMilli();
+                long ageMillis = System.currentTimeMillis() - Instant.parse(timestamp).toEpochMilli();
                 if (ageMillis >= 0) {
                     publishAge.record(ageMillis, TimeUnit.MILLISECONDS);
                 }

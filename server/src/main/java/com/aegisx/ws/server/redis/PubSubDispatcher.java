@@ -1,10 +1,14 @@
 package com.aegisx.ws.server.redis;
 
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -14,44 +18,51 @@ import org.slf4j.LoggerFactory;
  * Takes pub/sub messages off Lettuce's event loop, which must never block, and hands each to a
  * worker chosen by topic, so messages of one channel keep their order while different channels
  * fan out in parallel.
+ *
+ * <p>A worker that finds a backlog takes all of it (up to {@value #MAX_BATCH} messages) and hands
+ * the messages of one topic over together, in their order: the fan-out can then give each socket
+ * all its new frames at once, and Jetty writes them in one gathered write instead of one write per
+ * frame. Messages of different topics in one batch may be handled in another order than they
+ * arrived; only the order within a topic was ever promised.
  */
 public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PubSubDispatcher.class);
+    static final int MAX_BATCH = 64;
 
-    private final ExecutorService[] workers;
-    private final BiConsumer<String, String> handler;
+    private record Message(String topic, String payload, long enqueuedNanos) {
+    }
+
+    private static final Message STOP = new Message("", "", 0);
+
+    private final Worker[] workers;
+    private final BiConsumer<String, List<String>> handler;
     private final AtomicLong pending = new AtomicLong();
+    private final long batchNanos;
     private volatile LongConsumer dispatchObserver = nanos -> { };
 
-    public PubSubDispatcher(int threads, BiConsumer<String, String> handler) {
+    /**
+     * {@code handler} gets a topic and one or more of its payloads, oldest first. With
+     * {@code batchMicros} above 0, a worker whose messages of one topic come often waits until the
+     * oldest message it took is that old before it fans out, so messages arriving meanwhile leave with it (fewer,
+     * larger writes per socket, at up to that much added latency); it sleeps meanwhile, so
+     * publishers do not wake it per message.
+     */
+    public PubSubDispatcher(int threads, int batchMicros, BiConsumer<String, List<String>> handler) {
         this.handler = handler;
-        this.workers = new ExecutorService[threads];
+        this.batchNanos = TimeUnit.MICROSECONDS.toNanos(batchMicros);
+        this.workers = new Worker[threads];
         for (int i = 0; i < threads; i++) {
-            int index = i;
-            workers[i] = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "ws-dispatch-" + index);
-                t.setDaemon(true);
-                return t;
-            });
+            workers[i] = new Worker("ws-dispatch-" + i);
+            workers[i].start();
         }
     }
 
     @Override
     public void message(String topic, String payload) {
         int index = Math.floorMod(topic.hashCode(), workers.length);
-        long enqueued = System.nanoTime();
         pending.incrementAndGet();
-        workers[index].execute(() -> {
-            try {
-                handler.accept(topic, payload);
-            } catch (RuntimeException e) {
-                log.error("Delivery failed on topic {}", topic, e);
-            } finally {
-                pending.decrementAndGet();
-                dispatchObserver.accept(System.nanoTime() - enqueued);
-            }
-        });
+        workers[index].queue.add(new Message(topic, payload, System.nanoTime()));
     }
 
     /** Messages handed to the workers and not yet handled. */
@@ -66,16 +77,107 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
 
     @Override
     public void close() {
-        for (ExecutorService worker : workers) {
-            worker.shutdown();
+        for (Worker worker : workers) {
+            worker.queue.add(STOP); // after what is queued, as ExecutorService.shutdown did
         }
-        for (ExecutorService worker : workers) {
+        for (Worker worker : workers) {
             try {
-                worker.awaitTermination(2, TimeUnit.SECONDS);
+                worker.join(TimeUnit.SECONDS.toMillis(2));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    private final class Worker extends Thread {
+        private final LinkedBlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+        private final List<Message> batch = new ArrayList<>(MAX_BATCH);
+        private final Map<String, List<String>> byTopic = new LinkedHashMap<>();
+        private long lastArrival = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+        private String lastTopic = "";
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Message first;
+                try {
+                    first = queue.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                batch.add(first);
+                // Lingers only while one topic's messages come often (the previous message was of
+                // the same topic, less than four windows ago): then more of it are about to arrive
+                // and each socket can take them in one write. A quiet topic, or a stream of
+                // messages to different users (nothing to gather per socket), is not delayed.
+                if (batchNanos > 0 && first != STOP && first.topic().equals(lastTopic)
+                        && first.enqueuedNanos() - lastArrival < 4 * batchNanos) {
+                    long wait = first.enqueuedNanos() + batchNanos - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
+                queue.drainTo(batch, MAX_BATCH - 1);
+                Message newest = batch.get(batch.size() - 1);
+                lastArrival = newest.enqueuedNanos();
+                lastTopic = newest.topic();
+                boolean stop = handle();
+                batch.clear();
+                if (stop) {
+                    return;
+                }
+            }
+        }
+
+        /** Handles the batch; true when it ended with the stop marker. */
+        private boolean handle() {
+            if (batch.size() == 1) {
+                Message only = batch.get(0);
+                if (only == STOP) {
+                    return true;
+                }
+                deliver(only.topic(), List.of(only.payload()));
+                done(only);
+                return false;
+            }
+            boolean stop = false;
+            for (Message message : batch) {
+                if (message == STOP) {
+                    stop = true;
+                    break;
+                }
+                byTopic.computeIfAbsent(message.topic(), t -> new ArrayList<>()).add(message.payload());
+            }
+            for (Map.Entry<String, List<String>> topic : byTopic.entrySet()) {
+                deliver(topic.getKey(), topic.getValue());
+            }
+            byTopic.clear();
+            for (Message message : batch) {
+                if (message == STOP) {
+                    break;
+                }
+                done(message);
+            }
+            return stop;
+        }
+
+        private void deliver(String topic, List<String> payloads) {
+            try {
+                handler.accept(topic, payloads);
+            } catch (RuntimeException e) {
+                log.error("Delivery failed on topic {}", topic, e);
+            }
+        }
+
+        private void done(Message message) {
+            pending.decrementAndGet();
+            dispatchObserver.accept(System.nanoTime() - message.enqueuedNanos());
         }
     }
 }

@@ -40,8 +40,6 @@ public final class ConnectionGuard {
     public static final String TOKEN_REFRESHED = "token_refreshed";
     public static final String REFRESH_TOKEN = "refresh_token";
 
-    private static final String BUCKET = "security.bucket";
-    private static final String TIMERS = "security.expiryTimers";
 
     private final SecuritySettings settings;
     private final JwtAuthenticator authenticator;
@@ -73,8 +71,12 @@ public final class ConnectionGuard {
      * socket with {@link CloseCodes#RATE_LIMITED}. One admitted message resets the count.
      */
     public boolean admit(LocalConnection connection) {
-        TokenBucket bucket = (TokenBucket) connection.attributes().computeIfAbsent(BUCKET,
-                k -> new TokenBucket(settings.ratePerSecond(), settings.rateBurst(), System.nanoTime()));
+        TokenBucket bucket = connection.rateBucket();
+        if (bucket == null) {
+            // Messages of one socket arrive one at a time, so no race creates two buckets.
+            bucket = new TokenBucket(settings.ratePerSecond(), settings.rateBurst(), System.nanoTime());
+            connection.rateBucket(bucket);
+        }
         if (bucket.tryTake(System.nanoTime())) {
             return true;
         }
@@ -123,31 +125,40 @@ public final class ConnectionGuard {
         }
     }
 
+    /**
+     * One pending timer per connection (held in a field, not a map): the warning, which then arms the
+     * close. Two timers armed up front cost every idle socket a second scheduled task.
+     */
     private void schedule(LocalConnection connection, Identity identity) {
-        cancel(connection);
         Instant deadline = authenticator.expiryWithLeeway(identity);
-        if (deadline == null) {
-            return;
+        synchronized (connection) {
+            cancel(connection);
+            if (deadline == null) {
+                return;
+            }
+            long warnAt = identity.expiresAt().toEpochMilli() - settings.expiryWarning().toMillis();
+            connection.expiryTimer(scheduler.schedule(() -> warn(connection, identity, deadline),
+                    Math.max(0, warnAt - System.currentTimeMillis()), TimeUnit.MILLISECONDS));
         }
-        long now = System.currentTimeMillis();
-        long warnAt = identity.expiresAt().toEpochMilli() - settings.expiryWarning().toMillis();
-        ScheduledFuture<?> warning = scheduler.schedule(() -> warn(connection, identity),
-                Math.max(0, warnAt - now), TimeUnit.MILLISECONDS);
-        ScheduledFuture<?> close = scheduler.schedule(() -> expire(connection, identity),
-                Math.max(0, deadline.toEpochMilli() - now), TimeUnit.MILLISECONDS);
-        connection.attributes().put(TIMERS, List.of(warning, close));
     }
 
     private static void cancel(LocalConnection connection) {
-        Object timers = connection.attributes().remove(TIMERS);
-        if (timers instanceof List<?> list) {
-            list.forEach(t -> ((ScheduledFuture<?>) t).cancel(false));
+        synchronized (connection) {
+            ScheduledFuture<?> timer = connection.expiryTimer();
+            if (timer != null) {
+                timer.cancel(false);
+                connection.expiryTimer(null);
+            }
         }
     }
 
-    private void warn(LocalConnection connection, Identity identity) {
-        if (connection.identity() != identity || !connection.isOpen()) {
-            return; // refreshed meanwhile, or gone
+    private void warn(LocalConnection connection, Identity identity, Instant deadline) {
+        synchronized (connection) {
+            if (connection.identity() != identity || !connection.isOpen()) {
+                return; // refreshed meanwhile (a new timer is armed), or gone
+            }
+            connection.expiryTimer(scheduler.schedule(() -> expire(connection, identity),
+                    Math.max(0, deadline.toEpochMilli() - System.currentTimeMillis()), TimeUnit.MILLISECONDS));
         }
         ObjectNode out = Replies.message(TOKEN_EXPIRING, null);
         out.put("expiresAt", Timestamps.format(identity.expiresAt()));

@@ -120,7 +120,8 @@ public final class ClientProtocol {
                 log.warn("Subscription failed connectionId={} channel={}: {}", connection.id(), channel, error.toString());
                 connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Subscription failed, try again", id));
             } else {
-                log.info("Subscribed connectionId={} userId={} channel={}", connection.id(), connection.userId(), channel);
+                // DEBUG: one line per subscribe is too dear at churn rates; refusals stay at INFO.
+                log.debug("Subscribed connectionId={} userId={} channel={}", connection.id(), connection.userId(), channel);
                 connection.send(Replies.subscribed(channel, id));
             }
         });
@@ -137,7 +138,7 @@ public final class ClientProtocol {
             } else if (!removed) {
                 connection.send(Replies.error(ErrorCodes.NOT_SUBSCRIBED, "Not subscribed to " + channel, id));
             } else {
-                log.info("Unsubscribed connectionId={} channel={}", connection.id(), channel);
+                log.debug("Unsubscribed connectionId={} channel={}", connection.id(), channel);
                 connection.send(Replies.unsubscribed(channel, id));
             }
         });

@@ -151,52 +151,141 @@ public final class ConnectionHub {
     public CompletableFuture<Void> reregisterAll() {
         List<CompletableFuture<?>> writes = new ArrayList<>();
         for (LocalConnection connection : connections.values()) {
-            writes.add(registry.register(connection));
+            // In the connection's chain, and only while it is still here: a socket that closed
+            // meanwhile was removed from Redis and must not be written back.
+            writes.add(connection.serially(() -> connections.containsKey(connection.id())
+                    ? registry.register(connection)
+                    : CompletableFuture.completedFuture(null)));
         }
-        log.info("Re-registered {} connections in Redis", writes.size());
+        log.info("Re-registering {} connections in Redis", writes.size());
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     /** Entry point of every pub/sub message this node receives, on a dispatch worker. */
     public void onPubSubMessage(String topic, String payload) {
+        onPubSubMessages(topic, List.of(payload));
+    }
+
+    /**
+     * Pub/sub messages of one topic, oldest first, on the topic's dispatch worker (more than one when
+     * the worker had a backlog). Each socket gets all of its frames of the batch together: all but
+     * the last are queued in Jetty's batch mode, so they leave in one write with the last one.
+     */
+    public void onPubSubMessages(String topic, List<String> payloads) {
         if (topic.equals(inboxTopic)) {
-            onCommand(payload);
+            for (String payload : payloads) {
+                onCommand(payload);
+            }
             return;
         }
         Collection<LocalConnection> members = topics.members(topic);
         if (members.isEmpty()) {
             return;
         }
+        String channel = keys.channelOfTopic(topic);
+        List<Outgoing> batch = new ArrayList<>(payloads.size());
+        for (String payload : payloads) {
+            Outgoing out = prepare(topic, channel, payload);
+            if (out != null) {
+                batch.add(out);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        for (LocalConnection member : members) {
+            if (member.interceptor() != null) {
+                for (Outgoing out : batch) {
+                    if (!deliverIntercepted(topic, channel, member, out)) {
+                        return;
+                    }
+                }
+                continue;
+            }
+            int last = batch.size() - 1;
+            while (last >= 0 && batch.get(last).skips(member)) {
+                last--;
+            }
+            for (int i = 0; i <= last; i++) {
+                Outgoing out = batch.get(i);
+                if (!out.skips(member) && member.send(out.frame, i < last)) {
+                    out.sent++;
+                }
+            }
+        }
+        com.aegisx.ws.server.metrics.NodeMetrics meters = metrics;
+        if (meters != null) {
+            for (Outgoing out : batch) {
+                meters.onDelivered(out.sent, out.frame.remaining());
+            }
+        }
+    }
+
+    /** One message ready for the sockets: its frame, its parsed form (null until a route needs it). */
+    private static final class Outgoing {
+        final String payload;
+        final ByteBuffer frame;
+        final String exclude;
+        ObjectNode message;
+        int sent;
+
+        Outgoing(String payload, ByteBuffer frame, String exclude, ObjectNode message) {
+            this.payload = payload;
+            this.frame = frame;
+            this.exclude = exclude;
+            this.message = message;
+        }
+
+        boolean skips(LocalConnection member) {
+            return exclude != null && exclude.equals(member.id());
+        }
+    }
+
+    /** Decodes, stamps and encodes one payload once for every socket; null when it is malformed. */
+    private Outgoing prepare(String topic, String channel, String payload) {
+        com.aegisx.ws.server.metrics.NodeMetrics meters = metrics;
+        int stamped = WireFormat.stampedTimestampAt(payload, channel);
+        if (stamped >= 0) {
+            // Fast path: the publisher client already wrote the payload exactly as clients must get
+            // it (channel and timestamp first), so it is forwarded without a parse and re-encode.
+            if (meters != null) {
+                meters.onPubSubMessage(channel != null,
+                        payload.substring(stamped, stamped + WireFormat.TIMESTAMP_LENGTH));
+            }
+            return new Outgoing(payload, ByteBuffer.wrap(payload.getBytes(StandardCharsets.UTF_8)), null, null);
+        }
         WireFormat.Delivery delivery;
         try {
             delivery = WireFormat.decode(payload);
         } catch (IllegalArgumentException e) {
             malformed(topic, e);
-            return;
+            return null;
         }
-        String channel = keys.channelOfTopic(topic);
-        com.aegisx.ws.server.metrics.NodeMetrics meters = metrics;
         if (meters != null) {
             meters.onPubSubMessage(channel != null, delivery.message());
         }
         ObjectNode message = WireFormat.stamp(delivery.message(), channel);
-        ByteBuffer frame = encode(message);
-        String exclude = delivery.excludeConnection();
-        int sent = 0;
-        for (LocalConnection member : members) {
-            if (exclude != null && exclude.equals(member.id())) {
-                continue;
-            }
-            DeliveryInterceptor interceptor = member.interceptor();
-            if (interceptor == null || !interceptor.intercept(member, channel, message, frame)) {
-                if (member.send(frame)) {
-                    sent++;
-                }
+        return new Outgoing(payload, encode(message), delivery.excludeConnection(), message);
+    }
+
+    /** A socket whose route takes over delivery; false when the payload turned out malformed. */
+    private boolean deliverIntercepted(String topic, String channel, LocalConnection member, Outgoing out) {
+        if (out.skips(member)) {
+            return true;
+        }
+        if (out.message == null) {
+            // Routes that filter or conflate need the tree: parsed once, only when one is here.
+            try {
+                out.message = Json.parseObject(out.payload);
+            } catch (IllegalArgumentException e) {
+                malformed(topic, e);
+                return false;
             }
         }
-        if (meters != null) {
-            meters.onDelivered(sent, frame.remaining());
+        if (!member.interceptor().intercept(member, channel, out.message, out.frame) && member.send(out.frame)) {
+            out.sent++;
         }
+        return true;
     }
 
     /** Where the fan-out counts what it receives and writes (GET /metrics); null: not counted. */

@@ -2,6 +2,7 @@ package com.aegisx.ws.server.websocket;
 
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.Identity;
+import com.aegisx.ws.server.security.TokenBucket;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.Supplier;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
@@ -31,8 +33,14 @@ public final class LocalConnection {
     private final String ip;
     private final String userAgent;
     private final Instant connectedAt;
-    private final Set<String> channels = ConcurrentHashMap.newKeySet();
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    // Sized for the usual one or two channels (a default set starts with a 16-slot table); idle
+    // sockets are mostly their per-object overhead, so it adds up over 15,000 of them.
+    private final Set<String> channels = ConcurrentHashMap.newKeySet(2);
+    /** Created on first use: only some routes keep attributes. */
+    private volatile Map<String, Object> attributes;
+    /** The ConnectionGuard's rate bucket and token-expiry timer: fields, as every socket has them. */
+    private volatile TokenBucket rateBucket;
+    private ScheduledFuture<?> expiryTimer;
     private final OutboundWriter writer;
     private volatile Identity identity;
     private volatile long lastSeenMillis;
@@ -67,7 +75,24 @@ public final class LocalConnection {
     public Instant connectedAt() { return connectedAt; }
     /** Live view of the channels this socket is subscribed to on this node. */
     public Set<String> channels() { return channels; }
-    public Map<String, Object> attributes() { return attributes; }
+    public Map<String, Object> attributes() {
+        Map<String, Object> map = attributes;
+        if (map == null) {
+            synchronized (this) {
+                map = attributes;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>(4);
+                    attributes = map;
+                }
+            }
+        }
+        return map;
+    }
+    public TokenBucket rateBucket() { return rateBucket; }
+    public void rateBucket(TokenBucket bucket) { this.rateBucket = bucket; }
+    /** Guarded by this connection's monitor. */
+    public ScheduledFuture<?> expiryTimer() { return expiryTimer; }
+    public void expiryTimer(ScheduledFuture<?> timer) { this.expiryTimer = timer; }
     public OutboundWriter writer() { return writer; }
     public DeliveryInterceptor interceptor() { return interceptor; }
     public void interceptor(DeliveryInterceptor interceptor) { this.interceptor = interceptor; }
@@ -99,7 +124,15 @@ public final class LocalConnection {
 
     /** Sends a pre-encoded UTF-8 text frame, shared with other sockets. */
     public boolean send(ByteBuffer utf8) {
-        return writer.send(utf8);
+        return writer.send(utf8, false);
+    }
+
+    /**
+     * The same; with {@code more}, Jetty keeps the frame in its batch buffer until the next frame
+     * sent without it, and both leave in one write. A caller passing true must send another frame.
+     */
+    public boolean send(ByteBuffer utf8, boolean more) {
+        return writer.send(utf8, more);
     }
 
     public boolean send(ObjectNode message) {

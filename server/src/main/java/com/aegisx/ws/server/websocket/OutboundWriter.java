@@ -22,6 +22,7 @@ public final class OutboundWriter {
     private final Runnable onOverflow;
     private final AtomicLong queuedBytes = new AtomicLong();
     private volatile boolean overflowed;
+    private Release lastRelease;
 
     public OutboundWriter(CoreSession session, long maxQueuedBytes, Runnable onOverflow) {
         this.session = session;
@@ -29,8 +30,12 @@ public final class OutboundWriter {
         this.onOverflow = onOverflow;
     }
 
-    /** Queues one text frame; false when it was refused (closed socket or queue over its bound). */
-    public boolean send(ByteBuffer utf8) {
+    /**
+     * Queues one text frame; false when it was refused (closed socket or queue over its bound).
+     * {@code batch}: Jetty's batch mode, the frame waits in Jetty's batch buffer for the next frame
+     * sent without it (a refused frame closes the socket, which flushes what waits).
+     */
+    public boolean send(ByteBuffer utf8, boolean batch) {
         if (overflowed || !session.isOutputOpen()) {
             return false;
         }
@@ -41,8 +46,22 @@ public final class OutboundWriter {
             onOverflow.run();
             return false;
         }
-        session.sendFrame(new Frame(OpCode.TEXT, utf8.asReadOnlyBuffer()), new Release(size), false);
+        session.sendFrame(new Frame(OpCode.TEXT, utf8.asReadOnlyBuffer()), release(size), batch);
         return true;
+    }
+
+    /**
+     * The callback that gives the frame's bytes back. It holds only the size, so consecutive frames
+     * of one size (a fan-out's frames are all the same message) share one instance instead of
+     * allocating one per frame. A race may allocate an extra one, never a wrong one.
+     */
+    private Release release(int size) {
+        Release last = lastRelease;
+        if (last == null || last.size != size) {
+            last = new Release(size);
+            lastRelease = last;
+        }
+        return last;
     }
 
     public long queuedBytes() {

@@ -1,8 +1,8 @@
 package com.aegisx.ws.server.websocket;
 
-import com.aegisx.ws.protocol.Identifiers;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Hands the gate's verdict to the WebSocket endpoint. The jakarta handshake API exposes headers
@@ -16,9 +16,12 @@ public final class UpgradeTickets {
     private static final long MAX_AGE_MILLIS = 60_000;
 
     private final Map<String, UpgradeTicket> tickets = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
 
     public String issue(UpgradeTicket ticket) {
-        String key = Identifiers.newNodeId() + Identifiers.newNodeId();
+        // The key only has to be unique: the gate sets the header itself and strips any value a
+        // client sends, so no client can present a key; a counter is enough (no SecureRandom).
+        String key = Long.toString(sequence.incrementAndGet(), 36);
         tickets.put(key, ticket);
         return key;
     }

@@ -49,7 +49,8 @@ public final class WsEndpoint extends Endpoint {
 
     @Override
     public void onOpen(Session session, EndpointConfig config) {
-        UpgradeTicket ticket = (UpgradeTicket) config.getUserProperties().get(EndpointConfigurator.TICKET_PROPERTY);
+        // Removed, not read: the endpoint config copy lives as long as the socket, the ticket need not.
+        UpgradeTicket ticket = (UpgradeTicket) config.getUserProperties().remove(EndpointConfigurator.TICKET_PROPERTY);
         JakartaWebSocketSession jakartaSession = (JakartaWebSocketSession) session;
         if (ticket == null) {
             // Only reachable if the gate was bypassed; refuse rather than run unauthenticated.
@@ -99,7 +100,10 @@ public final class WsEndpoint extends Endpoint {
                         local.close(CloseCodes.TRY_AGAIN_LATER, "registration failed");
                         return null;
                     }
-                    log.info("WebSocket connection established connectionId={} userId={} route={} node={} totalConnections={}",
+                    // DEBUG: the access log already has a line per upgrade and the close line below
+                    // carries the connection and user ids; a synchronous INFO line per connect was a
+                    // measurable part of the node's cost per connection (load-tests/README.md, churn).
+                    log.debug("WebSocket connection established connectionId={} userId={} route={} node={} totalConnections={}",
                             id, local.userId(), route.name(), node.hub().nodeId(), node.hub().size());
                     local.send(Replies.welcome(local, node.config().availableChannels()));
                     local.markWelcomed();
