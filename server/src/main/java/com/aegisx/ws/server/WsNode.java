@@ -1,7 +1,6 @@
 package com.aegisx.ws.server;
 
 import com.aegisx.ws.client.AsyncWsPublisher;
-import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
@@ -12,12 +11,15 @@ import com.aegisx.ws.server.http.AdminAuthenticator;
 import com.aegisx.ws.server.http.DebugServlet;
 import com.aegisx.ws.server.http.MaskedRequestLog;
 import com.aegisx.ws.server.http.ProbeServlet;
-import com.aegisx.ws.server.security.ConnectionGuard;
-import com.aegisx.ws.server.security.ConnectionLimiter;
 import com.aegisx.ws.server.manager.WebSocketManager;
+import com.aegisx.ws.server.metrics.LocalFanoutServlet;
+import com.aegisx.ws.server.metrics.MetricsServlet;
+import com.aegisx.ws.server.metrics.NodeMetrics;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
 import com.aegisx.ws.server.redis.RedisResources;
 import com.aegisx.ws.server.redis.TopicSubscriptions;
+import com.aegisx.ws.server.security.ConnectionGuard;
+import com.aegisx.ws.server.security.ConnectionLimiter;
 import com.aegisx.ws.server.websocket.ClientProtocol;
 import com.aegisx.ws.server.websocket.ConnectionHub;
 import com.aegisx.ws.server.websocket.LocalConnection;
@@ -55,7 +57,7 @@ public final class WsNode implements AutoCloseable {
     private final ServerConfig config;
     private final RedisResources redis;
     private final PubSubDispatcher dispatcher;
-    private final com.aegisx.ws.server.metrics.NodeMetrics metrics;
+    private final NodeMetrics metrics;
     private final ConnectionHub hub;
     private final NodeRegistry nodeRegistry;
     private final WebSocketManager manager;
@@ -69,7 +71,7 @@ public final class WsNode implements AutoCloseable {
 
     private WsNode(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
         this.config = config;
-        this.metrics = new com.aegisx.ws.server.metrics.NodeMetrics(config.nodeId());
+        this.metrics = new NodeMetrics(config.nodeId());
         this.redis = RedisResources.connect(config.redisUrl(), metrics.redisLatencyRecorder());
         var commands = redis.commands().async();
         TopicSubscriptions topics = new TopicSubscriptions(redis.pubSub().async());
@@ -118,10 +120,10 @@ public final class WsNode implements AutoCloseable {
         servlets.addServlet(new ServletHolder(new ProbeServlet(() -> !stopped, this::describe)), "/health");
         servlets.addServlet(new ServletHolder(new ProbeServlet(this::isReady, this::describe)), "/ready");
         metrics.bind(hub, counters, dispatcher, redis::isConnected, this::isReady);
-        servlets.addServlet(new ServletHolder(new com.aegisx.ws.server.metrics.MetricsServlet(metrics)), "/metrics");
+        servlets.addServlet(new ServletHolder(new MetricsServlet(metrics)), "/metrics");
         if (config.loadTestHooks()) {
             log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches this port broadcast");
-            servlets.addServlet(new ServletHolder(new com.aegisx.ws.server.metrics.LocalFanoutServlet(
+            servlets.addServlet(new ServletHolder(new LocalFanoutServlet(
                     config.keys(), dispatcher::message)), "/loadtest/fanout");
         }
         servlets.addServlet(new ServletHolder(new DebugServlet(
@@ -228,7 +230,7 @@ public final class WsNode implements AutoCloseable {
         return hub;
     }
 
-    public com.aegisx.ws.server.metrics.NodeMetrics metrics() {
+    public NodeMetrics metrics() {
         return metrics;
     }
 

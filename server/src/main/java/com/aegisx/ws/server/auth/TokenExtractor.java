@@ -2,7 +2,6 @@ package com.aegisx.ws.server.auth;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;

@@ -1,11 +1,13 @@
 package com.aegisx.ws.server.websocket;
 
 import com.aegisx.ws.protocol.CloseCodes;
+import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.NodeCommand;
 import com.aegisx.ws.protocol.WireFormat;
 import com.aegisx.ws.server.cluster.ConnectionRegistry;
+import com.aegisx.ws.server.metrics.NodeMetrics;
 import com.aegisx.ws.server.redis.TopicSubscriptions;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
@@ -38,7 +40,7 @@ public final class ConnectionHub {
     private final AtomicLong malformedPayloads = new AtomicLong();
     private final Duration inactivityTimeout;
     private volatile boolean redisWritesEnabled = true;
-    private volatile com.aegisx.ws.server.metrics.NodeMetrics metrics;
+    private volatile NodeMetrics metrics;
 
     public ConnectionHub(String nodeId, KeySchema keys, ConnectionRegistry registry, TopicSubscriptions topics,
                          Duration inactivityTimeout) {
@@ -213,7 +215,7 @@ public final class ConnectionHub {
                 }
             }
         }
-        com.aegisx.ws.server.metrics.NodeMetrics meters = metrics;
+        NodeMetrics meters = metrics;
         if (meters != null) {
             for (Outgoing out : batch) {
                 meters.onDelivered(out.sent, out.frame.remaining());
@@ -243,7 +245,7 @@ public final class ConnectionHub {
 
     /** Decodes, stamps and encodes one payload once for every socket; null when it is malformed. */
     private Outgoing prepare(String topic, String channel, String payload) {
-        com.aegisx.ws.server.metrics.NodeMetrics meters = metrics;
+        NodeMetrics meters = metrics;
         int stamped = WireFormat.stampedTimestampAt(payload, channel);
         if (stamped >= 0) {
             // Fast path: the publisher client already wrote the payload exactly as clients must get
@@ -289,7 +291,7 @@ public final class ConnectionHub {
     }
 
     /** Where the fan-out counts what it receives and writes (GET /metrics); null: not counted. */
-    public void metrics(com.aegisx.ws.server.metrics.NodeMetrics metrics) {
+    public void metrics(NodeMetrics metrics) {
         this.metrics = metrics;
     }
 
@@ -315,7 +317,7 @@ public final class ConnectionHub {
             case SUBSCRIBE -> connection.serially(() -> subscribe(connection, command.channel()))
                     .whenComplete((added, error) -> connection.send(error == null
                             ? Replies.subscribed(command.channel(), null).put("by", "server")
-                            : Replies.error(com.aegisx.ws.protocol.ErrorCodes.UNAVAILABLE,
+                            : Replies.error(ErrorCodes.UNAVAILABLE,
                                     "subscription to " + command.channel() + " failed", null)));
             case UNSUBSCRIBE -> connection.serially(() -> unsubscribe(connection, command.channel()))
                     .whenComplete((removed, error) -> {
