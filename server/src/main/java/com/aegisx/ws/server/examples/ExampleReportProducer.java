@@ -55,8 +55,6 @@ public final class ExampleReportProducer {
             reports.notifications().systemAlert("info", "Demo report producer started",
                     "Watch /api/v1/reports/progress/" + reportId);
 
-            // Wait a moment so a watcher started together with the producer sees the whole run.
-            Thread.sleep(Math.max(stepMillis * 3, 3_000));
             generate(reports, reportId, owner, templateId, stepMillis);
             metrics.join();
         }
@@ -71,6 +69,9 @@ public final class ExampleReportProducer {
             cancel.set(true);
         });
         System.out.println("Report " + reportId + " registered (owner " + (owner == null ? "none" : owner) + ")");
+        // Registered (pending) at once, then a pause, so a watcher started together with the
+        // producer finds the report and sees the whole run.
+        Thread.sleep(Math.max(stepMillis * 3, 3_000));
         for (int step = 0; step < STEPS.length; step++) {
             Thread.sleep(stepMillis);
             // The callback sets the flag; polling covers a request recorded while we were not listening.
