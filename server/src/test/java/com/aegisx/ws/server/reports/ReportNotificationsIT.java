@@ -3,8 +3,6 @@ package com.aegisx.ws.server.reports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.aegisx.ws.client.PublisherOptions;
-import com.aegisx.ws.client.reports.ReportProducer;
 import com.aegisx.ws.server.TestCluster;
 import com.aegisx.ws.server.testing.TestClient;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,29 +10,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The notifications route on two nodes, fed by the {@code Notifications} helpers. */
-class ReportNotificationsIT {
+class ReportNotificationsIT extends TwoNodeReportsBase {
 
     private static final String PATH = "/api/v1/reports/notifications";
-    private static TestCluster cluster;
-    private static ReportProducer producer;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(2, Map.of(), ReportRoutes.all());
-        producer = ReportProducer.connect(cluster.redisUrl(),
-                PublisherOptions.builder().keyPrefix(cluster.prefix()).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        producer.close();
-        cluster.close();
-    }
 
     private static TestClient notifications(int node, String user) {
         return cluster.connect(node, PATH, user == null ? null : TestCluster.token(user));

@@ -21,28 +21,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The progress route on two nodes, driven by a {@link ReportProducer} through Redis only. */
-class ReportProgressIT {
+class ReportProgressIT extends TwoNodeReportsBase {
 
-    private static TestCluster cluster;
-    private static ReportProducer producer;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(2, Map.of(), ReportRoutes.all());
-        producer = ReportProducer.connect(cluster.redisUrl(),
-                PublisherOptions.builder().keyPrefix(cluster.prefix()).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        producer.close();
-        cluster.close();
-    }
 
     private static String newReport() {
         return "report-" + UUID.randomUUID();

@@ -3,8 +3,6 @@ package com.aegisx.ws.server.reports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.aegisx.ws.client.PublisherOptions;
-import com.aegisx.ws.client.reports.ReportProducer;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.server.TestCluster;
@@ -14,28 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The stream route on two nodes, fed by {@code DataStreamProducer}. */
-class ReportStreamIT {
+class ReportStreamIT extends TwoNodeReportsBase {
 
-    private static TestCluster cluster;
-    private static ReportProducer producer;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(2, Map.of(), ReportRoutes.all());
-        producer = ReportProducer.connect(cluster.redisUrl(),
-                PublisherOptions.builder().keyPrefix(cluster.prefix()).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        producer.close();
-        cluster.close();
-    }
 
     private static String newTemplate() {
         return "tpl-" + UUID.randomUUID();
