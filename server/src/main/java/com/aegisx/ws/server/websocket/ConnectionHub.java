@@ -198,9 +198,7 @@ public final class ConnectionHub {
         for (LocalConnection member : members) {
             if (member.interceptor() != null) {
                 for (Outgoing out : batch) {
-                    if (!deliverIntercepted(topic, channel, member, out)) {
-                        return;
-                    }
+                    deliverIntercepted(topic, channel, member, out);
                 }
                 continue;
             }
@@ -229,6 +227,7 @@ public final class ConnectionHub {
         final ByteBuffer frame;
         final String exclude;
         ObjectNode message;
+        boolean unparsable;
         int sent;
 
         Outgoing(String payload, ByteBuffer frame, String exclude, ObjectNode message) {
@@ -270,24 +269,24 @@ public final class ConnectionHub {
         return new Outgoing(payload, encode(message), delivery.excludeConnection(), message);
     }
 
-    /** A socket whose route takes over delivery; false when the payload turned out malformed. */
-    private boolean deliverIntercepted(String topic, String channel, LocalConnection member, Outgoing out) {
-        if (out.skips(member)) {
-            return true;
+    /** A socket whose route takes over delivery (filters, conflation). */
+    private void deliverIntercepted(String topic, String channel, LocalConnection member, Outgoing out) {
+        if (out.skips(member) || out.unparsable) {
+            return;
         }
         if (out.message == null) {
             // Routes that filter or conflate need the tree: parsed once, only when one is here.
             try {
                 out.message = Json.parseObject(out.payload);
             } catch (IllegalArgumentException e) {
+                out.unparsable = true; // skipped for every intercepting socket, counted once
                 malformed(topic, e);
-                return false;
+                return;
             }
         }
         if (!member.interceptor().intercept(member, channel, out.message, out.frame) && member.send(out.frame)) {
             out.sent++;
         }
-        return true;
     }
 
     /** Where the fan-out counts what it receives and writes (GET /metrics); null: not counted. */
