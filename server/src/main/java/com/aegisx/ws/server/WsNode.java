@@ -30,6 +30,7 @@ import com.aegisx.ws.server.websocket.UpgradeTickets;
 import com.aegisx.ws.server.websocket.WebSocketRoutes;
 import com.aegisx.ws.server.websocket.WsEndpoint;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -110,12 +111,25 @@ public final class WsNode implements AutoCloseable {
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
         NodeServices services = new NodeServices(config, hub, manager, publisher, redis, context);
 
+        ServletContextHandler servlets = httpEndpoints(authenticator, commands);
+        WebSocketRoutes.install(servlets, context, tickets, routes(services, extraRoutes));
+        server.setHandler(new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
+                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId()));
+        server.setRequestLog(new MaskedRequestLog());
+    }
+
+    private static List<Route> routes(NodeServices services, List<Function<NodeServices, Route>> extraRoutes) {
         List<Route> routes = new ArrayList<>();
         routes.add(Route.plain("main", "/ws"));
         for (Function<NodeServices, Route> factory : extraRoutes) {
             routes.add(factory.apply(services));
         }
+        return routes;
+    }
 
+    /** Plain HTTP: probes, metrics, the admin debug endpoints (and the load-test hook when enabled). */
+    private ServletContextHandler httpEndpoints(JwtAuthenticator authenticator,
+                                                RedisAsyncCommands<String, String> commands) {
         ServletContextHandler servlets = new ServletContextHandler("/");
         servlets.addServlet(new ServletHolder(new ProbeServlet(() -> !stopped, this::describe)), "/health");
         servlets.addServlet(new ServletHolder(new ProbeServlet(this::isReady, this::describe)), "/ready");
@@ -129,10 +143,7 @@ public final class WsNode implements AutoCloseable {
         servlets.addServlet(new ServletHolder(new DebugServlet(
                 new AdminAuthenticator(authenticator, config.security().adminApiKey()), commands, config.keys())),
                 DebugServlet.PATH);
-        WebSocketRoutes.install(servlets, context, tickets, routes);
-        server.setHandler(new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
-                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId()));
-        server.setRequestLog(new MaskedRequestLog());
+        return servlets;
     }
 
     /** The pieces a route factory may need. */
