@@ -1,5 +1,6 @@
 package com.aegisx.ws.client.reports;
 
+import com.aegisx.ws.client.RedisScript;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.Timestamps;
@@ -61,6 +62,9 @@ public final class ReportStore {
             return 0
             """;
 
+    private static final RedisScript UPDATE = new RedisScript(UPDATE_SCRIPT);
+    private static final RedisScript CANCEL = new RedisScript(CANCEL_SCRIPT);
+
     /** What an update script reported: the new {@code seq} (or a negative outcome), the owner and progress. */
     public record Update(long seq, String ownerId, int progress) {
         public boolean applied() {
@@ -105,9 +109,8 @@ public final class ReportStore {
             args.add(field);
             args.add(value);
         });
-        return redis.<List<Object>>eval(UPDATE_SCRIPT, ScriptOutputType.MULTI, new String[] {keys.report(reportId)},
+        return UPDATE.<List<Object>>run(redis, ScriptOutputType.MULTI, new String[] {keys.report(reportId)},
                         args.toArray(String[]::new))
-                .toCompletableFuture()
                 .thenApply(result -> {
                     long seq = (Long) result.get(0);
                     String owner = (String) result.get(1);
@@ -139,9 +142,8 @@ public final class ReportStore {
      */
     public CompletableFuture<CancelOutcome> requestCancel(String reportId, String requestedBy) {
         CancelRequest request = new CancelRequest(reportId, requestedBy, Timestamps.now());
-        return redis.<Long>eval(CANCEL_SCRIPT, ScriptOutputType.INTEGER, new String[] {keys.report(reportId)},
+        return CANCEL.<Long>run(redis, ScriptOutputType.INTEGER, new String[] {keys.report(reportId)},
                         requestedBy, request.requestedAt())
-                .toCompletableFuture()
                 .thenCompose(code -> {
                     if (code < 0) {
                         return CompletableFuture.completedFuture(new CancelOutcome(code, false, 0, request));

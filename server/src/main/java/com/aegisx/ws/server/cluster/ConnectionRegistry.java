@@ -1,6 +1,7 @@
 package com.aegisx.ws.server.cluster;
 
 import com.aegisx.ws.client.ConnectionRecords;
+import com.aegisx.ws.client.RedisScript;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.Timestamps;
 import com.aegisx.ws.server.websocket.LocalConnection;
@@ -78,16 +79,16 @@ public final class ConnectionRegistry {
         List<CompletableFuture<?>> writes = new ArrayList<>();
         for (LocalConnection connection : active) {
             // Only if the hash still exists: a socket closing meanwhile must not be re-created.
-            writes.add(redis.<Long>eval(TOUCH_IF_PRESENT, ScriptOutputType.INTEGER,
+            writes.add(TOUCH_IF_PRESENT.run(redis, ScriptOutputType.INTEGER,
                     new String[] {keys.connection(connection.id())},
-                    Timestamps.formatMillis(connection.lastSeenMillis())).toCompletableFuture());
+                    Timestamps.formatMillis(connection.lastSeenMillis())));
         }
         return all(writes);
     }
 
-    private static final String TOUCH_IF_PRESENT =
+    private static final RedisScript TOUCH_IF_PRESENT = new RedisScript(
             "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], 'lastActivity', ARGV[1]) end"
-                    + " return 0";
+                    + " return 0");
 
     private static CompletableFuture<Void> all(List<CompletableFuture<?>> futures) {
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));

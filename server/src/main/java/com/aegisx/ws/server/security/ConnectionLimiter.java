@@ -1,6 +1,7 @@
 package com.aegisx.ws.server.security;
 
 import com.aegisx.ws.client.ClusterView;
+import com.aegisx.ws.client.RedisScript;
 import com.aegisx.ws.protocol.KeySchema;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -59,7 +60,7 @@ public final class ConnectionLimiter {
             return 1
             """;
 
-    static final String RESERVE_SHA = sha1Hex(RESERVE);
+    private static final RedisScript RESERVE_SCRIPT = new RedisScript(RESERVE);
 
     private final RedisAsyncCommands<String, String> redis;
     private final KeySchema keys;
@@ -133,34 +134,7 @@ public final class ConnectionLimiter {
         args.addAll(live);
         String[] keyArray = {key};
         String[] argArray = args.toArray(String[]::new);
-        // EVALSHA: the script's digest instead of its text on every upgrade; EVAL (which also caches
-        // the script in Redis) only when Redis does not know it yet (first use, restart, SCRIPT FLUSH).
-        return redis.<Long>evalsha(RESERVE_SHA, ScriptOutputType.INTEGER, keyArray, argArray)
-                .toCompletableFuture()
-                .exceptionallyCompose(error -> isNoScript(error)
-                        ? redis.<Long>eval(RESERVE, ScriptOutputType.INTEGER, keyArray, argArray).toCompletableFuture()
-                        : CompletableFuture.failedFuture(error))
+        return RESERVE_SCRIPT.<Long>run(redis, ScriptOutputType.INTEGER, keyArray, argArray)
                 .thenApply(result -> result != null && result == 1L);
-    }
-
-    private static boolean isNoScript(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-        return cause instanceof io.lettuce.core.RedisNoScriptException
-                || cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT");
-    }
-
-    private static String sha1Hex(String script) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-1")
-                    .digest(script.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            StringBuilder hex = new StringBuilder(40);
-            for (byte b : digest) {
-                hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-            }
-            return hex.toString();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
