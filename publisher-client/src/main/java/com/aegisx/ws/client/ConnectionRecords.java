@@ -5,6 +5,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The Redis writes that remove one connection from every index. Shared by a node closing its own
@@ -16,10 +17,10 @@ public final class ConnectionRecords {
     }
 
     /** Issues the deletes (pipelined) and returns their futures. */
-    public static List<java.util.concurrent.CompletableFuture<?>> remove(
+    public static List<CompletableFuture<?>> remove(
             RedisAsyncCommands<String, String> redis, KeySchema keys, String connectionId, String nodeId,
             String userId, String ip, Collection<String> channels) {
-        List<java.util.concurrent.CompletableFuture<?>> writes = new ArrayList<>();
+        List<CompletableFuture<?>> writes = new ArrayList<>();
         for (String channel : channels) {
             writes.add(redis.hdel(keys.channelMembers(channel), connectionId).toCompletableFuture());
         }

@@ -61,7 +61,7 @@ public final class KeySchema {
     }
 
     public String node(String nodeId) {
-        return prefix + ":node:{" + nodeId + "}";
+        return tagged("node", nodeId);
     }
 
     public String nodeConnections(String nodeId) {
@@ -73,7 +73,7 @@ public final class KeySchema {
     }
 
     public String connection(String connectionId) {
-        return prefix + ":conn:{" + connectionId + "}";
+        return tagged("conn", connectionId);
     }
 
     public String connectionChannels(String connectionId) {
@@ -81,63 +81,70 @@ public final class KeySchema {
     }
 
     public String channelMembers(String channel) {
-        return prefix + ":chan:{" + channel + "}";
+        return tagged("chan", channel);
     }
 
     public String userConnections(String userId) {
-        return prefix + ":user:{" + userId + "}";
+        return tagged("user", userId);
     }
 
     public String ipConnections(String ip) {
-        return prefix + ":ip:{" + ip + "}";
+        return tagged("ip", ip);
     }
 
     /** Pub/sub channel carrying broadcasts to {@code channel}. */
     public String channelTopic(String channel) {
-        return prefix + ":ch:{" + channel + "}";
+        return tagged("ch", channel);
     }
 
     /** Pub/sub channel carrying messages for every connection of {@code userId}. */
     public String userTopic(String userId) {
-        return prefix + ":to-user:{" + userId + "}";
+        return tagged("to-user", userId);
     }
 
     /** Pub/sub channel carrying direct messages and commands for one node. */
     public String inbox(String nodeId) {
-        return prefix + ":inbox:{" + nodeId + "}";
+        return tagged("inbox", nodeId);
     }
 
     /** Latest state of one report (hash, written by the report producer, read by the nodes). */
     public String report(String reportId) {
-        return prefix + ":report:{" + reportId + "}";
+        return tagged("report", reportId);
     }
 
     /** Recent data points of one report template (stream, bounded by the data producer). */
     public String reportData(String templateId) {
-        return prefix + ":report-data:{" + templateId + "}";
+        return tagged("report-data", templateId);
     }
 
     /** Pub/sub channel on which a node tells the producer of a report that a client asked to cancel it. */
     public String reportCancelTopic(String reportId) {
-        return prefix + ":report-cancel:{" + reportId + "}";
+        return tagged("report-cancel", reportId);
     }
 
     /** The report id inside a {@link #reportCancelTopic} name, or null if it is not one. */
     public String reportOfCancelTopic(String topic) {
-        return tagOf(topic, prefix + ":report-cancel:{");
+        return tagOf(topic, "report-cancel");
     }
 
     /** The channel name inside a {@link #channelTopic} name, or null if it is not one. */
     public String channelOfTopic(String topic) {
-        return tagOf(topic, prefix + ":ch:{");
+        return tagOf(topic, "ch");
     }
 
     /** The user id inside a {@link #userTopic} name, or null if it is not one. */
     public String userOfTopic(String topic) {
-        return tagOf(topic, prefix + ":to-user:{");
+        return tagOf(topic, "to-user");
     }
 
-    private static String tagOf(String name, String head) {
+    /** {@code <prefix>:<kind>:{<id>}}: the id is the hash tag, so a key and its suffixed twins share a slot. */
+    private String tagged(String kind, String id) {
+        return prefix + ":" + kind + ":{" + id + "}";
+    }
+
+    /** The id inside a {@link #tagged} name of that kind, or null when the name is not one. */
+    private String tagOf(String name, String kind) {
+        String head = prefix + ":" + kind + ":{";
         if (name.length() > head.length() + 1 && name.startsWith(head) && name.endsWith("}")) {
             return name.substring(head.length(), name.length() - 1);
         }

@@ -163,14 +163,9 @@ public final class ConnectionHub {
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
-    /** Entry point of every pub/sub message this node receives, on a dispatch worker. */
-    public void onPubSubMessage(String topic, String payload) {
-        onPubSubMessages(topic, List.of(payload));
-    }
-
     /**
-     * Pub/sub messages of one topic, oldest first, on the topic's dispatch worker (more than one when
-     * the worker had a backlog). Each socket gets all of its frames of the batch together: all but
+     * Entry point of every pub/sub message this node receives: messages of one topic, oldest first,
+     * on the topic's dispatch worker (more than one when the worker had a backlog). Each socket gets all of its frames of the batch together: all but
      * the last are queued in Jetty's batch mode, so they leave in one write with the last one.
      */
     public void onPubSubMessages(String topic, List<String> payloads) {
