@@ -1,44 +1,42 @@
 package com.aegisx.ws.load;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.eclipse.jetty.websocket.core.Configuration;
-import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
-import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 
-/** The generator's WebSocket side: one Jetty HttpClient (one selector, small shared pool) for every socket. */
+/**
+ * The generator's WebSocket side: a few event loops (one selector thread each, sockets spread
+ * round-robin), each reading its sockets into one shared direct buffer and handling their frames
+ * on the spot. No hand-off to a thread pool, no object per frame: the generator should cost less
+ * per received message than the server it measures.
+ */
 public final class Clients implements AutoCloseable {
 
-    private final HttpClient http;
-    private final WebSocketCoreClient client;
+    private final Loop[] loops;
+    private final AtomicInteger next = new AtomicInteger();
     final BenchSocket.Shared shared = new BenchSocket.Shared();
-    private final Configuration.ConfigurationCustomizer configuration = new Configuration.ConfigurationCustomizer();
 
-    public Clients(int threads) throws Exception {
-        QueuedThreadPool pool = new QueuedThreadPool(Math.max(4, threads), 2);
-        pool.setName("load-ws");
-        pool.setDaemon(true);
-        http = new HttpClient();
-        http.setExecutor(pool);
-        http.setMaxConnectionsPerDestination(100_000);
-        http.setConnectTimeout(10_000);
-        client = new WebSocketCoreClient(http, null);
-        client.start();
-        configuration.setIdleTimeout(Duration.ofMinutes(30));
-        configuration.setMaxTextMessageSize(1 << 20);
-        // Whole frames only: with auto-fragmenting (Jetty's default) a frame that straddles a network
-        // read arrives as TEXT + CONTINUATION parts, and BenchSocket reads seq and t from a TEXT frame
-        // alone, so a split frame was miscounted as lost (seen once gathered writes packed frames
-        // densely and the payload put channel and timestamp before seq).
-        configuration.setAutoFragment(false);
+    public Clients(int threads) throws IOException {
+        loops = new Loop[Math.max(1, threads)];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new Loop("load-ws-" + i);
+            loops[i].start();
+        }
     }
 
     public BenchSocket.Shared shared() {
@@ -47,18 +45,18 @@ public final class Clients implements AutoCloseable {
 
     /** Connects one socket and completes once the node's {@code welcome} arrived. */
     public CompletableFuture<BenchSocket> connect(URI uri) {
-        BenchSocket socket = new BenchSocket(shared);
-        CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(client, uri, socket);
-        request.setConfiguration(configuration);
+        Loop loop = loops[Math.floorMod(next.getAndIncrement(), loops.length)];
         try {
-            client.connect(request).exceptionally(error -> {
-                socket.welcome.completeExceptionally(error);
-                return null;
-            });
-        } catch (Exception e) {
+            SocketChannel channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            BenchSocket socket = new BenchSocket(shared, loop, uri, channel);
+            channel.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
+            loop.register(socket, channel);
+            return socket.welcome.thenApply(ignored -> socket);
+        } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return socket.welcome.thenApply(ignored -> socket);
     }
 
     /**
@@ -87,8 +85,94 @@ public final class Clients implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        client.stop();
-        http.stop();
+    public void close() throws InterruptedException {
+        for (Loop loop : loops) {
+            loop.shutdown();
+        }
+        for (Loop loop : loops) {
+            loop.join(5_000);
+        }
+    }
+
+    /** One selector thread and the sockets registered with it. */
+    static final class Loop extends Thread {
+        private final Selector selector;
+        private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        /** Every read of this loop lands here; frames are parsed in place. Room for a leftover plus a read. */
+        private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(2 * BenchSocket.MAX_FRAME + 64);
+        private volatile boolean running = true;
+
+        Loop(String name) throws IOException {
+            super(name);
+            setDaemon(true);
+            selector = Selector.open();
+        }
+
+        void register(BenchSocket socket, SocketChannel channel) {
+            tasks.add(() -> {
+                try {
+                    socket.registered(channel.register(selector, 0, socket));
+                } catch (IOException e) {
+                    socket.fail(e);
+                }
+            });
+            selector.wakeup();
+        }
+
+        void wakeup() {
+            if (Thread.currentThread() != this) {
+                selector.wakeup();
+            }
+        }
+
+        void shutdown() {
+            running = false;
+            selector.wakeup();
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running) {
+                    selector.select(this::ready);
+                    Runnable task;
+                    while ((task = tasks.poll()) != null) {
+                        task.run();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                System.err.println(getName() + " stopped: " + e);
+            } finally {
+                for (SelectionKey key : selector.keys()) {
+                    ((BenchSocket) key.attachment()).abandon();
+                }
+                try {
+                    selector.close();
+                } catch (IOException ignored) {
+                    // shutting down
+                }
+            }
+        }
+
+        private void ready(SelectionKey key) {
+            BenchSocket socket = (BenchSocket) key.attachment();
+            try {
+                if (!key.isValid()) {
+                    return;
+                }
+                if (key.isConnectable()) {
+                    socket.onConnectable();
+                    return;
+                }
+                if (key.isWritable()) {
+                    socket.onWritable();
+                }
+                if (key.isValid() && key.isReadable()) {
+                    socket.onReadable(readBuffer);
+                }
+            } catch (IOException | RuntimeException e) {
+                socket.fail(e);
+            }
+        }
     }
 }
