@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionHub {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionHub.class);
+    /**
+     * From this many local subscribers on, a message's frame is built in a direct buffer: one
+     * allocation and copy per node instead of one copy per socket in the JDK's socket write. A
+     * message for one or two sockets stays on the heap, where allocating is cheaper.
+     */
+    static final int DIRECT_FRAME_MIN_MEMBERS = 8;
 
     private final String nodeId;
     private final KeySchema keys;
@@ -180,9 +186,10 @@ public final class ConnectionHub {
             return;
         }
         String channel = keys.channelOfTopic(topic);
+        boolean shared = members.size() >= DIRECT_FRAME_MIN_MEMBERS;
         List<Outgoing> batch = new ArrayList<>(payloads.size());
         for (String payload : payloads) {
-            Outgoing out = prepare(topic, channel, payload);
+            Outgoing out = prepare(topic, channel, payload, shared);
             if (out != null) {
                 batch.add(out);
             }
@@ -237,8 +244,12 @@ public final class ConnectionHub {
         }
     }
 
-    /** Decodes, stamps and encodes one payload once for every socket; null when it is malformed. */
-    private Outgoing prepare(String topic, String channel, String payload) {
+    /**
+     * Decodes, stamps and encodes one payload once for every socket; null when it is malformed.
+     * {@code shared}: the frame goes to many sockets, so it is put in a direct buffer once; the
+     * socket write would otherwise copy a heap buffer into a temporary direct one per socket.
+     */
+    private Outgoing prepare(String topic, String channel, String payload, boolean shared) {
         NodeMetrics meters = metrics;
         int stamped = WireFormat.stampedTimestampAt(payload, channel);
         if (stamped >= 0) {
@@ -248,7 +259,7 @@ public final class ConnectionHub {
                 meters.onPubSubMessage(channel != null,
                         payload.substring(stamped, stamped + WireFormat.TIMESTAMP_LENGTH));
             }
-            return new Outgoing(payload, ByteBuffer.wrap(payload.getBytes(StandardCharsets.UTF_8)), null, null);
+            return new Outgoing(payload, frame(payload.getBytes(StandardCharsets.UTF_8), shared), null, null);
         }
         WireFormat.Delivery delivery;
         try {
@@ -261,7 +272,8 @@ public final class ConnectionHub {
             meters.onPubSubMessage(channel != null, delivery.message());
         }
         ObjectNode message = WireFormat.stamp(delivery.message(), channel);
-        return new Outgoing(payload, encode(message), delivery.excludeConnection(), message);
+        return new Outgoing(payload, frame(Json.write(message).getBytes(StandardCharsets.UTF_8), shared),
+                delivery.excludeConnection(), message);
     }
 
     /** A socket whose route takes over delivery (filters, conflation). */
@@ -359,6 +371,10 @@ public final class ConnectionHub {
     /** After a simulated crash: sockets closing from now on leave Redis untouched, as after kill -9. */
     public void disableRedisWrites() {
         redisWritesEnabled = false;
+    }
+
+    private static ByteBuffer frame(byte[] utf8, boolean direct) {
+        return direct ? ByteBuffer.allocateDirect(utf8.length).put(utf8).flip() : ByteBuffer.wrap(utf8);
     }
 
     static ByteBuffer encode(ObjectNode message) {
