@@ -148,11 +148,13 @@ public final class LocalConnection {
     /** Starts a close handshake without blocking; a peer that never answers is cut off by Jetty's idle timeout. */
     public void close(int code, String reason) {
         closing = true;
+        writer.close();
         session.close(code, reason, Callback.NOOP);
     }
 
     public void abort() {
         closing = true;
+        writer.close();
         session.abort();
     }
 

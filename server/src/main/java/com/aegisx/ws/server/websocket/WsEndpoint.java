@@ -131,6 +131,7 @@ public final class WsEndpoint extends Endpoint {
             return;
         }
         node.counters().closed.incrementAndGet();
+        local.writer().close();
         route.handler().onClose(local);
         node.protocol().guard().closed(local);
         // After registration, so a socket closing while it registers is still removed from Redis.
