@@ -262,6 +262,7 @@ public final class LoadTest {
         ProcStat.Cpu node0 = nodeCpu();
         ProcStat.Cpu redis0 = redisCpu();
         ProcStat.Cpu self0 = ProcStat.self();
+        double[] dispatch0 = dispatchTotals();
         long start = System.nanoTime();
         if (external != null) {
             external.accept(first);
@@ -272,6 +273,7 @@ public final class LoadTest {
         long last = first + count - 1;
         nextSeq[0] = last + 1;
         drain(sockets, last);
+        double[] dispatch1 = dispatchTotals();
         ProcStat.Cpu nodeCpu = nodeCpu().minus(node0);
         ProcStat.Cpu redisCpu = redis0 == null ? null : redisCpu().minus(redis0);
         ProcStat.Cpu selfCpu = ProcStat.self().minus(self0);
@@ -285,9 +287,30 @@ public final class LoadTest {
             duplicates += tracker.duplicates();
         }
         StepResult result = new StepResult(label, rate, count, count * sockets.size(), delivered, lost, duplicates,
-                publishSeconds, clients.shared().latency.interval(), nodeCpu, redisCpu, selfCpu);
+                publishSeconds, clients.shared().latency.interval(), nodeCpu, redisCpu, selfCpu,
+                meanMillis(dispatch0, dispatch1));
         steps.add(result);
         return result;
+    }
+
+    /** [seconds, count] of every node's ws_pubsub_dispatch_seconds so far (both 0 when unreadable). */
+    private double[] dispatchTotals() {
+        double[] totals = new double[2];
+        for (Processes.Node node : nodes) {
+            try {
+                String scrape = Processes.get(node.http("/metrics"));
+                totals[0] += metric(scrape, "ws_pubsub_dispatch_seconds_sum");
+                totals[1] += metric(scrape, "ws_pubsub_dispatch_seconds_count");
+            } catch (Exception e) {
+                return new double[] {Double.NaN, Double.NaN};
+            }
+        }
+        return totals;
+    }
+
+    static double meanMillis(double[] before, double[] after) {
+        double count = after[1] - before[1];
+        return count > 0 ? (after[0] - before[0]) * 1000 / count : Double.NaN;
     }
 
     /** Calls {@code send} {@code count} times at {@code rate} per second, catching up after any stall. */
@@ -339,6 +362,7 @@ public final class LoadTest {
                 ProcStat.Cpu node0 = nodeCpu();
                 ProcStat.Cpu redis0 = redisCpu();
                 ProcStat.Cpu self0 = ProcStat.self();
+                double[] dispatch0 = dispatchTotals();
                 long count = Math.round(rate * seconds);
                 long start = System.nanoTime();
                 // message i goes to user i % users, as that user's sequence number i / users
@@ -358,6 +382,7 @@ public final class LoadTest {
                     }
                     Thread.sleep(10);
                 }
+                double[] dispatch1 = dispatchTotals();
                 ProcStat.Cpu nodeCpu = nodeCpu().minus(node0);
                 ProcStat.Cpu redisCpu = redis0 == null ? null : redisCpu().minus(redis0);
                 ProcStat.Cpu selfCpu = ProcStat.self().minus(self0);
@@ -372,7 +397,8 @@ public final class LoadTest {
                     dup += t.duplicates();
                 }
                 StepResult r = new StepResult("sendToUser", rate, count, count, got, lost, dup, publishSeconds,
-                        clients.shared().latency.interval(), nodeCpu, redisCpu, selfCpu);
+                        clients.shared().latency.interval(), nodeCpu, redisCpu, selfCpu,
+                        meanMillis(dispatch0, dispatch1));
                 steps.add(r);
                 print(r);
             }
@@ -561,8 +587,8 @@ public final class LoadTest {
 
     // ----------------------------------------------------------------- output
 
-    private static final String HEADER = String.format("%-10s %8s %10s %12s %8s %8s %8s %8s %9s %9s %9s %8s %9s %6s",
-            "path", "pub/s", "delivered", "deliv/s", "lost", "p50 ms", "p99 ms", "p999 ms", "node us/m",
+    private static final String HEADER = String.format("%-10s %8s %10s %12s %8s %8s %8s %8s %9s %9s %9s %9s %8s %9s %6s",
+            "path", "pub/s", "delivered", "deliv/s", "lost", "p50 ms", "p99 ms", "p999 ms", "fanout ms", "node us/m",
             "user us/m", "kern us/m", "redis us", "gen us/m", "ok");
     private boolean headerPrinted;
 
@@ -575,9 +601,10 @@ public final class LoadTest {
     }
 
     static String row(StepResult s) {
-        return String.format("%-10s %8.0f %10d %12.0f %8d %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f %8.2f %9.2f %6s",
+        return String.format("%-10s %8.0f %10d %12.0f %8d %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f %9.2f %8.2f %9.2f %6s",
                 s.label(), s.publishRate(), s.delivered(), s.deliveredPerSecond(), s.lost(),
                 s.latency().p50() / 1000.0, s.latency().p99() / 1000.0, s.latency().p999() / 1000.0,
+                s.nodeDispatchMillis(),
                 s.nodeTotalPerMessage(), s.nodeUserPerMessage(), s.nodeSystemPerMessage(), s.redisPerMessage(),
                 s.generatorPerMessage(), s.withinCapacity() ? "yes" : "NO");
     }

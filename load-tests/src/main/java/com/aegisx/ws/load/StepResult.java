@@ -2,7 +2,10 @@ package com.aegisx.ws.load;
 
 /**
  * One measured step. CPU figures are microseconds of CPU per delivered (node, Redis) or received
- * (generator) message; latency in milliseconds.
+ * (generator) message; latency in milliseconds. {@code nodeDispatchMillis}: the nodes' mean time
+ * from a pub/sub message leaving Lettuce's event loop to the end of its local fan-out (their
+ * {@code ws_pubsub_dispatch_seconds}), NaN when not measured: next to the latency, it shows how
+ * much of publish-to-receive the node's own fan-out takes.
  */
 public record StepResult(
         String label,
@@ -16,7 +19,8 @@ public record StepResult(
         LatencyStats.Summary latency,
         ProcStat.Cpu nodeCpu,
         ProcStat.Cpu redisCpu,
-        ProcStat.Cpu generatorCpu) {
+        ProcStat.Cpu generatorCpu,
+        double nodeDispatchMillis) {
 
     public double deliveredPerSecond() {
         return seconds <= 0 ? 0 : delivered / seconds;

@@ -13,7 +13,8 @@ class StepResultTest {
     private static StepResult step(long delivered, long lost, long p99Micros) {
         return new StepResult("redis", 50, 500, 500_000, delivered, lost, 0, 10.0,
                 new LatencyStats.Summary(delivered, 1_000, p99Micros, p99Micros, p99Micros, 1_000),
-                new ProcStat.Cpu(2_000_000, 3_000_000), null, new ProcStat.Cpu(4_000_000, 1_000_000));
+                new ProcStat.Cpu(2_000_000, 3_000_000), null, new ProcStat.Cpu(4_000_000, 1_000_000),
+                Double.NaN);
     }
 
     @Test
