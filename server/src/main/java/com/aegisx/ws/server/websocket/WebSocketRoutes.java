@@ -18,6 +18,8 @@ public final class WebSocketRoutes {
     public static void install(ServletContextHandler context, NodeContext node, UpgradeTickets tickets,
                                List<Route> routes) {
         JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+            // Here, after Jetty has put its WebSocketUpgradeFilter first, so this one goes before it.
+            UpgradeRequestRelease.install(context);
             configureContainer(container, node);
             for (Route route : routes) {
                 container.addEndpoint(ServerEndpointConfig.Builder.create(WsEndpoint.class, route.path())
