@@ -94,6 +94,8 @@ public final class LocalConnection {
     public ScheduledFuture<?> expiryTimer() { return expiryTimer; }
     public void expiryTimer(ScheduledFuture<?> timer) { this.expiryTimer = timer; }
     public OutboundWriter writer() { return writer; }
+    /** Jetty's session of this socket (tests look at what it keeps). */
+    CoreSession coreSession() { return session; }
     public DeliveryInterceptor interceptor() { return interceptor; }
     public void interceptor(DeliveryInterceptor interceptor) { this.interceptor = interceptor; }
     public boolean isRegistered() { return registered; }
