@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,9 +34,10 @@ public final class LocalConnection {
     private final String ip;
     private final String userAgent;
     private final Instant connectedAt;
-    // Sized for the usual one or two channels (a default set starts with a 16-slot table); idle
-    // sockets are mostly their per-object overhead, so it adds up over 15,000 of them.
-    private final Set<String> channels = ConcurrentHashMap.newKeySet(2);
+    // An immutable set replaced on each change (copy-on-write, at most WEBSOCKET_MAX_SUBSCRIPTIONS
+    // entries): one channel costs a 24-byte Set.of instead of a concurrent set's ~150 bytes, and
+    // idle sockets are mostly such per-object overhead (load-tests/README.md, idle).
+    private volatile Set<String> channels = Set.of();
     /** Created on first use: only some routes keep attributes. */
     private volatile Map<String, Object> attributes;
     /** The ConnectionGuard's rate bucket and token-expiry timer: fields, as every socket has them. */
@@ -73,8 +75,38 @@ public final class LocalConnection {
     public String ip() { return ip; }
     public String userAgent() { return userAgent; }
     public Instant connectedAt() { return connectedAt; }
-    /** Live view of the channels this socket is subscribed to on this node. */
+    /** The channels this socket is subscribed to on this node: an immutable snapshot. */
     public Set<String> channels() { return channels; }
+
+    /** Adds a channel; false when the socket already had it. */
+    public synchronized boolean addChannel(String channel) {
+        Set<String> current = channels;
+        if (current.contains(channel)) {
+            return false;
+        }
+        channels = switch (current.size()) {
+            case 0 -> Set.of(channel);
+            case 1 -> Set.of(current.iterator().next(), channel);
+            default -> {
+                Set<String> next = new HashSet<>(current);
+                next.add(channel);
+                yield Set.copyOf(next);
+            }
+        };
+        return true;
+    }
+
+    /** Removes a channel; false when the socket did not have it. */
+    public synchronized boolean removeChannel(String channel) {
+        Set<String> current = channels;
+        if (!current.contains(channel)) {
+            return false;
+        }
+        Set<String> next = new HashSet<>(current);
+        next.remove(channel);
+        channels = Set.copyOf(next);
+        return true;
+    }
     public Map<String, Object> attributes() {
         Map<String, Object> map = attributes;
         if (map == null) {
