@@ -75,7 +75,12 @@ public final class WsEndpoint extends Endpoint {
             node.protocol().onText(local, route.handler(), text);
         });
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> local.touch());
-        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) bytes -> {
+        // Partial, not Whole: the first binary frame is refused as it arrives (nothing is buffered), and
+        // a partial handler takes no decoders (a Whole one held ~150 bytes more per socket).
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (bytes, last) -> {
+            if (!local.isOpen()) {
+                return; // a later frame of the message that was refused, or the socket is closing anyway
+            }
             node.counters().binaryRejected.incrementAndGet();
             log.info("Binary frame from connectionId={}; closing with {}", id, CloseCodes.UNSUPPORTED_DATA);
             local.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported, send JSON text");
