@@ -89,8 +89,11 @@ public final class UpgradeGate extends Handler.Wrapper {
             Response.writeError(request, response, callback, HttpStatus.UNAUTHORIZED_401, e.getMessage());
             return true;
         }
+        // Interned: every open socket keeps its user agent and most share one of a few browser
+        // versions, so each distinct value is stored once, not once per socket (an interned string
+        // is collected once nothing holds it).
         UpgradeTicket ticket = new UpgradeTicket(identity, ip,
-                abbreviate(headers.get(HttpHeader.USER_AGENT)), System.currentTimeMillis(),
+                abbreviate(headers.get(HttpHeader.USER_AGENT)).intern(), System.currentTimeMillis(),
                 Identifiers.newConnectionId(nodeId));
         if (publicPath || limiter == null || !limiter.enabled()) {
             return upgrade(request, response, callback, ticket, false);
