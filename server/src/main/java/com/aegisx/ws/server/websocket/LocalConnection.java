@@ -33,7 +33,8 @@ public final class LocalConnection {
     private final CoreSession session;
     private final String ip;
     private final String userAgent;
-    private final Instant connectedAt;
+    /** Epoch millis (an Instant is an object more per socket). */
+    private final long connectedAtMillis;
     // An immutable set replaced on each change (copy-on-write, at most WEBSOCKET_MAX_SUBSCRIPTIONS
     // entries): one channel costs a 24-byte Set.of instead of a concurrent set's ~150 bytes, and
     // idle sockets are mostly such per-object overhead (load-tests/README.md, idle).
@@ -61,8 +62,8 @@ public final class LocalConnection {
         this.identity = identity;
         this.ip = ip;
         this.userAgent = userAgent;
-        this.connectedAt = Instant.now();
-        this.lastSeenMillis = connectedAt.toEpochMilli();
+        this.connectedAtMillis = System.currentTimeMillis();
+        this.lastSeenMillis = connectedAtMillis;
         this.lastActivityFlushedMillis = lastSeenMillis;
         this.writer = new OutboundWriter(session, maxOutboundBytes, onSlowConsumer);
     }
@@ -74,7 +75,7 @@ public final class LocalConnection {
     public String userId() { return identity.userId(); }
     public String ip() { return ip; }
     public String userAgent() { return userAgent; }
-    public Instant connectedAt() { return connectedAt; }
+    public Instant connectedAt() { return Instant.ofEpochMilli(connectedAtMillis); }
     /** The channels this socket is subscribed to on this node: an immutable snapshot. */
     public Set<String> channels() { return channels; }
 
