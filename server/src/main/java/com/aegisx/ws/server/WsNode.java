@@ -67,6 +67,7 @@ public final class WsNode implements AutoCloseable {
     private final WsEndpoint.Counters counters = new WsEndpoint.Counters();
     private final Server server;
     private final ServerConnector connector;
+    private final ConnectionGuard guard;
     private volatile boolean draining;
     private volatile boolean stopped;
 
@@ -104,7 +105,7 @@ public final class WsNode implements AutoCloseable {
         JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
         ConnectionLimiter limiter = new ConnectionLimiter(commands, config.keys(), config.nodeId(),
                 config.security().maxConnectionsPerUser(), config.security().maxConnectionsPerIp());
-        ConnectionGuard guard = new ConnectionGuard(config.security(), authenticator, config.auth().channelPolicy(),
+        this.guard = new ConnectionGuard(config.security(), authenticator, config.auth().channelPolicy(),
                 scheduler, limiter);
         ClientProtocol protocol = new ClientProtocol(hub, config.auth().channelPolicy(),
                 config.security().maxChannelLength(), guard);
@@ -179,6 +180,8 @@ public final class WsNode implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::keepAlive, ping, ping, TimeUnit.MILLISECONDS);
         long cleanup = config.cleanupInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::cleanup, cleanup, cleanup, TimeUnit.MILLISECONDS);
+        long expiryTimers = ConnectionGuard.TIMER_HORIZON.toMillis() / 2;
+        scheduler.scheduleWithFixedDelay(this::armExpiryTimers, expiryTimers, expiryTimers, TimeUnit.MILLISECONDS);
         log.info("Node {} listening on {}:{} (Redis key prefix '{}', {})", config.nodeId(), config.host(),
                 port(), config.keys().prefix(), config.auth().describe() + "; " + config.security().describe());
     }
@@ -207,6 +210,15 @@ public final class WsNode implements AutoCloseable {
 
     private void cleanup() {
         hub.closeInactive(null);
+    }
+
+    private void armExpiryTimers() {
+        try {
+            guard.armDueTimers(hub.connections());
+        } catch (RuntimeException e) {
+            // A failure must not cancel the periodic task: the next run retries.
+            log.warn("Could not arm token-expiry timers: {}", e.toString());
+        }
     }
 
     public boolean isReady() {

@@ -20,9 +20,57 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TopicSubscriptions {
 
+    /**
+     * A topic and its local members. Changed only inside the map's per-key lock; read by the
+     * dispatch workers through the volatile field.
+     *
+     * <p>Most topics of a node are user topics with a single member (one socket of that user here),
+     * so a lone member is held as it is, and a set is created for the second one: a concurrent set
+     * per user topic cost ~200 bytes per idle socket (load-tests/README.md, idle).
+     */
     private static final class Topic {
-        final Set<LocalConnection> members = ConcurrentHashMap.newKeySet();
+        /** null, one {@link LocalConnection}, or a concurrent {@code Set<LocalConnection>} (kept once created). */
+        private volatile Object members;
         CompletableFuture<Void> confirmed;
+
+        @SuppressWarnings("unchecked")
+        void add(LocalConnection connection) {
+            Object current = members;
+            if (current == null) {
+                members = connection;
+            } else if (current instanceof LocalConnection single) {
+                if (single != connection) {
+                    Set<LocalConnection> set = ConcurrentHashMap.newKeySet();
+                    set.add(single);
+                    set.add(connection);
+                    members = set;
+                }
+            } else {
+                ((Set<LocalConnection>) current).add(connection);
+            }
+        }
+
+        /** Whether no member is left. */
+        @SuppressWarnings("unchecked")
+        boolean remove(LocalConnection connection) {
+            Object current = members;
+            if (current == connection) {
+                members = null;
+            } else if (current instanceof Set<?> set) {
+                ((Set<LocalConnection>) set).remove(connection);
+                return set.isEmpty();
+            }
+            return members == null;
+        }
+
+        @SuppressWarnings("unchecked")
+        Collection<LocalConnection> view() {
+            Object current = members;
+            if (current == null) {
+                return List.of();
+            }
+            return current instanceof LocalConnection single ? List.of(single) : (Set<LocalConnection>) current;
+        }
     }
 
     private final RedisPubSubAsyncCommands<String, String> pubSub;
@@ -38,7 +86,7 @@ public final class TopicSubscriptions {
             if (t.confirmed == null || t.confirmed.isCompletedExceptionally()) {
                 t.confirmed = pubSub.subscribe(name).toCompletableFuture().thenApply(ignored -> null);
             }
-            t.members.add(connection);
+            t.add(connection);
             return t;
         });
         return joined.confirmed;
@@ -46,8 +94,7 @@ public final class TopicSubscriptions {
 
     public void leave(String topic, LocalConnection connection) {
         topics.computeIfPresent(topic, (name, t) -> {
-            t.members.remove(connection);
-            if (t.members.isEmpty()) {
+            if (t.remove(connection)) {
                 pubSub.unsubscribe(name);
                 return null;
             }
@@ -58,7 +105,7 @@ public final class TopicSubscriptions {
     /** The local sockets listening on a topic (a live, weakly consistent view), empty if none. */
     public Collection<LocalConnection> members(String topic) {
         Topic t = topics.get(topic);
-        return t == null ? List.of() : t.members;
+        return t == null ? List.of() : t.view();
     }
 
     public boolean isSubscribed(String topic) {

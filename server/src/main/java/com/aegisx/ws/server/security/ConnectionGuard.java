@@ -12,6 +12,7 @@ import com.aegisx.ws.server.websocket.LocalConnection;
 import com.aegisx.ws.server.websocket.Replies;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,6 +50,9 @@ public final class ConnectionGuard {
     private final AtomicLong rateLimited = new AtomicLong();
     private final AtomicLong rateLimitCloses = new AtomicLong();
     private final AtomicLong expiredCloses = new AtomicLong();
+
+    /** How far ahead a token-expiry warning gets its timer; see {@link #armDueTimers}. */
+    public static final Duration TIMER_HORIZON = Duration.ofMinutes(10);
 
     public ConnectionGuard(SecuritySettings settings, JwtAuthenticator authenticator, ChannelAccessPolicy policy,
                            ScheduledExecutorService scheduler, ConnectionLimiter limiter) {
@@ -126,19 +130,52 @@ public final class ConnectionGuard {
     }
 
     /**
-     * One pending timer per connection (held in a field, not a map): the warning, which then arms the
-     * close. Two timers armed up front cost every idle socket a second scheduled task.
+     * At most one pending timer per connection (held in a field, not a map): the warning, which then
+     * arms the close. Two timers armed up front cost every idle socket a second scheduled task.
+     *
+     * <p>A timer is armed only when the warning is due within {@link #TIMER_HORIZON}; a token that
+     * lives longer (hours, typically) gets its timer from {@link #armDueTimers}, which the node runs
+     * every half horizon. A scheduled task (~140 bytes with its queue slot) per idle socket is thus
+     * kept only for the sockets whose token ends soon (load-tests/README.md, idle).
      */
     private void schedule(LocalConnection connection, Identity identity) {
-        Instant deadline = authenticator.expiryWithLeeway(identity);
         synchronized (connection) {
             cancel(connection);
-            if (deadline == null) {
-                return;
+            arm(connection, identity, System.currentTimeMillis());
+        }
+    }
+
+    /** Arms the warning timer if it is due within the horizon; call holding the connection's monitor. */
+    private void arm(LocalConnection connection, Identity identity, long now) {
+        Instant deadline = authenticator.expiryWithLeeway(identity);
+        if (deadline == null) {
+            return;
+        }
+        long delay = identity.expiresAt().toEpochMilli() - settings.expiryWarning().toMillis() - now;
+        if (delay > TIMER_HORIZON.toMillis()) {
+            return;
+        }
+        connection.expiryTimer(scheduler.schedule(() -> warn(connection, identity, deadline),
+                Math.max(0, delay), TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * Arms the timers of open connections whose warning is now due within the horizon. The node
+     * calls it every {@code TIMER_HORIZON / 2}, so every timer is armed at least that long ahead.
+     */
+    public void armDueTimers(Iterable<LocalConnection> connections) {
+        long now = System.currentTimeMillis();
+        for (LocalConnection connection : connections) {
+            if (connection.expiryTimer() != null || connection.identity().expiresAt() == null) {
+                continue; // armed (or fired) already, or nothing to watch; a racy read, checked again below
             }
-            long warnAt = identity.expiresAt().toEpochMilli() - settings.expiryWarning().toMillis();
-            connection.expiryTimer(scheduler.schedule(() -> warn(connection, identity, deadline),
-                    Math.max(0, warnAt - System.currentTimeMillis()), TimeUnit.MILLISECONDS));
+            synchronized (connection) {
+                // opened() cancels and re-arms, closed() cancels: arming here before the one or after
+                // the other (a closed socket is not open) changes nothing.
+                if (connection.expiryTimer() == null && connection.isOpen()) {
+                    arm(connection, connection.identity(), now);
+                }
+            }
         }
     }
 

@@ -105,14 +105,14 @@ public final class ConnectionHub {
             // that nothing removes any more (found by HostileFramesIT).
             return CompletableFuture.completedFuture(false);
         }
-        if (!connection.channels().add(channel)) {
+        if (!connection.addChannel(channel)) {
             return CompletableFuture.completedFuture(false);
         }
         CompletableFuture<Void> listening = topics.join(keys.channelTopic(channel), connection);
         CompletableFuture<Void> indexed = registry.addChannel(connection.id(), channel);
         return CompletableFuture.allOf(listening, indexed).handle((ignored, error) -> {
             if (error != null) {
-                connection.channels().remove(channel);
+                connection.removeChannel(channel);
                 topics.leave(keys.channelTopic(channel), connection);
                 registry.removeChannel(connection.id(), channel);
                 throw new IllegalStateException("subscription to " + channel + " failed", error);
@@ -124,7 +124,7 @@ public final class ConnectionHub {
 
     /** Completes with true when the socket was subscribed, false when it was not. */
     public CompletableFuture<Boolean> unsubscribe(LocalConnection connection, String channel) {
-        if (!connection.channels().remove(channel)) {
+        if (!connection.removeChannel(channel)) {
             return CompletableFuture.completedFuture(false);
         }
         topics.leave(keys.channelTopic(channel), connection);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,10 +33,12 @@ public final class LocalConnection {
     private final CoreSession session;
     private final String ip;
     private final String userAgent;
-    private final Instant connectedAt;
-    // Sized for the usual one or two channels (a default set starts with a 16-slot table); idle
-    // sockets are mostly their per-object overhead, so it adds up over 15,000 of them.
-    private final Set<String> channels = ConcurrentHashMap.newKeySet(2);
+    /** Epoch millis (an Instant is an object more per socket). */
+    private final long connectedAtMillis;
+    // An immutable set replaced on each change (copy-on-write, at most WEBSOCKET_MAX_SUBSCRIPTIONS
+    // entries): one channel costs a 24-byte Set.of instead of a concurrent set's ~150 bytes, and
+    // idle sockets are mostly such per-object overhead (load-tests/README.md, idle).
+    private volatile Set<String> channels = Set.of();
     /** Created on first use: only some routes keep attributes. */
     private volatile Map<String, Object> attributes;
     /** The ConnectionGuard's rate bucket and token-expiry timer: fields, as every socket has them. */
@@ -59,8 +62,8 @@ public final class LocalConnection {
         this.identity = identity;
         this.ip = ip;
         this.userAgent = userAgent;
-        this.connectedAt = Instant.now();
-        this.lastSeenMillis = connectedAt.toEpochMilli();
+        this.connectedAtMillis = System.currentTimeMillis();
+        this.lastSeenMillis = connectedAtMillis;
         this.lastActivityFlushedMillis = lastSeenMillis;
         this.writer = new OutboundWriter(session, maxOutboundBytes, onSlowConsumer);
     }
@@ -72,9 +75,39 @@ public final class LocalConnection {
     public String userId() { return identity.userId(); }
     public String ip() { return ip; }
     public String userAgent() { return userAgent; }
-    public Instant connectedAt() { return connectedAt; }
-    /** Live view of the channels this socket is subscribed to on this node. */
+    public Instant connectedAt() { return Instant.ofEpochMilli(connectedAtMillis); }
+    /** The channels this socket is subscribed to on this node: an immutable snapshot. */
     public Set<String> channels() { return channels; }
+
+    /** Adds a channel; false when the socket already had it. */
+    public synchronized boolean addChannel(String channel) {
+        Set<String> current = channels;
+        if (current.contains(channel)) {
+            return false;
+        }
+        channels = switch (current.size()) {
+            case 0 -> Set.of(channel);
+            case 1 -> Set.of(current.iterator().next(), channel);
+            default -> {
+                Set<String> next = new HashSet<>(current);
+                next.add(channel);
+                yield Set.copyOf(next);
+            }
+        };
+        return true;
+    }
+
+    /** Removes a channel; false when the socket did not have it. */
+    public synchronized boolean removeChannel(String channel) {
+        Set<String> current = channels;
+        if (!current.contains(channel)) {
+            return false;
+        }
+        Set<String> next = new HashSet<>(current);
+        next.remove(channel);
+        channels = Set.copyOf(next);
+        return true;
+    }
     public Map<String, Object> attributes() {
         Map<String, Object> map = attributes;
         if (map == null) {
@@ -94,6 +127,8 @@ public final class LocalConnection {
     public ScheduledFuture<?> expiryTimer() { return expiryTimer; }
     public void expiryTimer(ScheduledFuture<?> timer) { this.expiryTimer = timer; }
     public OutboundWriter writer() { return writer; }
+    /** Jetty's session of this socket (tests look at what it keeps). */
+    CoreSession coreSession() { return session; }
     public DeliveryInterceptor interceptor() { return interceptor; }
     public void interceptor(DeliveryInterceptor interceptor) { this.interceptor = interceptor; }
     public boolean isRegistered() { return registered; }

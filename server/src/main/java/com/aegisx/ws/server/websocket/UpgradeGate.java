@@ -9,12 +9,16 @@ import com.aegisx.ws.server.auth.TokenExtractor;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.server.security.ConnectionLimiter;
 import com.aegisx.ws.server.security.SecuritySettings;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -85,8 +89,11 @@ public final class UpgradeGate extends Handler.Wrapper {
             Response.writeError(request, response, callback, HttpStatus.UNAUTHORIZED_401, e.getMessage());
             return true;
         }
+        // Interned: every open socket keeps its user agent and most share one of a few browser
+        // versions, so each distinct value is stored once, not once per socket (an interned string
+        // is collected once nothing holds it).
         UpgradeTicket ticket = new UpgradeTicket(identity, ip,
-                abbreviate(headers.get(HttpHeader.USER_AGENT)), System.currentTimeMillis(),
+                abbreviate(headers.get(HttpHeader.USER_AGENT)).intern(), System.currentTimeMillis(),
                 Identifiers.newConnectionId(nodeId));
         if (publicPath || limiter == null || !limiter.enabled()) {
             return upgrade(request, response, callback, ticket, false);
@@ -145,10 +152,21 @@ public final class UpgradeGate extends Handler.Wrapper {
             }
         };
         HttpFields withTicket = HttpFields.build(headers).put(UpgradeTickets.HEADER, key).asImmutable();
+        // The token has been verified: what follows (servlet request, jakarta handshake, the socket's
+        // session, which keeps its request URI and parameters for its whole life) gets the URI without it.
+        HttpURI uri = request.getHttpURI();
+        String query = uri.getQuery();
+        String stripped = queryWithout(query, TokenExtractor.TOKEN_QUERY_PARAMETER);
+        HttpURI withoutToken = Objects.equals(query, stripped) ? uri : HttpURI.build(uri).query(stripped).asImmutable();
         boolean handled = super.handle(new Request.Wrapper(request) {
             @Override
             public HttpFields getHeaders() {
                 return withTicket;
+            }
+
+            @Override
+            public HttpURI getHttpURI() {
+                return withoutToken;
             }
         }, response, done);
         if (!handled && tickets.take(key) != null && reserved) {
@@ -179,6 +197,42 @@ public final class UpgradeGate extends Handler.Wrapper {
             return Identity.anonymous();
         }
         return authenticator.authenticate(token.get().token());
+    }
+
+    /**
+     * {@code query} without the parameters named {@code name} (names compared decoded, as
+     * {@link Request#extractQueryParameters} reads them); null when nothing is left.
+     */
+    static String queryWithout(String query, String name) {
+        if (query == null || query.isEmpty()) {
+            return query;
+        }
+        StringBuilder kept = new StringBuilder(query.length());
+        boolean removed = false;
+        for (String part : query.split("&", -1)) {
+            int eq = part.indexOf('=');
+            String rawName = eq < 0 ? part : part.substring(0, eq);
+            if (name.equals(decode(rawName))) {
+                removed = true;
+                continue;
+            }
+            if (kept.length() > 0) {
+                kept.append('&');
+            }
+            kept.append(part);
+        }
+        if (!removed) {
+            return query;
+        }
+        return kept.length() == 0 ? null : kept.toString();
+    }
+
+    private static String decode(String component) {
+        try {
+            return URLDecoder.decode(component, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return component;
+        }
     }
 
     /** A client must never be able to forge the internal ticket header. */

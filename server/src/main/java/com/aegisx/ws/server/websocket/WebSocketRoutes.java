@@ -18,6 +18,8 @@ public final class WebSocketRoutes {
     public static void install(ServletContextHandler context, NodeContext node, UpgradeTickets tickets,
                                List<Route> routes) {
         JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+            // Here, after Jetty has put its WebSocketUpgradeFilter first, so this one goes before it.
+            UpgradeRequestRelease.install(context);
             configureContainer(container, node);
             for (Route route : routes) {
                 container.addEndpoint(ServerEndpointConfig.Builder.create(WsEndpoint.class, route.path())
@@ -31,7 +33,8 @@ public final class WebSocketRoutes {
 
     private static void configureContainer(ServerContainer container, NodeContext node) {
         container.setDefaultMaxTextMessageBufferSize(node.config().maxPayload());
-        // Binary frames are refused anyway; a small buffer stops a large one from being buffered first.
+        // Binary frames are refused at their first frame (the endpoint's binary handler is partial and
+        // buffers nothing); this bound applies only to a whole-message binary handler.
         container.setDefaultMaxBinaryMessageBufferSize(1024);
         container.setDefaultMaxSessionIdleTimeout(
                 node.config().connectionTimeout().plus(node.config().pingInterval()).toMillis());
