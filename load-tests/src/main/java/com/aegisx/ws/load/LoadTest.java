@@ -191,7 +191,7 @@ public final class LoadTest {
         report.put("subscribers", subscribers);
         report.put("payloadBytes", Payloads.build(0, Payloads.epochMicros(), pad).length());
 
-        try (Clients clients = new Clients(options.integer("client-threads", 2));
+        try (Clients clients = new Clients(options.integer("client-threads", 1));
              WsPublisher publisher = WsPublisher.connect(redisUrl, PublisherOptions.builder().keyPrefix(PREFIX).build())) {
             List<BenchSocket> sockets = clients.connectAll(subscribers, options.integer("connect-inflight", 200),
                     i -> wsUri(i, null), channel, Duration.ofSeconds(120));
@@ -344,7 +344,7 @@ public final class LoadTest {
         double seconds = options.number("step-seconds", 15);
         String pad = Payloads.padFor(options.integer("size", 100));
         report.put("subscribers", users);
-        try (Clients clients = new Clients(options.integer("client-threads", 2));
+        try (Clients clients = new Clients(options.integer("client-threads", 1));
              WsPublisher publisher = WsPublisher.connect(redisUrl, PublisherOptions.builder().keyPrefix(PREFIX).build())) {
             List<BenchSocket> sockets = clients.connectAll(users, options.integer("connect-inflight", 200),
                     i -> wsUri(i, "u" + i), null, Duration.ofSeconds(120));
@@ -418,7 +418,7 @@ public final class LoadTest {
         long[] before = memory(node);
         ProcStat.Cpu cpu0 = ProcStat.cpu(node.pid());
         long start = System.nanoTime();
-        try (Clients clients = new Clients(options.integer("client-threads", 2))) {
+        try (Clients clients = new Clients(options.integer("client-threads", 1))) {
             List<BenchSocket> sockets = clients.connectAll(connections, options.integer("connect-inflight", 200),
                     i -> wsUri(i, "u" + i), "idle:lobby", Duration.ofSeconds(300));
             double connectSeconds = (System.nanoTime() - start) / 1e9;
@@ -522,7 +522,7 @@ public final class LoadTest {
     /** {@code concurrency} loops of {@link #cycle} until {@code end}. */
     private void churnLoops(int concurrency, long end, AtomicLong cycles, AtomicLong failures, double seconds)
             throws Exception {
-        try (Clients clients = new Clients(options.integer("client-threads", 2))) {
+        try (Clients clients = new Clients(options.integer("client-threads", 1))) {
             List<CompletableFuture<Void>> loops = new ArrayList<>();
             for (int w = 0; w < concurrency; w++) {
                 int worker = w;
