@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ! -f server/target/ws-server.jar || ! -f load-tests/target/load-tests.jar ]]; then
-  mvn -q -B install -DskipTests
+  mvn -q -B install -DskipTests -DskipITs
 fi
 # each socket is a file descriptor, in the generator and in the node: take the hard limit (20,000 here)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
