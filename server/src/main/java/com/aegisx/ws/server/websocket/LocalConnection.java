@@ -80,31 +80,20 @@ public final class LocalConnection {
     public Set<String> channels() { return channels; }
 
     /** Adds a channel; false when the socket already had it. */
-    public synchronized boolean addChannel(String channel) {
-        Set<String> current = channels;
-        if (current.contains(channel)) {
-            return false;
-        }
-        channels = switch (current.size()) {
-            case 0 -> Set.of(channel);
-            case 1 -> Set.of(current.iterator().next(), channel);
-            default -> {
-                Set<String> next = new HashSet<>(current);
-                next.add(channel);
-                yield Set.copyOf(next);
-            }
-        };
-        return true;
+    public boolean addChannel(String channel) {
+        return changeChannels(channel, true);
     }
 
     /** Removes a channel; false when the socket did not have it. */
-    public synchronized boolean removeChannel(String channel) {
-        Set<String> current = channels;
-        if (!current.contains(channel)) {
+    public boolean removeChannel(String channel) {
+        return changeChannels(channel, false);
+    }
+
+    private synchronized boolean changeChannels(String channel, boolean add) {
+        Set<String> next = new HashSet<>(channels);
+        if (!(add ? next.add(channel) : next.remove(channel))) {
             return false;
         }
-        Set<String> next = new HashSet<>(current);
-        next.remove(channel);
         channels = Set.copyOf(next);
         return true;
     }
