@@ -259,10 +259,11 @@ public final class LoadTest {
             socket.resetTracker(first);
         }
         clients.shared().latency.interval();
+        // scraped outside the CPU window: a scrape is node and generator work the step did not cause
+        double[] dispatch0 = dispatchTotals();
         ProcStat.Cpu node0 = nodeCpu();
         ProcStat.Cpu redis0 = redisCpu();
         ProcStat.Cpu self0 = ProcStat.self();
-        double[] dispatch0 = dispatchTotals();
         long start = System.nanoTime();
         if (external != null) {
             external.accept(first);
@@ -273,10 +274,10 @@ public final class LoadTest {
         long last = first + count - 1;
         nextSeq[0] = last + 1;
         drain(sockets, last);
-        double[] dispatch1 = dispatchTotals();
         ProcStat.Cpu nodeCpu = nodeCpu().minus(node0);
         ProcStat.Cpu redisCpu = redis0 == null ? null : redisCpu().minus(redis0);
         ProcStat.Cpu selfCpu = ProcStat.self().minus(self0);
+        double[] dispatch1 = dispatchTotals();
         long delivered = 0;
         long lost = 0;
         long duplicates = 0;
@@ -359,10 +360,10 @@ public final class LoadTest {
                     socket.resetTracker(0);
                 }
                 clients.shared().latency.interval();
+                double[] dispatch0 = dispatchTotals();
                 ProcStat.Cpu node0 = nodeCpu();
                 ProcStat.Cpu redis0 = redisCpu();
                 ProcStat.Cpu self0 = ProcStat.self();
-                double[] dispatch0 = dispatchTotals();
                 long count = Math.round(rate * seconds);
                 long start = System.nanoTime();
                 // message i goes to user i % users, as that user's sequence number i / users
@@ -382,10 +383,10 @@ public final class LoadTest {
                     }
                     Thread.sleep(10);
                 }
-                double[] dispatch1 = dispatchTotals();
                 ProcStat.Cpu nodeCpu = nodeCpu().minus(node0);
                 ProcStat.Cpu redisCpu = redis0 == null ? null : redisCpu().minus(redis0);
                 ProcStat.Cpu selfCpu = ProcStat.self().minus(self0);
+                double[] dispatch1 = dispatchTotals();
                 long got = 0;
                 long lost = 0;
                 long dup = 0;
