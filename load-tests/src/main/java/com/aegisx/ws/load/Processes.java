@@ -72,6 +72,12 @@ public final class Processes {
     public static final class Node implements AutoCloseable {
         final Process process;
         final int port;
+        /**
+         * The JVM that runs the node: started without a garbage collector option, the jar runs the
+         * node in a child JVM (NODE_JVM_OPTIONS) and only waits for it, so CPU, RSS and jcmd are
+         * the child's.
+         */
+        final long servingPid;
 
         public Node(Path jar, String redisUrl, Map<String, String> env, List<String> jvmArgs, Path logDir, int index)
                 throws Exception {
@@ -91,6 +97,7 @@ public final class Processes {
             builder.environment().putAll(env);
             process = builder.start();
             waitReady(URI.create("http://127.0.0.1:" + port + "/ready"), process, Duration.ofSeconds(60));
+            servingPid = process.children().findFirst().map(ProcessHandle::pid).orElse(process.pid());
         }
 
         public URI ws(String pathAndQuery) {
@@ -101,8 +108,9 @@ public final class Processes {
             return URI.create("http://127.0.0.1:" + port + pathAndQuery);
         }
 
+        /** The serving JVM's pid (see {@link #servingPid}). */
         public long pid() {
-            return process.pid();
+            return servingPid;
         }
 
         @Override

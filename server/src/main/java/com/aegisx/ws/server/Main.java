@@ -2,6 +2,7 @@ package com.aegisx.ws.server;
 
 import com.aegisx.ws.server.config.ConfigException;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.launch.JvmRelaunch;
 import com.aegisx.ws.server.redis.LocalRedis;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,6 +21,7 @@ public final class Main {
         Map<String, String> env = new HashMap<>(System.getenv());
         try {
             ServerConfig config = ServerConfig.fromEnv(env);
+            JvmRelaunch.ifWanted(config.nodeJvmOptions(), Main.class, args);
             LocalRedis localRedis = null;
             if (config.redisUrl() == null) {
                 localRedis = LocalRedis.findOrStart();

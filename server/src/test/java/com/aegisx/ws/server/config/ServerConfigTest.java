@@ -51,4 +51,16 @@ class ServerConfigTest {
         assertTrue(error.getMessage().contains("JWT_SECRET"));
         assertTrue(!error.getMessage().contains("short-secret-value"), error.getMessage());
     }
+
+    @Test
+    void nodeJvmOptionsDefaultToParallelGcAndCanBeTurnedOff() {
+        assertEquals(java.util.List.of("-XX:+UseParallelGC", "-XX:MaxNewSize=64m"),
+                ServerConfig.fromEnv(Map.of()).nodeJvmOptions());
+        assertEquals(java.util.List.of("-XX:+UseG1GC", "-Xss512k"),
+                ServerConfig.fromEnv(Map.of("NODE_JVM_OPTIONS", " -XX:+UseG1GC  -Xss512k ")).nodeJvmOptions());
+        assertTrue(ServerConfig.fromEnv(Map.of("NODE_JVM_OPTIONS", "none")).nodeJvmOptions().isEmpty());
+        ConfigException error = assertThrows(ConfigException.class,
+                () -> ServerConfig.fromEnv(Map.of("NODE_JVM_OPTIONS", "-Xmx1g; rm -rf /")));
+        assertTrue(error.getMessage().contains("NODE_JVM_OPTIONS"), error.getMessage());
+    }
 }
