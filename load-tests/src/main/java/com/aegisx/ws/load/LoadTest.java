@@ -289,21 +289,25 @@ public final class LoadTest {
         }
         StepResult result = new StepResult(label, rate, count, count * sockets.size(), delivered, lost, duplicates,
                 publishSeconds, clients.shared().latency.interval(), nodeCpu, redisCpu, selfCpu,
-                meanMillis(dispatch0, dispatch1));
+                meanMillis(dispatch0, dispatch1), dispatch1[2] - dispatch0[2]);
         steps.add(result);
         return result;
     }
 
-    /** [seconds, count] of every node's ws_pubsub_dispatch_seconds so far (both 0 when unreadable). */
+    /**
+     * [seconds, count] of every node's ws_pubsub_dispatch_seconds and the bytes its dispatch workers
+     * allocated, so far (NaN when unreadable).
+     */
     private double[] dispatchTotals() {
-        double[] totals = new double[2];
+        double[] totals = new double[3];
         for (Processes.Node node : nodes) {
             try {
                 String scrape = Processes.get(node.http("/metrics"));
                 totals[0] += metric(scrape, "ws_pubsub_dispatch_seconds_sum");
                 totals[1] += metric(scrape, "ws_pubsub_dispatch_seconds_count");
+                totals[2] += metric(scrape, "ws_pubsub_dispatch_allocated_bytes_total");
             } catch (Exception e) {
-                return new double[] {Double.NaN, Double.NaN};
+                return new double[] {Double.NaN, Double.NaN, Double.NaN};
             }
         }
         return totals;
@@ -399,7 +403,7 @@ public final class LoadTest {
                 }
                 StepResult r = new StepResult("sendToUser", rate, count, count, got, lost, dup, publishSeconds,
                         clients.shared().latency.interval(), nodeCpu, redisCpu, selfCpu,
-                        meanMillis(dispatch0, dispatch1));
+                        meanMillis(dispatch0, dispatch1), dispatch1[2] - dispatch0[2]);
                 steps.add(r);
                 print(r);
             }
@@ -588,9 +592,9 @@ public final class LoadTest {
 
     // ----------------------------------------------------------------- output
 
-    private static final String HEADER = String.format("%-10s %8s %10s %12s %8s %8s %8s %8s %9s %9s %9s %9s %8s %9s %6s",
+    private static final String HEADER = String.format("%-10s %8s %10s %12s %8s %8s %8s %8s %9s %9s %9s %9s %8s %9s %9s %6s",
             "path", "pub/s", "delivered", "deliv/s", "lost", "p50 ms", "p99 ms", "p999 ms", "fanout ms", "node us/m",
-            "user us/m", "kern us/m", "redis us", "gen us/m", "ok");
+            "user us/m", "kern us/m", "redis us", "gen us/m", "alloc B/d", "ok");
     private boolean headerPrinted;
 
     private void print(StepResult s) {
@@ -602,12 +606,12 @@ public final class LoadTest {
     }
 
     static String row(StepResult s) {
-        return String.format("%-10s %8.0f %10d %12.0f %8d %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f %9.2f %8.2f %9.2f %6s",
+        return String.format("%-10s %8.0f %10d %12.0f %8d %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f %9.2f %8.2f %9.2f %9.1f %6s",
                 s.label(), s.publishRate(), s.delivered(), s.deliveredPerSecond(), s.lost(),
                 s.latency().p50() / 1000.0, s.latency().p99() / 1000.0, s.latency().p999() / 1000.0,
                 s.nodeDispatchMillis(),
                 s.nodeTotalPerMessage(), s.nodeUserPerMessage(), s.nodeSystemPerMessage(), s.redisPerMessage(),
-                s.generatorPerMessage(), s.withinCapacity() ? "yes" : "NO");
+                s.generatorPerMessage(), s.allocatedBytesPerDelivery(), s.withinCapacity() ? "yes" : "NO");
     }
 
     private void printSummary() {
@@ -653,6 +657,8 @@ public final class LoadTest {
         o.put("redisMicrosPerMessage", s.redisPerMessage());
         o.put("generatorMicrosPerMessage", s.generatorPerMessage());
         o.put("generatorCores", s.generatorCores());
+        o.put("nodeDispatchMillis", s.nodeDispatchMillis());
+        o.put("nodeDispatchAllocatedBytesPerDelivery", s.allocatedBytesPerDelivery());
         o.put("withinCapacity", s.withinCapacity());
         return o;
     }

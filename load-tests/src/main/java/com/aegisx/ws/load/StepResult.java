@@ -5,7 +5,9 @@ package com.aegisx.ws.load;
  * (generator) message; latency in milliseconds. {@code nodeDispatchMillis}: the nodes' mean time
  * from a pub/sub message leaving Lettuce's event loop to the end of its local fan-out (their
  * {@code ws_pubsub_dispatch_seconds}), NaN when not measured: next to the latency, it shows how
- * much of publish-to-receive the node's own fan-out takes.
+ * much of publish-to-receive the node's own fan-out takes. {@code nodeDispatchAllocatedBytes}: bytes
+ * the nodes' dispatch workers allocated over the step (their {@code
+ * ws_pubsub_dispatch_allocated_bytes_total}, the JVM's per-thread count), NaN when not measured.
  */
 public record StepResult(
         String label,
@@ -20,7 +22,13 @@ public record StepResult(
         ProcStat.Cpu nodeCpu,
         ProcStat.Cpu redisCpu,
         ProcStat.Cpu generatorCpu,
-        double nodeDispatchMillis) {
+        double nodeDispatchMillis,
+        double nodeDispatchAllocatedBytes) {
+
+    /** Bytes the dispatch workers allocated per delivered message (the broadcast path's allocation). */
+    public double allocatedBytesPerDelivery() {
+        return delivered == 0 ? Double.NaN : nodeDispatchAllocatedBytes / delivered;
+    }
 
     public double deliveredPerSecond() {
         return seconds <= 0 ? 0 : delivered / seconds;

@@ -128,6 +128,9 @@ public final class NodeMetrics implements AutoCloseable {
                 .description("Pub/sub payloads dropped because they were not a JSON object or envelope").register(registry);
         Gauge.builder("ws.pubsub.dispatch.pending", dispatcher, PubSubDispatcher::pending)
                 .description("Pub/sub messages handed to the dispatch workers and not yet fanned out").register(registry);
+        FunctionCounter.builder("ws.pubsub.dispatch.allocated", dispatcher, d -> Math.max(0, d.allocatedBytes()))
+                .description("Bytes allocated by the dispatch workers (per delivery: divide by deliveries; load-tests"
+                        + " report it)").baseUnit("bytes").register(registry);
         // strong references: the suppliers are method references nobody else holds
         Gauge.builder("ws.redis.connected", redisConnected, s -> s.getAsBoolean() ? 1 : 0)
                 .description("1 while both Redis connections (commands, pub/sub) are open")

@@ -1,6 +1,7 @@
 package com.aegisx.ws.server.redis;
 
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
 
     private final Worker[] workers;
     private final BiConsumer<String, List<String>> handler;
+    private final Predicate<String> inline;
     private final AtomicLong pending = new AtomicLong();
     private final long batchNanos;
     private volatile LongConsumer dispatchObserver = nanos -> { };
@@ -49,7 +52,20 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
      * publishers do not wake it per message.
      */
     public PubSubDispatcher(int threads, int batchMicros, BiConsumer<String, List<String>> handler) {
+        this(threads, batchMicros, handler, topic -> false);
+    }
+
+    /**
+     * {@code inline}: topics handled on the calling thread (Lettuce's event loop), without a
+     * hand-off: the handler must not block for them (a socket write that cannot complete is left
+     * to Jetty, so sending to a few sockets qualifies). A message to one user goes to that user's
+     * few sockets; handing it to a worker cost a thread wake-up per message, more than the delivery
+     * itself (load-tests/README.md, personal).
+     */
+    public PubSubDispatcher(int threads, int batchMicros, BiConsumer<String, List<String>> handler,
+                            Predicate<String> inline) {
         this.handler = handler;
+        this.inline = inline;
         this.batchNanos = TimeUnit.MICROSECONDS.toNanos(batchMicros);
         this.workers = new Worker[threads];
         for (int i = 0; i < threads; i++) {
@@ -60,9 +76,38 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
 
     @Override
     public void message(String topic, String payload) {
+        if (inline.test(topic)) {
+            long start = System.nanoTime();
+            deliver(topic, List.of(payload));
+            dispatchObserver.accept(System.nanoTime() - start);
+            return;
+        }
         int index = Math.floorMod(topic.hashCode(), workers.length);
         pending.incrementAndGet();
         workers[index].queue.add(new Message(topic, payload, System.nanoTime()));
+    }
+
+    /**
+     * Bytes the dispatch workers have allocated since they started (the JVM's per-thread count,
+     * exact to a TLAB refill), -1 when the JVM cannot tell. Divided by the deliveries of a load-test
+     * step, it is the broadcast path's allocation per delivered frame.
+     */
+    public long allocatedBytes() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
+                || !threads.isThreadAllocatedMemoryEnabled()) {
+            return -1;
+        }
+        long[] ids = new long[workers.length];
+        for (int i = 0; i < workers.length; i++) {
+            ids[i] = workers[i].getId();
+        }
+        long total = 0;
+        for (long bytes : threads.getThreadAllocatedBytes(ids)) {
+            if (bytes > 0) { // -1: a worker that has ended
+                total += bytes;
+            }
+        }
+        return total;
     }
 
     /** Messages handed to the workers and not yet handled. */
@@ -87,6 +132,14 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    private void deliver(String topic, List<String> payloads) {
+        try {
+            handler.accept(topic, payloads);
+        } catch (RuntimeException e) {
+            log.error("Delivery failed on topic {}", topic, e);
         }
     }
 
@@ -165,14 +218,6 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
                 done(message);
             }
             return stop;
-        }
-
-        private void deliver(String topic, List<String> payloads) {
-            try {
-                handler.accept(topic, payloads);
-            } catch (RuntimeException e) {
-                log.error("Delivery failed on topic {}", topic, e);
-            }
         }
 
         private void done(Message message) {
