@@ -159,16 +159,29 @@ public final class NodeMetrics implements AutoCloseable {
 
     /** The same, for a payload forwarded unparsed: {@code timestamp} is its timestamp text, or null. */
     public void onPubSubMessage(boolean channelBroadcast, String timestamp) {
+        onPubSubMessage(channelBroadcast, timestamp, 0);
+    }
+
+    /**
+     * The same, with the timestamp found at {@code at} in {@code text} (a payload forwarded
+     * unparsed, read in place); {@code text} null: no timestamp.
+     */
+    public void onPubSubMessage(boolean channelBroadcast, String text, int at) {
         (channelBroadcast ? channelBroadcasts : userMessages).increment();
-        if (timestamp != null) {
+        if (text == null) {
+            return;
+        }
+        long sent = IsoMillis.parse(text, at);
+        if (sent == IsoMillis.INVALID) {
             try {
-                long ageMillis = System.currentTimeMillis() - Instant.parse(timestamp).toEpochMilli();
-                if (ageMillis >= 0) {
-                    publishAge.record(ageMillis, TimeUnit.MILLISECONDS);
-                }
+                sent = Instant.parse(text.substring(at)).toEpochMilli();
             } catch (DateTimeParseException ignored) {
-                // a publisher-chosen timestamp that is not ISO-8601: nothing to measure
+                return; // a publisher-chosen timestamp that is not ISO-8601: nothing to measure
             }
+        }
+        long ageMillis = System.currentTimeMillis() - sent;
+        if (ageMillis >= 0) {
+            publishAge.record(ageMillis, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -256,8 +256,7 @@ public final class ConnectionHub {
             // Fast path: the publisher client already wrote the payload exactly as clients must get
             // it (channel and timestamp first), so it is forwarded without a parse and re-encode.
             if (meters != null) {
-                meters.onPubSubMessage(channel != null,
-                        payload.substring(stamped, stamped + WireFormat.TIMESTAMP_LENGTH));
+                meters.onPubSubMessage(channel != null, payload, stamped);
             }
             return new Outgoing(payload, frame(payload.getBytes(StandardCharsets.UTF_8), shared), null, null);
         }
