@@ -29,6 +29,8 @@ import com.aegisx.ws.server.websocket.UpgradeGate;
 import com.aegisx.ws.server.websocket.UpgradeTickets;
 import com.aegisx.ws.server.websocket.WebSocketRoutes;
 import com.aegisx.ws.server.websocket.WsEndpoint;
+import com.aegisx.ws.server.web.AuthCheckServlet;
+import com.aegisx.ws.server.web.StaticResources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
@@ -143,10 +145,20 @@ public final class WsNode implements AutoCloseable {
             servlets.addServlet(new ServletHolder(new LocalFanoutServlet(
                     config.keys(), dispatcher::message)), "/loadtest/fanout");
         }
+        web(servlets, authenticator);
         servlets.addServlet(new ServletHolder(new DebugServlet(
                 new AdminAuthenticator(authenticator, config.security().adminApiKey()), commands, config.keys())),
                 DebugServlet.PATH);
         return servlets;
+    }
+
+    /** The browser client, the demo page, and where the client asks why its token was refused. */
+    private void web(ServletContextHandler servlets, JwtAuthenticator authenticator) {
+        ServletHolder assets = new ServletHolder(StaticResources.client());
+        servlets.addServlet(assets, "/client/*");
+        servlets.addServlet(assets, "/demo/*");
+        servlets.addServlet(new ServletHolder(new AuthCheckServlet(authenticator, config.auth().authRequired())),
+                AuthCheckServlet.PATH);
     }
 
     /** The pieces a route factory may need. */
