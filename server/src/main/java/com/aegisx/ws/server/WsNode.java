@@ -84,7 +84,7 @@ public final class WsNode implements AutoCloseable {
         ConnectionRegistry registry = new ConnectionRegistry(commands, config.keys(), config.nodeId());
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), registry, topics, config.connectionTimeout());
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
-                hub::onPubSubMessages, topic -> config.keys().userOfTopic(topic) != null);
+                hub::onPubSubMessages);
         dispatcher.dispatchObserver(metrics::onDispatched);
         hub.metrics(metrics);
         redis.pubSub().addListener(dispatcher);

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +38,6 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
 
     private final Worker[] workers;
     private final BiConsumer<String, List<String>> handler;
-    private final Predicate<String> inline;
     private final AtomicLong pending = new AtomicLong();
     private final long batchNanos;
     private volatile LongConsumer dispatchObserver = nanos -> { };
@@ -52,20 +50,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
      * publishers do not wake it per message.
      */
     public PubSubDispatcher(int threads, int batchMicros, BiConsumer<String, List<String>> handler) {
-        this(threads, batchMicros, handler, topic -> false);
-    }
-
-    /**
-     * {@code inline}: topics handled on the calling thread (Lettuce's event loop), without a
-     * hand-off: the handler must not block for them (a socket write that cannot complete is left
-     * to Jetty, so sending to a few sockets qualifies). A message to one user goes to that user's
-     * few sockets; handing it to a worker cost a thread wake-up per message, more than the delivery
-     * itself (load-tests/README.md, personal).
-     */
-    public PubSubDispatcher(int threads, int batchMicros, BiConsumer<String, List<String>> handler,
-                            Predicate<String> inline) {
         this.handler = handler;
-        this.inline = inline;
         this.batchNanos = TimeUnit.MICROSECONDS.toNanos(batchMicros);
         this.workers = new Worker[threads];
         for (int i = 0; i < threads; i++) {
@@ -76,12 +61,6 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
 
     @Override
     public void message(String topic, String payload) {
-        if (inline.test(topic)) {
-            long start = System.nanoTime();
-            deliver(topic, List.of(payload));
-            dispatchObserver.accept(System.nanoTime() - start);
-            return;
-        }
         int index = Math.floorMod(topic.hashCode(), workers.length);
         pending.incrementAndGet();
         workers[index].queue.add(new Message(topic, payload, System.nanoTime()));
