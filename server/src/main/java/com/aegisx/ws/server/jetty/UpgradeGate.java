@@ -1,0 +1,258 @@
+package com.aegisx.ws.server.jetty;
+
+import com.aegisx.ws.server.auth.AuthenticationException;
+import com.aegisx.ws.server.auth.BearerToken;
+import com.aegisx.ws.server.auth.Identity;
+import com.aegisx.ws.server.auth.JwtAuthenticator;
+import com.aegisx.ws.server.auth.LogMasking;
+import com.aegisx.ws.server.auth.TokenExtractor;
+import com.aegisx.ws.protocol.Identifiers;
+import com.aegisx.ws.server.core.ConnectionLimits;
+import com.aegisx.ws.server.security.SecuritySettings;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides every WebSocket upgrade before Jetty performs it: a disallowed Origin is refused with
+ * 403, a bad token with 401, a user or address over its cluster-wide connection limit with 429
+ * (checked in Redis asynchronously; no Jetty thread waits), and no socket is ever opened for any of
+ * them; a draining node answers 503. What it learned travels to the endpoint as an {@link UpgradeTicket}.
+ */
+public final class UpgradeGate extends Handler.Wrapper {
+
+    private static final Logger log = LoggerFactory.getLogger(UpgradeGate.class);
+
+    private final JwtAuthenticator authenticator;
+    private final boolean authRequired;
+    private final UpgradeTickets tickets;
+    private final BooleanSupplier draining;
+    private final List<String> publicPaths;
+    private final SecuritySettings security;
+    private final ConnectionLimits limiter;
+    private final String nodeId;
+
+    public UpgradeGate(Handler next, JwtAuthenticator authenticator, boolean authRequired, UpgradeTickets tickets,
+                       BooleanSupplier draining, List<String> publicPaths, SecuritySettings security,
+                       ConnectionLimits limiter, String nodeId) {
+        super(next);
+        this.security = security;
+        this.limiter = limiter;
+        this.nodeId = nodeId;
+        this.authenticator = authenticator;
+        this.authRequired = authRequired;
+        this.tickets = tickets;
+        this.draining = draining;
+        this.publicPaths = publicPaths;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        HttpFields headers = request.getHeaders();
+        boolean upgrade = "websocket".equalsIgnoreCase(headers.get(HttpHeader.UPGRADE));
+        if (!upgrade) {
+            return super.handle(stripTicket(request), response, callback);
+        }
+        if (draining.getAsBoolean()) {
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "node is shutting down");
+            return true;
+        }
+        String path = Request.getPathInContext(request);
+        String ip = security.proxies().clientAddress(Request.getRemoteAddr(request),
+                headers.getValuesList(HttpHeader.X_FORWARDED_FOR));
+        if (!security.origins().allows(headers.get(HttpHeader.ORIGIN), headers.get(HttpHeader.HOST))) {
+            log.info("Refused upgrade on {} from {}: origin {} not allowed", masked(request), ip,
+                    abbreviate(headers.get(HttpHeader.ORIGIN)));
+            Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, "origin not allowed");
+            return true;
+        }
+        boolean publicPath = publicPaths.contains(path);
+        Identity identity;
+        try {
+            identity = publicPath ? Identity.anonymous() : authenticate(request, headers);
+        } catch (AuthenticationException e) {
+            log.info("Refused upgrade on {} from {}: {} ({})", masked(request), ip, e.reason(), e.getMessage());
+            Response.writeError(request, response, callback, HttpStatus.UNAUTHORIZED_401, e.getMessage());
+            return true;
+        }
+        // Interned: every open socket keeps its user agent and most share one of a few browser
+        // versions, so each distinct value is stored once, not once per socket (an interned string
+        // is collected once nothing holds it).
+        UpgradeTicket ticket = new UpgradeTicket(identity, ip,
+                abbreviate(headers.get(HttpHeader.USER_AGENT)).intern(), System.currentTimeMillis(),
+                Identifiers.newConnectionId(nodeId));
+        if (publicPath || limiter == null || !limiter.enabled()) {
+            return upgrade(request, response, callback, ticket, false);
+        }
+        limiter.reserve(ticket.connectionId(), identity.userId(), ip).whenComplete((refusal, error) -> {
+            if (error != null) {
+                log.warn("Refused upgrade on {} from {}: connection limits unavailable: {}", masked(request), ip,
+                        error.toString());
+                Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                        "service unavailable, retry later");
+            } else if (refusal != null) {
+                log.info("Refused upgrade on {} from {} userId={}: {}", masked(request), ip, identity.userId(),
+                        refusal.message());
+                Response.writeError(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429, refusal.message());
+            } else {
+                // Continue on a Jetty thread, never on Redis' event loop.
+                request.getContext().execute(() -> {
+                    try {
+                        if (!upgrade(request, response, callback, ticket, true)) {
+                            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                        }
+                    } catch (Throwable t) {
+                        release(ticket);
+                        callback.failed(t);
+                    }
+                });
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Hands the request on with the ticket. With a reservation in Redis, whatever ends the exchange
+     * without the endpoint having taken the ticket (bad handshake, unknown path) gives the places back.
+     */
+    private boolean upgrade(Request request, Response response, Callback callback, UpgradeTicket ticket,
+                            boolean reserved) throws Exception {
+        HttpFields headers = request.getHeaders();
+        String key = tickets.issue(ticket);
+        Runnable releaseUnused = () -> {
+            if (tickets.take(key) != null) {
+                release(ticket);
+            }
+        };
+        Callback done = !reserved ? callback : new Callback.Nested(callback) {
+            @Override
+            public void succeeded() {
+                releaseUnused.run();
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                releaseUnused.run();
+                super.failed(x);
+            }
+        };
+        HttpFields withTicket = HttpFields.build(headers).put(UpgradeTickets.HEADER, key).asImmutable();
+        // The token has been verified: what follows (servlet request, jakarta handshake, the socket's
+        // session, which keeps its request URI and parameters for its whole life) gets the URI without it.
+        HttpURI uri = request.getHttpURI();
+        String query = uri.getQuery();
+        String stripped = queryWithout(query, TokenExtractor.TOKEN_QUERY_PARAMETER);
+        HttpURI withoutToken = Objects.equals(query, stripped) ? uri : HttpURI.build(uri).query(stripped).asImmutable();
+        boolean handled = super.handle(new Request.Wrapper(request) {
+            @Override
+            public HttpFields getHeaders() {
+                return withTicket;
+            }
+
+            @Override
+            public HttpURI getHttpURI() {
+                return withoutToken;
+            }
+        }, response, done);
+        if (!handled && tickets.take(key) != null && reserved) {
+            release(ticket);
+        }
+        return handled;
+    }
+
+    private void release(UpgradeTicket ticket) {
+        limiter.release(ticket.connectionId(), ticket.identity().userId(), ticket.ip());
+    }
+
+    /** The request target for a log line, with token and key parameters masked. */
+    private static String masked(Request request) {
+        return LogMasking.maskQuery(request.getHttpURI().getPathQuery());
+    }
+
+    private Identity authenticate(Request request, HttpFields headers) throws AuthenticationException {
+        Fields query = Request.extractQueryParameters(request);
+        Optional<BearerToken> token = TokenExtractor.extract(
+                name -> headers.getValuesList(name),
+                name -> query.getValues(name));
+        if (token.isEmpty()) {
+            if (authRequired) {
+                throw new AuthenticationException(com.aegisx.ws.server.auth.AuthFailure.TOKEN_REQUIRED,
+                        "authentication required");
+            }
+            return Identity.anonymous();
+        }
+        return authenticator.authenticate(token.get().token());
+    }
+
+    /**
+     * {@code query} without the parameters named {@code name} (names compared decoded, as
+     * {@link Request#extractQueryParameters} reads them); null when nothing is left.
+     */
+    static String queryWithout(String query, String name) {
+        if (query == null || query.isEmpty()) {
+            return query;
+        }
+        StringBuilder kept = new StringBuilder(query.length());
+        boolean removed = false;
+        for (String part : query.split("&", -1)) {
+            int eq = part.indexOf('=');
+            String rawName = eq < 0 ? part : part.substring(0, eq);
+            if (name.equals(decode(rawName))) {
+                removed = true;
+                continue;
+            }
+            if (kept.length() > 0) {
+                kept.append('&');
+            }
+            kept.append(part);
+        }
+        if (!removed) {
+            return query;
+        }
+        return kept.length() == 0 ? null : kept.toString();
+    }
+
+    private static String decode(String component) {
+        try {
+            return URLDecoder.decode(component, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return component;
+        }
+    }
+
+    /** A client must never be able to forge the internal ticket header. */
+    private static Request stripTicket(Request request) {
+        if (!request.getHeaders().contains(UpgradeTickets.HEADER)) {
+            return request;
+        }
+        HttpFields without = HttpFields.build(request.getHeaders()).remove(UpgradeTickets.HEADER).asImmutable();
+        return new Request.Wrapper(request) {
+            @Override
+            public HttpFields getHeaders() {
+                return without;
+            }
+        };
+    }
+
+    private static String abbreviate(String userAgent) {
+        if (userAgent == null) {
+            return "";
+        }
+        return userAgent.length() > 256 ? userAgent.substring(0, 256) : userAgent;
+    }
+}

@@ -1,0 +1,24 @@
+package com.aegisx.ws.server.node;
+
+import com.aegisx.ws.client.AsyncWsPublisher;
+import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.core.ConnectionHub;
+import com.aegisx.ws.server.core.SubscriptionPolicy;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The pieces a route factory may need. All are non-blocking: a route runs on Jetty's threads or on
+ * the node's callback executor, neither of which may wait (see {@code core/package-info.java}).
+ *
+ * @param subscriptions the one way a route adds a subscription
+ * @param publisher     cluster-wide operations (broadcast, send to a user...), asynchronous
+ * @param redis         the node's command connection, for a route's own keys (report state)
+ * @param callbacks     where a route continues after a Redis future: {@code thenAcceptAsync(..., callbacks)}
+ * @param scheduler     the node's timer thread (short tasks only)
+ */
+public record NodeServices(ServerConfig config, ConnectionHub hub, SubscriptionPolicy subscriptions,
+                           AsyncWsPublisher publisher, RedisAsyncCommands<String, String> redis,
+                           Executor callbacks, ScheduledExecutorService scheduler) {
+}
