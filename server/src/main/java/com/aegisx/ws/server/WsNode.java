@@ -34,6 +34,8 @@ import com.aegisx.ws.server.redis.PubSubDispatcher;
 import com.aegisx.ws.server.redis.RedisBroker;
 import com.aegisx.ws.server.redis.RedisConnectionIndex;
 import com.aegisx.ws.server.redis.RedisResources;
+import com.aegisx.ws.server.web.AuthCheckServlet;
+import com.aegisx.ws.server.web.StaticResources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
@@ -162,10 +164,20 @@ public final class WsNode implements AutoCloseable {
             servlets.addServlet(new ServletHolder(new LocalFanoutServlet(
                     config.keys(), dispatcher::message)), "/loadtest/fanout");
         }
+        web(servlets, authenticator);
         servlets.addServlet(new ServletHolder(new DebugServlet(
                 new AdminAuthenticator(authenticator, config.security().adminApiKey()), commands, config.keys())),
                 DebugServlet.PATH);
         return servlets;
+    }
+
+    /** The browser client, the demo page, and where the client asks why its token was refused. */
+    private void web(ServletContextHandler servlets, JwtAuthenticator authenticator) {
+        ServletHolder assets = new ServletHolder(StaticResources.client());
+        servlets.addServlet(assets, "/client/*");
+        servlets.addServlet(assets, "/demo/*");
+        servlets.addServlet(new ServletHolder(new AuthCheckServlet(authenticator, config.auth().authRequired())),
+                AuthCheckServlet.PATH);
     }
 
     /** What the gauges read, as plain functions (metrics/ knows neither the core nor the adapters). */
