@@ -29,6 +29,7 @@ public final class ConnectionHub {
     private final Map<String, LocalConnection> connections = new ConcurrentHashMap<>();
     private final Duration inactivityTimeout;
     private volatile boolean redisWritesEnabled = true;
+    private volatile boolean draining;
 
     public ConnectionHub(String nodeId, KeySchema keys, ConnectionIndex registry, TopicSubscriptions topics,
                          Duration inactivityTimeout) {
@@ -63,9 +64,33 @@ public final class ConnectionHub {
         return connections.size();
     }
 
+    /** Thrown (in a future) by {@link #open} once the node drains: the socket must close with 1012. */
+    public static final class DrainingException extends IllegalStateException {
+        public DrainingException() {
+            super("node is draining");
+        }
+    }
+
+    /**
+     * The node drains: from now on {@link #open} refuses sockets. Returns the sockets open at this
+     * moment; any socket not among them sees the drain in {@link #open} (it checks after adding
+     * itself, this method reads after setting the flag), so none slips between the two.
+     */
+    public List<LocalConnection> startDrain() {
+        draining = true;
+        return List.copyOf(connections.values());
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
     /** Registers the socket in Redis and listens on its user's topic; completes when both are confirmed. */
     public CompletableFuture<Void> open(LocalConnection connection) {
         connections.put(connection.id(), connection);
+        if (draining) {
+            return CompletableFuture.failedFuture(new DrainingException());
+        }
         List<CompletableFuture<?>> steps = new ArrayList<>();
         steps.add(registry.register(connection));
         if (connection.userId() != null) {

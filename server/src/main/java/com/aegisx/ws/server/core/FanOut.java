@@ -2,9 +2,9 @@ package com.aegisx.ws.server.core;
 
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.protocol.RawStamp;
 import com.aegisx.ws.protocol.WireFormat;
 import com.aegisx.ws.server.metrics.FanoutMetrics;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -131,8 +131,9 @@ public final class FanOut implements Broker.Listener {
         }
     }
 
-    /** One message ready for the sockets: its frame, its parsed form (null until a route needs it). */
+    /** One message ready for the sockets: its text and frame, its parsed form (null until a route needs it). */
     private static final class Outgoing {
+        /** The text clients receive (stamped). */
         final String payload;
         final ByteBuffer frame;
         final String exclude;
@@ -158,25 +159,25 @@ public final class FanOut implements Broker.Listener {
      * socket write would otherwise copy a heap buffer into a temporary direct one per socket.
      */
     private Outgoing prepare(String topic, String channel, String payload, boolean shared) {
-        int stamped = WireFormat.stampedTimestampAt(payload, channel);
-        if (stamped >= 0) {
+        int stampedAt = WireFormat.stampedTimestampAt(payload, channel);
+        if (stampedAt >= 0) {
             // Fast path: the publisher client already wrote the payload exactly as clients must get
             // it (channel and timestamp first), so it is forwarded without a parse and re-encode.
-            metrics.onPubSubMessage(channel != null, payload.substring(stamped, stamped + WireFormat.TIMESTAMP_LENGTH));
+            metrics.onPubSubMessage(channel != null,
+                    payload.substring(stampedAt, stampedAt + WireFormat.TIMESTAMP_LENGTH));
             return new Outgoing(payload, frame(payload.getBytes(StandardCharsets.UTF_8), shared), null, null);
         }
-        WireFormat.Delivery delivery;
+        RawStamp.Stamped stamped;
         try {
-            delivery = WireFormat.decode(payload);
+            // Stamped in the text, not re-encoded: the publisher's numbers reach clients as written.
+            stamped = RawStamp.stamp(payload, channel);
         } catch (IllegalArgumentException e) {
             malformed(topic, e);
             return null;
         }
-        JsonNode timestamp = delivery.message().get("timestamp");
-        metrics.onPubSubMessage(channel != null, timestamp != null && timestamp.isTextual() ? timestamp.asText() : null);
-        ObjectNode message = WireFormat.stamp(delivery.message(), channel);
-        return new Outgoing(payload, frame(Json.write(message).getBytes(StandardCharsets.UTF_8), shared),
-                delivery.excludeConnection(), message);
+        metrics.onPubSubMessage(channel != null, stamped.timestamp());
+        return new Outgoing(stamped.text(), frame(stamped.text().getBytes(StandardCharsets.UTF_8), shared),
+                stamped.excludeConnection(), null);
     }
 
     /** A socket whose route takes over delivery (filters, conflation). */
