@@ -86,6 +86,7 @@ public final class WsNode implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ConnectionGuard guard;
+    private final UpgradeGate gate;
     private volatile boolean draining;
     private volatile boolean stopped;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -139,8 +140,9 @@ public final class WsNode implements AutoCloseable {
 
         ServletContextHandler servlets = httpEndpoints(authenticator, commands);
         WebSocketRoutes.install(servlets, context, tickets, routes(services, extraRoutes));
-        server.setHandler(new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
-                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId()));
+        this.gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
+                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId());
+        server.setHandler(gate);
         server.setRequestLog(new MaskedRequestLog());
     }
 
@@ -370,11 +372,12 @@ public final class WsNode implements AutoCloseable {
 
     /**
      * Sockets upgraded while the drain began close themselves with 1012 (they never get
-     * {@code welcome}); waits, within the shutdown grace, until their close handshakes are done,
-     * so stopping Jetty does not cut them off without a close frame (1006).
+     * {@code welcome}), and upgrades still in the gate's limit check get 503; waits, within the
+     * shutdown grace, until those close handshakes and responses are done, so stopping Jetty does
+     * not cut them off (1006, or no response at all).
      */
     private void awaitLateSockets(long deadlineNanos) {
-        while (hub.size() > 0 && System.nanoTime() < deadlineNanos) {
+        while ((hub.size() > 0 || gate.deciding() > 0) && System.nanoTime() < deadlineNanos) {
             for (LocalConnection late : List.copyOf(hub.connections())) {
                 if (late.isOpen()) {
                     late.close(CloseCodes.SERVICE_RESTART, "service restart");

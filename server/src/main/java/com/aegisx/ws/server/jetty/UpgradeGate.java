@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -45,6 +47,7 @@ public final class UpgradeGate extends Handler.Wrapper {
     private final SecuritySettings security;
     private final ConnectionLimits limiter;
     private final String nodeId;
+    private final AtomicInteger deciding = new AtomicInteger();
 
     public UpgradeGate(Handler next, JwtAuthenticator authenticator, boolean authRequired, UpgradeTickets tickets,
                        BooleanSupplier draining, List<String> publicPaths, SecuritySettings security,
@@ -98,36 +101,73 @@ public final class UpgradeGate extends Handler.Wrapper {
         if (publicPath || limiter == null || !limiter.enabled()) {
             return upgrade(request, response, callback, ticket, false);
         }
-        limiter.reserve(ticket.connectionId(), identity.userId(), ip).whenComplete((refusal, error) -> {
-            if (error != null) {
-                log.warn("Refused upgrade on {} from {}: connection limits unavailable: {}", masked(request), ip,
-                        error.toString());
-                Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
-                        "service unavailable, retry later");
-            } else if (refusal != null) {
-                log.info("Refused upgrade on {} from {} userId={}: {}", masked(request), ip, identity.userId(),
-                        refusal.message());
-                Response.writeError(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429, refusal.message());
-            } else if (draining.getAsBoolean()) {
-                // The drain began while the limits were checked: no socket may open any more.
-                release(ticket);
-                Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
-                        "node is shutting down");
-            } else {
-                // Continue on a Jetty thread, never on Redis' event loop.
-                request.getContext().execute(() -> {
-                    try {
-                        if (!upgrade(request, response, callback, ticket, true)) {
-                            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
-                        }
-                    } catch (Throwable t) {
-                        release(ticket);
-                        callback.failed(t);
-                    }
-                });
-            }
-        });
+        deciding.incrementAndGet();
+        limiter.reserve(ticket.connectionId(), identity.userId(), ip).whenComplete((refusal, error) ->
+                // Continue on a Jetty thread: the limiter completes on the node's callback thread,
+                // which must not write HTTP responses.
+                request.getContext().execute(() -> decided(request, response, callback, ticket, ip, refusal, error)));
         return true;
+    }
+
+    private void decided(Request request, Response response, Callback exchange, UpgradeTicket ticket, String ip,
+                         ConnectionLimits.Refusal refusal, Throwable error) {
+        if (error == null && refusal == null && !draining.getAsBoolean()) {
+            try {
+                if (!upgrade(request, response, exchange, ticket, true)) {
+                    Response.writeError(request, response, exchange, HttpStatus.NOT_FOUND_404);
+                }
+            } catch (Throwable t) {
+                release(ticket);
+                exchange.failed(t);
+            } finally {
+                deciding.decrementAndGet();
+            }
+            return;
+        }
+        // A refusal counts as deciding until its response is written.
+        AtomicBoolean counted = new AtomicBoolean(true);
+        Callback callback = new Callback.Nested(exchange) {
+            @Override
+            public void succeeded() {
+                done();
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                done();
+                super.failed(x);
+            }
+
+            private void done() {
+                if (counted.getAndSet(false)) {
+                    deciding.decrementAndGet();
+                }
+            }
+        };
+        if (error != null) {
+            log.warn("Refused upgrade on {} from {}: connection limits unavailable: {}", masked(request), ip,
+                    error.toString());
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                    "service unavailable, retry later");
+        } else if (refusal != null) {
+            log.info("Refused upgrade on {} from {} userId={}: {}", masked(request), ip, ticket.identity().userId(),
+                    refusal.message());
+            Response.writeError(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429, refusal.message());
+        } else {
+            // The drain began while the limits were checked: no socket may open any more.
+            release(ticket);
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                    "node is shutting down");
+        }
+    }
+
+    /**
+     * Upgrades whose connection-limit check is still under way. A draining node waits for them
+     * (within SHUTDOWN_GRACE) before it stops Jetty, so their 503 is written, not cut off.
+     */
+    public int deciding() {
+        return deciding.get();
     }
 
     /**
