@@ -1,14 +1,17 @@
 package com.aegisx.ws.server.security;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.aegisx.ws.client.PublisherOptions;
 import com.aegisx.ws.client.reports.ReportProducer;
+import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.server.TestCluster;
 import com.aegisx.ws.server.reports.ReportRoutes;
 import com.aegisx.ws.server.testing.TestClient;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +46,51 @@ class ClientLimitsIT {
             // A plain subscribe finds the limit reached as well: one count for every route.
             assertEquals(ErrorCodes.SUBSCRIPTION_LIMIT, client.sendAndAwaitReply(Map.of("type", "subscribe",
                     "channel", "ward:1", "id", "p")).path("code").asText());
+        }
+    }
+
+    /**
+     * Item 9: a client pacing itself just over the rate, one admitted frame between refusals, was
+     * never closed (the count of refusals "in a row" reset each time). Now the refusals within the
+     * window count: the fourth closes the socket with 4029.
+     */
+    @Test
+    void aClientPacingJustOverTheRateIsClosed() throws Exception {
+        try (TestCluster cluster = TestCluster.start(1, Map.of("WEBSOCKET_RATE_LIMIT", "5",
+                "WEBSOCKET_RATE_BURST", "1", "WEBSOCKET_RATE_LIMIT_TOLERANCE", "3"))) {
+            TestClient client = cluster.connect(0);
+            int[] probe = {0};
+            for (int round = 0; round < 20 && client.isOpen(); round++) {
+                // Right behind an admitted frame the bucket is empty: this one is refused.
+                if (!trySend(client, "flood-" + round)) {
+                    break;
+                }
+                // Then wait, like a pacing client, until a frame is admitted again (a token every 200 ms).
+                await().pollInterval(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10)).until(() -> {
+                    String id = "probe-" + probe[0]++;
+                    if (!trySend(client, id)) {
+                        return true; // closed meanwhile: what the test waits for
+                    }
+                    JsonNode reply;
+                    while ((reply = client.poll(Duration.ofMillis(200))) != null) {
+                        if (id.equals(reply.path("id").asText())) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+            }
+            assertEquals(CloseCodes.RATE_LIMITED, client.awaitClose().statusCode());
+        }
+    }
+
+    /** A ping; false when the node has closed the socket meanwhile (sending then fails). */
+    private static boolean trySend(TestClient client, String id) {
+        try {
+            client.send(Map.of("type", "ping", "id", id));
+            return true;
+        } catch (AssertionError closed) {
+            return false;
         }
     }
 }
