@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.security;
 
+import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Timestamps;
@@ -238,7 +239,8 @@ public final class ConnectionGuard {
         try {
             fresh = authenticator.verify(tokenNode.asText());
         } catch (AuthenticationException e) {
-            log.info("Refused refresh_token connectionId={} userId={}: {}", connection.id(), current.userId(), e.reason());
+            log.info("Refused refresh_token connectionId={} userId={}: {}", connection.id(),
+                    LogSafe.text(current.userId()), e.reason());
             ObjectNode error = Replies.error(ErrorCodes.INVALID_TOKEN, e.getMessage(), id);
             error.put("reason", e.reason());
             connection.send(error);

@@ -5,6 +5,7 @@ import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.AccessDecision;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
+import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.server.security.ConnectionGuard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -77,7 +78,7 @@ public final class ClientProtocol {
             return;
         }
         String type = typeNode.asText();
-        log.debug("Message connectionId={} type={}", connection.id(), type);
+        log.debug("Message connectionId={} type={}", connection.id(), LogSafe.text(type));
         switch (type) {
             case "subscribe" -> subscribe(connection, message, id);
             case "unsubscribe" -> unsubscribe(connection, message, id);
