@@ -136,7 +136,8 @@ public final class WsNode implements AutoCloseable {
                 config.security().maxSubscriptions());
         ClientProtocol protocol = new ClientProtocol(hub, subscriptions, config.security().maxChannelLength(), guard);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
-        NodeServices services = new NodeServices(config, hub, subscriptions, publisher, commands, callbacks, scheduler);
+        NodeServices services = new NodeServices(config, hub, subscriptions, protocol, publisher, commands,
+                callbacks, scheduler);
 
         ServletContextHandler servlets = httpEndpoints(authenticator, commands);
         WebSocketRoutes.install(servlets, context, tickets, routes(services, extraRoutes));
@@ -326,8 +327,17 @@ public final class WsNode implements AutoCloseable {
         return hub;
     }
 
+    public FanOut fanOut() {
+        return fanOut;
+    }
+
     public NodeMetrics metrics() {
         return metrics;
+    }
+
+    /** Upgrade tickets held for exchanges still in flight (0 when idle: none outlives its request). */
+    public int pendingUpgrades() {
+        return tickets.size();
     }
 
     public SocketCounters counters() {

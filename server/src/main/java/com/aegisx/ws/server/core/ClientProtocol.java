@@ -3,9 +3,11 @@ package com.aegisx.ws.server.core;
 import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.server.auth.LogSafe;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +80,7 @@ public final class ClientProtocol {
             return;
         }
         String type = typeNode.asText();
-        log.debug("Message connectionId={} type={}", connection.id(), type);
+        log.debug("Message connectionId={} type={}", connection.id(), LogSafe.text(type));
         switch (type) {
             case "subscribe" -> subscribe(connection, message, id);
             case "unsubscribe" -> unsubscribe(connection, message, id);
@@ -102,9 +104,19 @@ public final class ClientProtocol {
 
     private void subscribe(LocalConnection connection, ObjectNode message, JsonNode id) {
         String channel = channelOf(connection, message, id);
-        if (channel == null) {
-            return;
+        if (channel != null) {
+            subscribeForClient(connection, channel, id, reply -> { });
         }
+    }
+
+    /**
+     * A subscription a client asked for, on any route ({@code subscribe}, {@code subscribe_template}):
+     * through {@link SubscriptionPolicy} as {@link SubscriptionPolicy.Origin#CLIENT} (the channel rules,
+     * then the subscription limit, then the broker); answered with {@code subscribed} (completed by
+     * {@code decorate}) or an error.
+     */
+    public void subscribeForClient(LocalConnection connection, String channel, JsonNode id,
+                                   Consumer<ObjectNode> decorate) {
         subscriptions.subscribe(connection, channel, SubscriptionPolicy.Origin.CLIENT).whenComplete((outcome, error) -> {
             if (error != null) {
                 log.warn("Subscription failed connectionId={} channel={}: {}", connection.id(), channel, error.toString());
@@ -113,8 +125,10 @@ public final class ClientProtocol {
                 reject(connection, outcome.code(), outcome.message(), id);
             } else {
                 // DEBUG: one line per subscribe is too dear at churn rates; refusals stay at INFO.
-                log.debug("Subscribed connectionId={} userId={} channel={}", connection.id(), connection.userId(), channel);
-                connection.send(Replies.subscribed(channel, id));
+                log.debug("Subscribed connectionId={} channel={}", connection.id(), channel);
+                ObjectNode reply = Replies.subscribed(channel, id);
+                decorate.accept(reply);
+                connection.send(reply);
             }
         });
     }

@@ -46,6 +46,7 @@ final class ProgressRoute implements RouteHandler {
     private final ReportStore store;
     private final Executor callbacks;
     private final ChannelAccessPolicy policy;
+    private final ClientProtocol protocol;
 
     /** Per-socket state; the lock orders what the socket is sent about its report. */
     private static final class Watch {
@@ -64,6 +65,7 @@ final class ProgressRoute implements RouteHandler {
         this.callbacks = services.callbacks();
         this.store = new ReportStore(services.redis(), services.config().keys());
         this.policy = services.config().auth().channelPolicy();
+        this.protocol = services.protocol();
     }
 
     @Override
@@ -129,7 +131,7 @@ final class ProgressRoute implements RouteHandler {
         switch (type) {
             case "request_update" -> requestUpdate(connection, watch, id);
             case "cancel_report" -> cancel(connection, watch, id);
-            case "subscribe_template" -> TemplateSubscription.handle(subscriptions, connection, message, id);
+            case "subscribe_template" -> TemplateSubscription.handle(protocol, connection, message, id);
             default -> {
                 return false;
             }

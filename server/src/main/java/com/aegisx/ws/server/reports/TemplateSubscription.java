@@ -4,15 +4,13 @@ import com.aegisx.ws.client.reports.ReportChannels;
 import com.aegisx.ws.client.reports.ReportIds;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.server.core.ClientProtocol;
-import com.aegisx.ws.server.core.SubscriptionPolicy;
 import com.aegisx.ws.server.core.LocalConnection;
-import com.aegisx.ws.server.core.Replies;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * {@code subscribe_template} on the progress route: subscribes the socket to
- * {@code reports:data:<templateId>} (CHANNEL_RULES and the subscription limit apply, as for a plain {@code subscribe}); it
+ * {@code reports:data:<templateId>} (CHANNEL_RULES and WEBSOCKET_MAX_SUBSCRIPTIONS apply, as for a plain {@code subscribe}); it
  * then receives that template's {@code data_update}s as published, without interval or filter
  * (those belong to the stream route). Answered with {@code subscribed} carrying the channel and
  * the template id.
@@ -22,8 +20,7 @@ final class TemplateSubscription {
     private TemplateSubscription() {
     }
 
-    static void handle(SubscriptionPolicy subscriptions, LocalConnection connection, ObjectNode message,
-                       JsonNode id) {
+    static void handle(ClientProtocol protocol, LocalConnection connection, ObjectNode message, JsonNode id) {
         JsonNode templateNode = message.get("templateId");
         if (templateNode == null || templateNode.isNull()) {
             ClientProtocol.reject(connection, ErrorCodes.MISSING_FIELD, "templateId is required", id);
@@ -36,17 +33,7 @@ final class TemplateSubscription {
             return;
         }
         String channel = ReportChannels.data(templateId);
-        // A client's request like any subscribe: CHANNEL_RULES and the per-socket subscription limit.
-        subscriptions.subscribe(connection, channel, SubscriptionPolicy.Origin.CLIENT).whenComplete((outcome, error) -> {
-            if (error != null) {
-                ClientProtocol.reject(connection, ErrorCodes.UNAVAILABLE, "Subscription failed, try again", id);
-            } else if (outcome.refused()) {
-                ClientProtocol.reject(connection, outcome.code(), outcome.message(), id);
-            } else {
-                ObjectNode reply = Replies.subscribed(channel, id);
-                reply.put("templateId", templateId);
-                connection.send(reply);
-            }
-        });
+        // The same path as a plain subscribe: channel rules and WEBSOCKET_MAX_SUBSCRIPTIONS.
+        protocol.subscribeForClient(connection, channel, id, reply -> reply.put("templateId", templateId));
     }
 }
