@@ -5,6 +5,7 @@ import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.server.core.ClientProtocol;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.SubscriptionPolicy;
+import com.aegisx.ws.server.http.ManagementEndpoints;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,9 +20,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param redis         the node's command connection, for a route's own keys (report state)
  * @param callbacks     where a route continues after a Redis future: {@code thenAcceptAsync(..., callbacks)}
  * @param scheduler     the node's timer thread (short tasks only)
+ * @param management    takes endpoints for the management port (operators and backends only)
  */
 public record NodeServices(ServerConfig config, ConnectionHub hub, SubscriptionPolicy subscriptions,
                            ClientProtocol protocol,
                            AsyncWsPublisher publisher, RedisAsyncCommands<String, String> redis,
-                           Executor callbacks, ScheduledExecutorService scheduler) {
+                           Executor callbacks, ScheduledExecutorService scheduler,
+                           ManagementEndpoints management) {
 }
