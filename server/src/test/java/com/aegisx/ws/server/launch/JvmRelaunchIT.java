@@ -53,6 +53,7 @@ class JvmRelaunchIT {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("PORT", String.valueOf(port));
+        builder.environment().put("MANAGEMENT_PORT", "0");
         builder.environment().put("HOST", "127.0.0.1");
         builder.environment().put("REDIS_URL", redis.url());
         builder.environment().put("REDIS_KEY_PREFIX", redis.uniquePrefix());
