@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  * {p}:report:{reportId}          hash   latest state of a report (owner, status, progress, cancel request), with a TTL
  * {p}:report-data:{templateId}   stream recent data points of a report template (XADD MAXLEN ~), with a TTL
  * pub/sub {p}:report-cancel:{reportId}  cancellation requests for the producer of one report
+ * {p}:hist:{channel}             stream recent messages of a history channel (HISTORY_RULES), ids 0-&lt;offset&gt;
+ * {p}:hist-meta:{channel}        hash   epoch, top: the history's epoch and last offset
+ * {p}:resume:{token}             hash   userId, connectionId, channels of a connection, for resume (TTL)
  * </pre>
  */
 public final class KeySchema {
@@ -125,6 +128,21 @@ public final class KeySchema {
     /** The report id inside a {@link #reportCancelTopic} name, or null if it is not one. */
     public String reportOfCancelTopic(String topic) {
         return tagOf(topic, "report-cancel");
+    }
+
+    /** The recent messages of a history channel (stream, entry ids 0-&lt;offset&gt;; HISTORY_RULES). */
+    public String history(String channel) {
+        return tagged("hist", channel);
+    }
+
+    /** A history channel's epoch and last offset (hash: epoch, top), in the channel's slot. */
+    public String historyMeta(String channel) {
+        return tagged("hist-meta", channel);
+    }
+
+    /** What a closed connection had, for a client that resumes with the token (hash, with a TTL). */
+    public String resume(String token) {
+        return tagged("resume", token);
     }
 
     /** The channel name inside a {@link #channelTopic} name, or null if it is not one. */

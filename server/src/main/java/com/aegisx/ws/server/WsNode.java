@@ -7,6 +7,7 @@ import com.aegisx.ws.server.auth.JwtAuthenticator;
 import com.aegisx.ws.server.cluster.ConnectionRegistry;
 import com.aegisx.ws.server.cluster.NodeRegistry;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.history.HistoryRecovery;
 import com.aegisx.ws.server.http.AdminAuthenticator;
 import com.aegisx.ws.server.http.DebugServlet;
 import com.aegisx.ws.server.http.MaskedRequestLog;
@@ -88,7 +89,7 @@ public final class WsNode implements AutoCloseable {
         dispatcher.dispatchObserver(metrics::onDispatched);
         hub.metrics(metrics);
         redis.pubSub().addListener(dispatcher);
-        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys());
+        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), config.history().rules());
         this.manager = new WebSocketManager(publisher, hub, RedisResources.COMMAND_TIMEOUT);
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "ws-timer-" + config.nodeId());
@@ -113,6 +114,7 @@ public final class WsNode implements AutoCloseable {
                 scheduler, limiter);
         ClientProtocol protocol = new ClientProtocol(hub, config.auth().channelPolicy(),
                 config.security().maxChannelLength(), guard);
+        protocol.recovery(new HistoryRecovery(hub, publisher.history(), config.history().maxRecovery()));
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
         NodeServices services = new NodeServices(config, hub, manager, publisher, redis, context);
 

@@ -5,6 +5,8 @@ import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.AccessDecision;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
+import com.aegisx.ws.server.history.HistoryRecovery;
+import com.aegisx.ws.server.history.Position;
 import com.aegisx.ws.server.security.ConnectionGuard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,12 +31,18 @@ public final class ClientProtocol {
     private final ChannelAccessPolicy policy;
     private final int maxChannelLength;
     private final ConnectionGuard guard;
+    private volatile HistoryRecovery recovery;
 
     public ClientProtocol(ConnectionHub hub, ChannelAccessPolicy policy, int maxChannelLength, ConnectionGuard guard) {
         this.hub = hub;
         this.policy = policy;
         this.maxChannelLength = maxChannelLength;
         this.guard = guard;
+    }
+
+    /** Subscriptions to history channels go through it (HISTORY_RULES); null: plain subscriptions only. */
+    public void recovery(HistoryRecovery recovery) {
+        this.recovery = recovery;
     }
 
     public ConnectionGuard guard() {
@@ -110,6 +118,10 @@ public final class ClientProtocol {
             reject(connection, decision.code(), decision.message(), id);
             return;
         }
+        if (recovery != null && recovery.covers(channel)) {
+            subscribeWithHistory(connection, channel, message, id);
+            return;
+        }
         connection.serially(() -> guard.subscriptionAllowed(connection, channel)
                 ? hub.subscribe(connection, channel)
                 : java.util.concurrent.CompletableFuture.completedFuture((Boolean) null)).whenComplete((added, error) -> {
@@ -123,6 +135,28 @@ public final class ClientProtocol {
                 // DEBUG: one line per subscribe is too dear at churn rates; refusals stay at INFO.
                 log.debug("Subscribed connectionId={} userId={} channel={}", connection.id(), connection.userId(), channel);
                 connection.send(Replies.subscribed(channel, id));
+            }
+        });
+    }
+
+    /** A history channel: {@code subscribed} carries the position; {@code since} replays what was missed. */
+    private void subscribeWithHistory(LocalConnection connection, String channel, ObjectNode message, JsonNode id) {
+        Position since;
+        try {
+            since = Position.parse(message.get("since"));
+        } catch (IllegalArgumentException e) {
+            reject(connection, ErrorCodes.INVALID_MESSAGE, "since " + e.getMessage(), id);
+            return;
+        }
+        connection.serially(() -> guard.subscriptionAllowed(connection, channel)
+                ? recovery.subscribe(connection, channel, since, id, null).thenApply(ignored -> Boolean.TRUE)
+                : CompletableFuture.completedFuture((Boolean) null)).whenComplete((done, error) -> {
+            if (error != null) {
+                log.warn("Subscription failed connectionId={} channel={}: {}", connection.id(), channel, error.toString());
+                connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Subscription failed, try again", id));
+            } else if (done == null) {
+                connection.send(Replies.error(ErrorCodes.SUBSCRIPTION_LIMIT, "At most "
+                        + guard.settings().maxSubscriptions() + " subscriptions per connection", id));
             }
         });
     }

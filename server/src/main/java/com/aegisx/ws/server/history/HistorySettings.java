@@ -1,0 +1,66 @@
+package com.aegisx.ws.server.history;
+
+import com.aegisx.ws.client.history.History;
+import com.aegisx.ws.client.history.HistoryRules;
+import com.aegisx.ws.protocol.ChannelPattern;
+import com.aegisx.ws.server.config.Env;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * History, recovery and resume settings of a node.
+ *
+ * <table>
+ *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>HISTORY_RULES</td><td>{@value HistoryRules#DEFAULT_RULES}</td><td>which channels keep a
+ *       history, how many messages and how long ({@link HistoryRules}); give publishers the same</td></tr>
+ *   <tr><td>HISTORY_MAX_RECOVERY</td><td>{@value History#DEFAULT_MAX_RECOVERY}</td><td>most messages one
+ *       {@code since} replays; further behind: {@code recovered:false}</td></tr>
+ *   <tr><td>RESUME_TOKEN_TTL</td><td>{@value #DEFAULT_RESUME_TTL_MS}</td><td>ms a resume token stays
+ *       valid after its connection closed</td></tr>
+ * </table>
+ */
+public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resumeTtl) {
+
+    public static final long DEFAULT_RESUME_TTL_MS = 300_000;
+    public static final String HISTORY_RULES = "HISTORY_RULES";
+
+    public static HistorySettings defaults() {
+        return new HistorySettings(HistoryRules.defaults(), History.DEFAULT_MAX_RECOVERY,
+                Duration.ofMillis(DEFAULT_RESUME_TTL_MS));
+    }
+
+    public static HistorySettings fromEnv(Env env) {
+        HistoryRules rules = HistoryRules.defaults();
+        String text = env.raw(HISTORY_RULES);
+        if (text != null) {
+            try {
+                rules = HistoryRules.parse(text);
+            } catch (IllegalArgumentException e) {
+                env.error(HISTORY_RULES, e.getMessage());
+            }
+        }
+        int maxRecovery = env.integer("HISTORY_MAX_RECOVERY", History.DEFAULT_MAX_RECOVERY, 1, HistoryRules.MAX_SIZE);
+        Duration resumeTtl = Duration.ofMillis(env.longValue("RESUME_TOKEN_TTL", DEFAULT_RESUME_TTL_MS,
+                1_000, 7L * 24 * 3600 * 1000));
+        return new HistorySettings(rules, maxRecovery, resumeTtl);
+    }
+
+    /** Parses a comma list of channel patterns (CONFLATE_CHANNELS); problems go to {@code env}. */
+    static List<ChannelPattern> patterns(Env env, String name) {
+        List<ChannelPattern> patterns = new ArrayList<>();
+        for (String text : env.list(name, List.of())) {
+            try {
+                patterns.add(ChannelPattern.of(text));
+            } catch (IllegalArgumentException e) {
+                env.error(name, e.getMessage());
+            }
+        }
+        return patterns;
+    }
+
+    public String describe() {
+        return "history=" + rules + ", maxRecovery=" + maxRecovery + ", resumeTtl=" + resumeTtl.toMillis() + "ms";
+    }
+}
