@@ -15,6 +15,7 @@ public final class Identifiers {
     private static final char[] ALPHABET =
             "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int RESUME_TOKEN_LENGTH = 32;
 
     private Identifiers() {
     }
@@ -55,6 +56,24 @@ public final class Identifiers {
 
     public static String newConnectionId(String nodeId) {
         return "ws_" + nodeId + "_" + random(12);
+    }
+
+    /** An opaque resume token: 32 random characters of [A-Za-z0-9] (about 190 bits). */
+    public static String newResumeToken() {
+        return random(RESUME_TOKEN_LENGTH);
+    }
+
+    public static boolean isValidResumeToken(String token) {
+        if (token == null || token.length() != RESUME_TOKEN_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The node id inside a connection id, or null when the id is not one of ours. */

@@ -8,6 +8,7 @@ import com.aegisx.ws.server.cluster.ConnectionRegistry;
 import com.aegisx.ws.server.cluster.NodeRegistry;
 import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.server.history.HistoryRecovery;
+import com.aegisx.ws.server.history.ResumeService;
 import com.aegisx.ws.server.http.AdminAuthenticator;
 import com.aegisx.ws.server.http.DebugServlet;
 import com.aegisx.ws.server.http.MaskedRequestLog;
@@ -73,6 +74,7 @@ public final class WsNode implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ConnectionGuard guard;
+    private final ResumeService resume;
     private volatile boolean draining;
     private volatile boolean stopped;
 
@@ -114,7 +116,10 @@ public final class WsNode implements AutoCloseable {
                 scheduler, limiter);
         ClientProtocol protocol = new ClientProtocol(hub, config.auth().channelPolicy(),
                 config.security().maxChannelLength(), guard);
-        protocol.recovery(new HistoryRecovery(hub, publisher.history(), config.history().maxRecovery()));
+        HistoryRecovery recovery = new HistoryRecovery(hub, publisher.history(), config.history().maxRecovery());
+        protocol.recovery(recovery);
+        this.resume = new ResumeService(commands, config.keys(), hub, recovery, guard, config.history().resumeTtl());
+        protocol.resume(resume);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
         NodeServices services = new NodeServices(config, hub, manager, publisher, redis, context);
 
@@ -293,7 +298,8 @@ public final class WsNode implements AutoCloseable {
         List<CompletableFuture<?>> removals = new ArrayList<>();
         for (LocalConnection connection : hub.startDrain()) {
             connection.close(CloseCodes.SERVICE_RESTART, "service restart");
-            removals.add(hub.closed(connection));
+            // Its channels into its resume token first: removing it from the indexes forgets them.
+            removals.add(resume.closed(connection).thenCompose(ignored -> hub.closed(connection)));
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {

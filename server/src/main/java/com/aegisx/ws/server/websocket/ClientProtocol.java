@@ -7,6 +7,7 @@ import com.aegisx.ws.server.auth.AccessDecision;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
 import com.aegisx.ws.server.history.HistoryRecovery;
 import com.aegisx.ws.server.history.Position;
+import com.aegisx.ws.server.history.ResumeService;
 import com.aegisx.ws.server.security.ConnectionGuard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,6 +33,7 @@ public final class ClientProtocol {
     private final int maxChannelLength;
     private final ConnectionGuard guard;
     private volatile HistoryRecovery recovery;
+    private volatile ResumeService resume;
 
     public ClientProtocol(ConnectionHub hub, ChannelAccessPolicy policy, int maxChannelLength, ConnectionGuard guard) {
         this.hub = hub;
@@ -43,6 +45,15 @@ public final class ClientProtocol {
     /** Subscriptions to history channels go through it (HISTORY_RULES); null: plain subscriptions only. */
     public void recovery(HistoryRecovery recovery) {
         this.recovery = recovery;
+    }
+
+    /** Resume tokens in {@code welcome} and the {@code resume} message; null: neither. */
+    public void resume(ResumeService resume) {
+        this.resume = resume;
+    }
+
+    public ResumeService resume() {
+        return resume;
     }
 
     public ConnectionGuard guard() {
@@ -94,6 +105,13 @@ public final class ClientProtocol {
                 return CompletableFuture.completedFuture(null);
             });
             case ConnectionGuard.REFRESH_TOKEN -> guard.refresh(connection, hub, message, id);
+            case "resume" -> {
+                if (resume != null) {
+                    resume.resume(connection, message, id);
+                } else {
+                    reject(connection, ErrorCodes.UNKNOWN_TYPE, "Unknown message type 'resume'", id);
+                }
+            }
             case "get_status" -> connection.serially(() -> {
                 connection.send(Replies.status(connection, hub.nodeId(), id));
                 return java.util.concurrent.CompletableFuture.completedFuture(null);

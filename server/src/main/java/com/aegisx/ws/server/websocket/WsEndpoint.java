@@ -3,6 +3,7 @@ package com.aegisx.ws.server.websocket;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Identifiers;
+import com.aegisx.ws.server.history.ResumeService;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -13,6 +14,7 @@ import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.decoders.RegisteredDecoder;
@@ -94,6 +96,8 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         // it by ClientProtocol) are answered only after it.
         local.serially(() -> node.hub().open(local)
                 .thenCompose(ignored -> route.handler().onRegistered(local, pathParameters))
+                .thenCompose(ignored -> node.protocol().resume() == null
+                        ? CompletableFuture.<Void>completedFuture(null) : node.protocol().resume().issue(local))
                 .handle((ignored, error) -> {
                     if (error != null && (error instanceof ConnectionHub.DrainingException
                             || error.getCause() instanceof ConnectionHub.DrainingException)) {
@@ -183,6 +187,11 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         local.writer().close();
         route.handler().onClose(local);
         node.protocol().guard().closed(local);
+        ResumeService resume = node.protocol().resume();
+        if (resume != null) {
+            // What the socket had, for a client that resumes elsewhere (before the indexes forget it).
+            local.serially(() -> resume.closed(local));
+        }
         // After registration, so a socket closing while it registers is still removed from Redis.
         local.serially(() -> node.hub().closed(local));
         log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
