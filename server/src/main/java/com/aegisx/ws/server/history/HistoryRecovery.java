@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +46,12 @@ public final class HistoryRecovery {
     }
 
     /**
-     * Subscribes with recovery and sends {@code subscribed} (with {@code by} when not null), the
+     * Subscribes with recovery and sends {@code subscribed} (completed by {@code decorate}), the
      * replay and the held live messages. Completes exceptionally when Redis failed (then the socket
      * is not subscribed and got nothing).
      */
     public CompletableFuture<Void> subscribe(LocalConnection connection, String channel, Position since,
-                                             JsonNode id, String by) {
+                                             JsonNode id, Consumer<ObjectNode> decorate) {
         ChannelBuffer buffer = connection.startBuffering(channel);
         CompletableFuture<History.Read> read = hub.subscribe(connection, channel).thenCompose(added ->
                 history.read(channel, since == null ? 0 : since.offset(), since == null ? null : since.epoch(),
@@ -64,9 +65,7 @@ public final class HistoryRecovery {
             }
             boolean complete = buffer.release(held -> {
                 ObjectNode subscribed = Replies.subscribed(channel, id);
-                if (by != null) {
-                    subscribed.put("by", by);
-                }
+                decorate.accept(subscribed);
                 if (since != null) {
                     subscribed.put("recovered", result.recovered());
                 }

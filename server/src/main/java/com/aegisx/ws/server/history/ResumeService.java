@@ -183,7 +183,7 @@ public final class ResumeService {
                     return CompletableFuture.completedFuture(null);
                 }
                 CompletableFuture<Void> step = recovery.covers(channel)
-                        ? recovery.subscribe(connection, channel, positions.get(channel), null, null)
+                        ? recovery.subscribe(connection, channel, positions.get(channel), null, reply -> { })
                         : hub.subscribe(connection, channel).thenAccept(added ->
                                 connection.send(Replies.subscribed(channel, null)));
                 return step.handle((ignored2, error) -> {

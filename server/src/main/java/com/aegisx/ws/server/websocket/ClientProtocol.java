@@ -5,6 +5,7 @@ import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.AccessDecision;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
+import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.server.history.HistoryRecovery;
 import com.aegisx.ws.server.history.Position;
 import com.aegisx.ws.server.history.ResumeService;
@@ -12,6 +13,7 @@ import com.aegisx.ws.server.security.ConnectionGuard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +97,7 @@ public final class ClientProtocol {
             return;
         }
         String type = typeNode.asText();
-        log.debug("Message connectionId={} type={}", connection.id(), type);
+        log.debug("Message connectionId={} type={}", connection.id(), LogSafe.text(type));
         switch (type) {
             case "subscribe" -> subscribe(connection, message, id);
             case "unsubscribe" -> unsubscribe(connection, message, id);
@@ -129,6 +131,32 @@ public final class ClientProtocol {
         if (channel == null) {
             return;
         }
+        Position since = null;
+        if (recovery != null && recovery.covers(channel)) {
+            try {
+                since = Position.parse(message.get("since"));
+            } catch (IllegalArgumentException e) {
+                reject(connection, ErrorCodes.INVALID_MESSAGE, "since " + e.getMessage(), id);
+                return;
+            }
+        }
+        subscribeForClient(connection, channel, since, id, reply -> { });
+    }
+
+    /** The same without a history position. */
+    public void subscribeForClient(LocalConnection connection, String channel, JsonNode id,
+                                   Consumer<ObjectNode> decorate) {
+        subscribeForClient(connection, channel, null, id, decorate);
+    }
+
+    /**
+     * A subscription a client asked for, on any route ({@code subscribe}, {@code subscribe_template}):
+     * the channel rules, then the subscription limit, then Redis; answered with {@code subscribed}
+     * (completed by {@code decorate}) or an error. Every client-initiated subscription goes through
+     * here, so no route can skip a check (issue 10, item 2: templates once skipped the limit).
+     */
+    public void subscribeForClient(LocalConnection connection, String channel, Position since, JsonNode id,
+                                   Consumer<ObjectNode> decorate) {
         AccessDecision decision = policy.canSubscribe(connection.identity(), channel);
         if (!decision.allowed()) {
             log.info("Refused subscription connectionId={} userId={} channel={} code={}",
@@ -137,12 +165,12 @@ public final class ClientProtocol {
             return;
         }
         if (recovery != null && recovery.covers(channel)) {
-            subscribeWithHistory(connection, channel, message, id);
+            subscribeWithHistory(connection, channel, since, id, decorate);
             return;
         }
         connection.serially(() -> guard.subscriptionAllowed(connection, channel)
                 ? hub.subscribe(connection, channel)
-                : java.util.concurrent.CompletableFuture.completedFuture((Boolean) null)).whenComplete((added, error) -> {
+                : CompletableFuture.completedFuture((Boolean) null)).whenComplete((added, error) -> {
             if (error == null && added == null) {
                 connection.send(Replies.error(ErrorCodes.SUBSCRIPTION_LIMIT, "At most "
                         + guard.settings().maxSubscriptions() + " subscriptions per connection", id));
@@ -151,23 +179,19 @@ public final class ClientProtocol {
                 connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Subscription failed, try again", id));
             } else {
                 // DEBUG: one line per subscribe is too dear at churn rates; refusals stay at INFO.
-                log.debug("Subscribed connectionId={} userId={} channel={}", connection.id(), connection.userId(), channel);
-                connection.send(Replies.subscribed(channel, id));
+                log.debug("Subscribed connectionId={} channel={}", connection.id(), channel);
+                ObjectNode reply = Replies.subscribed(channel, id);
+                decorate.accept(reply);
+                connection.send(reply);
             }
         });
     }
 
     /** A history channel: {@code subscribed} carries the position; {@code since} replays what was missed. */
-    private void subscribeWithHistory(LocalConnection connection, String channel, ObjectNode message, JsonNode id) {
-        Position since;
-        try {
-            since = Position.parse(message.get("since"));
-        } catch (IllegalArgumentException e) {
-            reject(connection, ErrorCodes.INVALID_MESSAGE, "since " + e.getMessage(), id);
-            return;
-        }
+    private void subscribeWithHistory(LocalConnection connection, String channel, Position since, JsonNode id,
+                                      Consumer<ObjectNode> decorate) {
         connection.serially(() -> guard.subscriptionAllowed(connection, channel)
-                ? recovery.subscribe(connection, channel, since, id, null).thenApply(ignored -> Boolean.TRUE)
+                ? recovery.subscribe(connection, channel, since, id, decorate).thenApply(ignored -> Boolean.TRUE)
                 : CompletableFuture.completedFuture((Boolean) null)).whenComplete((done, error) -> {
             if (error != null) {
                 log.warn("Subscription failed connectionId={} channel={}: {}", connection.id(), channel, error.toString());
