@@ -58,22 +58,9 @@ public final class Identifiers {
         return "ws_" + nodeId + "_" + random(12);
     }
 
-    /** An opaque resume token: 32 random characters of [A-Za-z0-9] (about 190 bits). */
-    public static String newResumeToken() {
+    /** 32 random characters of [A-Za-z0-9] (about 190 bits): secrets, unguessable ids. */
+    public static String newSecret() {
         return random(RESUME_TOKEN_LENGTH);
-    }
-
-    public static boolean isValidResumeToken(String token) {
-        if (token == null || token.length() != RESUME_TOKEN_LENGTH) {
-            return false;
-        }
-        for (int i = 0; i < token.length(); i++) {
-            char c = token.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The node id inside a connection id, or null when the id is not one of ours. */

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * pub/sub {p}:report-cancel:{reportId}  cancellation requests for the producer of one report
  * {p}:hist:{channel}             stream recent messages of a history channel (HISTORY_RULES), ids 0-&lt;offset&gt;
  * {p}:hist-meta:{channel}        hash   epoch, top: the history's epoch and last offset
- * {p}:resume:{token}             hash   userId, connectionId, channels of a connection, for resume (TTL)
+ * {p}:resume:{connId}            hash   userId, channels of a closed connection, for resume (TTL)
+ * {p}:resume-secret              string the key resume tokens are signed with
  * </pre>
  */
 public final class KeySchema {
@@ -140,9 +141,14 @@ public final class KeySchema {
         return tagged("hist-meta", channel);
     }
 
-    /** What a closed connection had, for a client that resumes with the token (hash, with a TTL). */
-    public String resume(String token) {
-        return tagged("resume", token);
+    /** The channels a closed connection had, for a client that resumes (hash, with a TTL). */
+    public String resume(String connectionId) {
+        return tagged("resume", connectionId);
+    }
+
+    /** The secret every node signs resume tokens with (string, created once with SET NX). */
+    public String resumeSecret() {
+        return prefix + ":resume-secret";
     }
 
     /** The channel name inside a {@link #channelTopic} name, or null if it is not one. */

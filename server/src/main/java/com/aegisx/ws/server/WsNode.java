@@ -7,6 +7,8 @@ import com.aegisx.ws.server.auth.JwtAuthenticator;
 import com.aegisx.ws.server.cluster.ConnectionRegistry;
 import com.aegisx.ws.server.cluster.NodeRegistry;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.client.history.History;
+import com.aegisx.ws.server.history.HistoryGapFiller;
 import com.aegisx.ws.server.history.HistoryRecovery;
 import com.aegisx.ws.server.history.ResumeService;
 import com.aegisx.ws.server.http.AdminAuthenticator;
@@ -34,6 +36,8 @@ import com.aegisx.ws.server.websocket.WsEndpoint;
 import com.aegisx.ws.server.web.AuthCheckServlet;
 import com.aegisx.ws.server.web.StaticResources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +64,8 @@ public final class WsNode implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     /** How often a drain looks whether sockets that opened late have finished closing. */
     private static final long LATE_SOCKET_POLL_MILLIS = 20;
+    /** Lets Lettuce re-issue the subscriptions before the history topics are checked after a reconnect. */
+    private static final long RECONNECT_CHECK_DELAY_MILLIS = 100;
 
     private final ServerConfig config;
     private final RedisResources redis;
@@ -75,6 +81,7 @@ public final class WsNode implements AutoCloseable {
     private final ServerConnector connector;
     private final ConnectionGuard guard;
     private final ResumeService resume;
+    private final HistoryGapFiller gapFiller;
     private volatile boolean draining;
     private volatile boolean stopped;
 
@@ -86,8 +93,11 @@ public final class WsNode implements AutoCloseable {
         TopicSubscriptions topics = new TopicSubscriptions(redis.pubSub().async());
         ConnectionRegistry registry = new ConnectionRegistry(commands, config.keys(), config.nodeId());
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), registry, topics, config.connectionTimeout());
-        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
-                hub::onPubSubMessages);
+        // History topics pass the gap filler first: it drops repeated offsets and fills jumps from the stream.
+        this.gapFiller = new HistoryGapFiller(hub::onPubSubMessages,
+                new History(commands, config.keys(), config.history().rules(), false), config.keys(),
+                config.history().maxRecovery(), java.util.concurrent.ForkJoinPool.commonPool());
+        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(), gapFiller);
         dispatcher.dispatchObserver(metrics::onDispatched);
         hub.metrics(metrics);
         redis.pubSub().addListener(dispatcher);
@@ -189,10 +199,28 @@ public final class WsNode implements AutoCloseable {
         return node;
     }
 
+    /**
+     * After the pub/sub connection came back (Lettuce re-issues its subscriptions), history topics
+     * are checked for what was published meanwhile; the PING is answered after the re-subscriptions.
+     */
+    private void watchPubSubReconnects() {
+        redis.client().addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+                if (connection == redis.pubSub() && !stopped) {
+                    scheduler.schedule(() -> redis.pubSub().async().ping().thenRun(gapFiller::checkAll),
+                            RECONNECT_CHECK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
     private void startUp() throws Exception {
+        watchPubSubReconnects();
         // Inbox first: a node must hear commands for its sockets before it accepts any.
         redis.pubSub().async().subscribe(config.keys().inbox(config.nodeId()))
                 .toCompletableFuture().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        resume.syncSecret().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         server.start();
         nodeRegistry.heartbeat().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatInterval().toMillis();
@@ -213,7 +241,7 @@ public final class WsNode implements AutoCloseable {
                     if (wasMissing) {
                         log.warn("Node {} was missing from Redis (outage or swept while unreachable); re-registering",
                                 config.nodeId());
-                        return hub.reregisterAll();
+                        return hub.reregisterAll().thenCompose(ignored -> resume.syncSecret());
                     }
                     return CompletableFuture.completedFuture(null);
                 })
@@ -222,6 +250,7 @@ public final class WsNode implements AutoCloseable {
     }
 
     private void keepAlive() {
+        gapFiller.retain(hub.topics()::isSubscribed);
         for (LocalConnection connection : hub.connections()) {
             connection.ping();
         }

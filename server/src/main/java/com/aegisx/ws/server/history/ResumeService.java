@@ -15,7 +15,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -32,19 +37,21 @@ import org.slf4j.LoggerFactory;
  * old connection had (its own subscriptions and the ones the server made), with the missed
  * messages of history channels.
  *
- * <p>{@code <prefix>:resume:{token}} holds userId and connectionId from {@code welcome} on (TTL
- * {@value #OPEN_TTL_HOURS} h while the socket is open), and the connection's channels once it
- * closed (then TTL RESUME_TOKEN_TTL). After a crash nothing wrote the channels; they are read from
- * the dead connection's own set, which lasts until the node is swept (NODE_HEARTBEAT_TIMEOUT).
- * A token is used once: the resume takes and deletes it in one step.
+ * <p>The token costs nothing at connect: it is {@code <connectionId>.<mac>}, the MAC (HMAC-SHA256,
+ * 192 bits kept) over the connection id and the user id under a secret all nodes share
+ * ({@code <prefix>:resume-secret}, created once with SET NX). When the socket closes (or its node
+ * drains) and it had channels, they go to {@code <prefix>:resume:{connectionId}} for
+ * RESUME_TOKEN_TTL; a resume takes and deletes that record in one step (a token works once). If
+ * there is none, the old connection's own channel set is used while it exists: the old socket is
+ * still open (the client noticed the break first) or its node crashed and was not swept yet.
  */
 public final class ResumeService {
 
     private static final Logger log = LoggerFactory.getLogger(ResumeService.class);
-    static final long OPEN_TTL_HOURS = 24;
     private static final String TOKEN_ATTRIBUTE = "resumeToken";
     private static final String ANONYMOUS = "";
-    /** Reads and deletes a token in one step, so two resumes cannot both use it. */
+    private static final int MAC_CHARS = 32;
+    /** Reads and deletes a record in one step, so two resumes cannot both use it. */
     private static final RedisScript TAKE = new RedisScript(
             "local v = redis.call('HGETALL', KEYS[1]) redis.call('DEL', KEYS[1]) return v");
 
@@ -54,6 +61,7 @@ public final class ResumeService {
     private final HistoryRecovery recovery;
     private final ConnectionGuard guard;
     private final Duration ttl;
+    private volatile byte[] secret;
 
     public ResumeService(RedisAsyncCommands<String, String> redis, KeySchema keys, ConnectionHub hub,
                          HistoryRecovery recovery, ConnectionGuard guard, Duration ttl) {
@@ -65,32 +73,40 @@ public final class ResumeService {
         this.ttl = ttl;
     }
 
+    /**
+     * Takes the nodes' shared secret from Redis, creating it if none exists. Called at startup and
+     * now and then (a Redis that restarted empty gets the secret of whichever node writes first;
+     * tokens signed with another one are refused, and their clients subscribe again).
+     */
+    public CompletableFuture<Void> syncSecret() {
+        String mine = Identifiers.newSecret() + Identifiers.newSecret();
+        return redis.setnx(keys.resumeSecret(), mine).toCompletableFuture()
+                .thenCompose(ignored -> redis.get(keys.resumeSecret()).toCompletableFuture())
+                .thenAccept(value -> secret = (value != null ? value : mine).getBytes(StandardCharsets.UTF_8));
+    }
+
     /** The connection's token (given in {@code welcome}), or null before {@link #issue}. */
     public static String tokenOf(LocalConnection connection) {
         return (String) connection.attributes().get(TOKEN_ATTRIBUTE);
     }
 
-    /** Creates the connection's token in Redis; {@code welcome} waits for it, so it works at once. */
-    public CompletableFuture<Void> issue(LocalConnection connection) {
-        String token = Identifiers.newResumeToken();
-        String key = keys.resume(token);
-        Map<String, String> fields = Map.of("userId", connection.userId() == null ? ANONYMOUS : connection.userId(),
-                "connectionId", connection.id());
-        return redis.hset(key, fields).toCompletableFuture()
-                .thenCompose(ignored -> redis.expire(key, Duration.ofHours(OPEN_TTL_HOURS)).toCompletableFuture())
-                .thenAccept(ignored -> connection.attributes().put(TOKEN_ATTRIBUTE, token));
+    /** Gives the connection its token (no Redis work: the token is signed, not stored). */
+    public void issue(LocalConnection connection) {
+        if (secret != null) {
+            connection.attributes().put(TOKEN_ATTRIBUTE, connection.id() + "." + mac(connection.id(), userOf(connection)));
+        }
     }
 
-    /** The socket closed: its channels go into the token, which now expires after RESUME_TOKEN_TTL. */
+    /** The socket closed: its channels are kept for RESUME_TOKEN_TTL (nothing to keep: nothing written). */
     public CompletableFuture<Void> closed(LocalConnection connection) {
-        String token = tokenOf(connection);
-        if (token == null) {
+        if (tokenOf(connection) == null || connection.channels().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         ArrayNode channels = Json.MAPPER.createArrayNode();
         new TreeSet<>(connection.channels()).forEach(channels::add);
-        String key = keys.resume(token);
-        return redis.hset(key, "channels", Json.write(channels)).toCompletableFuture()
+        String key = keys.resume(connection.id());
+        return redis.hset(key, Map.of("channels", Json.write(channels), "userId", userOf(connection)))
+                .toCompletableFuture()
                 .thenCompose(ignored -> redis.pexpire(key, ttl.toMillis()).toCompletableFuture())
                 .handle((ignored, error) -> {
                     if (error != null) {
@@ -116,33 +132,32 @@ public final class ResumeService {
             return;
         }
         String token = tokenNode.asText();
-        if (!Identifiers.isValidResumeToken(token)) {
-            refuse(connection, "unknown or expired resume token", id);
+        int dot = token.lastIndexOf('.');
+        String oldConnection = dot > 0 ? token.substring(0, dot) : null;
+        if (oldConnection == null || Identifiers.nodeOf(oldConnection) == null || secret == null
+                || !MessageDigest.isEqual(mac(oldConnection, userOf(connection)).getBytes(StandardCharsets.UTF_8),
+                        token.substring(dot + 1).getBytes(StandardCharsets.UTF_8))) {
+            log.info("Refused resume connectionId={} userId={}: the token is not this user's", connection.id(),
+                    connection.userId());
+            refuse(connection, "unknown resume token, or another user's", id);
             return;
         }
-        connection.serially(() -> take(token).thenCompose(record -> {
-            String owner = record.get("userId");
-            String user = connection.userId() == null ? ANONYMOUS : connection.userId();
-            if (owner == null) {
-                refuse(connection, "unknown or expired resume token", id);
-                return CompletableFuture.completedFuture(null);
-            }
-            if (!owner.equals(user)) {
-                log.info("Refused resume connectionId={} userId={}: the token belongs to another user",
-                        connection.id(), connection.userId());
-                refuse(connection, "this resume token belongs to another user", id);
-                return CompletableFuture.completedFuture(null);
-            }
-            return channelsOf(record).thenCompose(channels -> restore(connection, channels, positions, id));
-        }).exceptionally(error -> {
-            log.warn("Resume failed connectionId={}: {}", connection.id(), error.toString());
-            connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Resume failed, try again", id));
-            return null;
-        }));
+        connection.serially(() -> take(oldConnection).thenCompose(record -> channelsOf(oldConnection, record))
+                .thenCompose(channels -> {
+                    if (channels == null) {
+                        refuse(connection, "resume token expired or used already", id);
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return restore(connection, channels, positions, id);
+                }).exceptionally(error -> {
+                    log.warn("Resume failed connectionId={}: {}", connection.id(), error.toString());
+                    connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Resume failed, try again", id));
+                    return null;
+                }));
     }
 
-    private CompletableFuture<Map<String, String>> take(String token) {
-        return TAKE.<List<Object>>run(redis, ScriptOutputType.MULTI, new String[] {keys.resume(token)})
+    private CompletableFuture<Map<String, String>> take(String oldConnection) {
+        return TAKE.<List<Object>>run(redis, ScriptOutputType.MULTI, new String[] {keys.resume(oldConnection)})
                 .thenApply(flat -> {
                     Map<String, String> record = new HashMap<>();
                     for (int i = 0; i + 1 < flat.size(); i += 2) {
@@ -152,21 +167,25 @@ public final class ResumeService {
                 });
     }
 
-    /** The channels kept at close, else those of the old connection's set (a crashed node's). */
-    private CompletableFuture<List<String>> channelsOf(Map<String, String> record) {
+    /**
+     * The channels kept at close; else, while the old connection's record exists (still open, or
+     * its node crashed and was not swept), its channel set; else null (expired or used).
+     */
+    private CompletableFuture<List<String>> channelsOf(String oldConnection, Map<String, String> record) {
         String kept = record.get("channels");
         if (kept != null) {
             List<String> channels = new ArrayList<>();
             try {
                 Json.MAPPER.readTree(kept).forEach(node -> channels.add(node.asText()));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                log.warn("Unreadable channels in a resume token: {}", e.getOriginalMessage());
+                log.warn("Unreadable channels in a resume record: {}", e.getOriginalMessage());
             }
             return CompletableFuture.completedFuture(channels);
         }
-        String old = record.get("connectionId");
-        return redis.smembers(keys.connectionChannels(old)).toCompletableFuture()
-                .thenApply(set -> new ArrayList<>(new TreeSet<>(set)));
+        return redis.exists(keys.connection(oldConnection)).toCompletableFuture().thenCompose(exists -> exists == 0
+                ? CompletableFuture.completedFuture(null)
+                : redis.smembers(keys.connectionChannels(oldConnection)).toCompletableFuture()
+                        .thenApply(set -> new ArrayList<>(new TreeSet<>(set))));
     }
 
     /** Subscribes to each channel in turn (with recovery on history channels), then says {@code resumed}. */
@@ -223,6 +242,21 @@ public final class ResumeService {
             }
         }
         return positions;
+    }
+
+    private static String userOf(LocalConnection connection) {
+        return connection.userId() == null ? ANONYMOUS : connection.userId();
+    }
+
+    private String mac(String connectionId, String userId) {
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            byte[] digest = hmac.doFinal((connectionId + "\n" + userId).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, MAC_CHARS);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required of every JVM", e);
+        }
     }
 
     private static void refuse(LocalConnection connection, String reason, JsonNode id) {

@@ -15,7 +15,6 @@ import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.decoders.RegisteredDecoder;
@@ -97,8 +96,11 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         // it by ClientProtocol) are answered only after it.
         local.serially(() -> node.hub().open(local)
                 .thenCompose(ignored -> route.handler().onRegistered(local, pathParameters))
-                .thenCompose(ignored -> node.protocol().resume() == null
-                        ? CompletableFuture.<Void>completedFuture(null) : node.protocol().resume().issue(local))
+                .thenRun(() -> {
+                    if (node.protocol().resume() != null) {
+                        node.protocol().resume().issue(local);
+                    }
+                })
                 .handle((ignored, error) -> {
                     if (error != null && (error instanceof ConnectionHub.DrainingException
                             || error.getCause() instanceof ConnectionHub.DrainingException)) {

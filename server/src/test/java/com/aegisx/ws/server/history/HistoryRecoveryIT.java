@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,19 +95,28 @@ class HistoryRecoveryIT {
         TestClient watcher = cluster.connect(1);
         String epoch = subscribe(watcher, "switch:x", 0, null).path("position").path("epoch").asText();
         watcher.close();
-        int total = 1500;
+        // Publishes without pause until the subscribe below has been answered, then 300 more: the
+        // subscribe lands in the middle of a stream, with messages published during its replay.
+        AtomicBoolean answered = new AtomicBoolean();
+        AtomicInteger published = new AtomicInteger();
         CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
-            for (int n = 1; n <= total; n++) {
-                publisher.async().broadcast("switch:x", Map.of("type", "item", "n", n));
+            int extra = 0;
+            while (extra < 300) {
+                publisher.broadcast("switch:x", Map.of("type", "item", "n", published.incrementAndGet()));
+                if (answered.get()) {
+                    extra++;
+                }
             }
         });
-        await().until(() -> Long.parseLong(cluster.redis().hget(cluster.keys().historyMeta("switch:x"), "top")) >= 200);
+        await().until(() -> published.get() >= 200);
         TestClient client = cluster.connect(0);
         JsonNode subscribed = subscribe(client, "switch:x", 0, epoch);
+        answered.set(true);
         assertTrue(subscribed.path("recovered").asBoolean(), subscribed.toString());
         long top = subscribed.path("position").path("offset").asLong();
-        assertTrue(top > 0 && top < total, "subscribed while publishing: top " + top);
         publishing.get();
+        int total = published.get();
+        assertTrue(top >= 200 && top < total, "subscribed while publishing: top " + top + " of " + total);
         List<Integer> got = items(client, total);
         for (int i = 0; i < total; i++) {
             assertEquals(i + 1, got.get(i), "in order, each once, across the switch at " + top);
