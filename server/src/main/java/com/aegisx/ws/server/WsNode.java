@@ -4,35 +4,41 @@ import com.aegisx.ws.client.AsyncWsPublisher;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
-import com.aegisx.ws.server.cluster.ConnectionRegistry;
-import com.aegisx.ws.server.cluster.NodeRegistry;
 import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.client.history.History;
 import com.aegisx.ws.server.history.HistoryGapFiller;
 import com.aegisx.ws.server.history.HistoryRecovery;
 import com.aegisx.ws.server.history.ResumeService;
+import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.ConnectionGuard;
+import com.aegisx.ws.server.core.ConnectionHub;
+import com.aegisx.ws.server.core.FanOut;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.NodeCommands;
+import com.aegisx.ws.server.core.Route;
+import com.aegisx.ws.server.core.SubscriptionPolicy;
+import com.aegisx.ws.server.core.TopicSubscriptions;
 import com.aegisx.ws.server.http.AdminAuthenticator;
 import com.aegisx.ws.server.http.DebugServlet;
+import com.aegisx.ws.server.http.ManagementEndpoints;
 import com.aegisx.ws.server.http.MaskedRequestLog;
 import com.aegisx.ws.server.http.ProbeServlet;
+import com.aegisx.ws.server.jetty.NodeContext;
+import com.aegisx.ws.server.jetty.UpgradeGate;
+import com.aegisx.ws.server.jetty.UpgradeTickets;
+import com.aegisx.ws.server.jetty.WebSocketRoutes;
 import com.aegisx.ws.server.manager.WebSocketManager;
 import com.aegisx.ws.server.metrics.LocalFanoutServlet;
 import com.aegisx.ws.server.metrics.MetricsServlet;
 import com.aegisx.ws.server.metrics.NodeMetrics;
+import com.aegisx.ws.server.metrics.SocketCounters;
+import com.aegisx.ws.server.node.NodeServices;
+import com.aegisx.ws.server.redis.ConnectionLimiter;
+import com.aegisx.ws.server.redis.NodeRegistry;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
+import com.aegisx.ws.server.redis.RedisBroker;
+import com.aegisx.ws.server.redis.RedisConnectionIndex;
 import com.aegisx.ws.server.redis.RedisResources;
-import com.aegisx.ws.server.redis.TopicSubscriptions;
-import com.aegisx.ws.server.security.ConnectionGuard;
-import com.aegisx.ws.server.security.ConnectionLimiter;
-import com.aegisx.ws.server.websocket.ClientProtocol;
-import com.aegisx.ws.server.websocket.ConnectionHub;
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.NodeContext;
-import com.aegisx.ws.server.websocket.Route;
-import com.aegisx.ws.server.websocket.UpgradeGate;
-import com.aegisx.ws.server.websocket.UpgradeTickets;
-import com.aegisx.ws.server.websocket.WebSocketRoutes;
-import com.aegisx.ws.server.websocket.WsEndpoint;
 import com.aegisx.ws.server.web.AuthCheckServlet;
 import com.aegisx.ws.server.web.StaticResources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,12 +48,15 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -70,36 +79,52 @@ public final class WsNode implements AutoCloseable {
     private final ServerConfig config;
     private final RedisResources redis;
     private final PubSubDispatcher dispatcher;
+    private final RedisBroker broker;
+    private final FanOut fanOut;
+    /**
+     * Where every Redis future of the node completes (the adapters hop here off Lettuce's event
+     * loop): one thread, so completions keep the order Redis answered in, as they did on the loop.
+     */
+    private final ExecutorService callbacks;
     private final NodeMetrics metrics;
     private final ConnectionHub hub;
     private final NodeRegistry nodeRegistry;
     private final WebSocketManager manager;
     private final ScheduledExecutorService scheduler;
     private final UpgradeTickets tickets = new UpgradeTickets();
-    private final WsEndpoint.Counters counters = new WsEndpoint.Counters();
+    private final SocketCounters counters = new SocketCounters();
     private final Server server;
     private final ServerConnector connector;
+    private final ManagementEndpoints management;
     private final ConnectionGuard guard;
     private final ResumeService resume;
     private final HistoryGapFiller gapFiller;
+    private final UpgradeGate gate;
     private volatile boolean draining;
     private volatile boolean stopped;
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     private WsNode(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
         this.config = config;
         this.metrics = new NodeMetrics(config.nodeId());
+        this.callbacks = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ws-callbacks-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
         this.redis = RedisResources.connect(config.redisUrl(), metrics.redisLatencyRecorder());
         var commands = redis.commands().async();
-        TopicSubscriptions topics = new TopicSubscriptions(redis.pubSub().async());
-        ConnectionRegistry registry = new ConnectionRegistry(commands, config.keys(), config.nodeId());
-        this.hub = new ConnectionHub(config.nodeId(), config.keys(), registry, topics, config.connectionTimeout());
+        this.broker = new RedisBroker(redis.pubSub().async(), commands, callbacks);
+        TopicSubscriptions topics = new TopicSubscriptions(broker);
+        RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks);
+        this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
+        this.fanOut = new FanOut(config.keys(), config.nodeId(), topics, new NodeCommands(hub), metrics);
         // History topics pass the gap filler first: it drops repeated offsets and fills jumps from the stream.
-        this.gapFiller = new HistoryGapFiller(hub::onPubSubMessages,
+        this.gapFiller = new HistoryGapFiller(fanOut,
                 new History(commands, config.keys(), config.history().rules(), false), config.keys(),
-                config.history().maxRecovery(), java.util.concurrent.ForkJoinPool.commonPool());
+                config.history().maxRecovery(), callbacks);
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(), gapFiller);
         dispatcher.dispatchObserver(metrics::onDispatched);
-        hub.metrics(metrics);
         redis.pubSub().addListener(dispatcher);
         AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), config.history().rules());
         this.manager = new WebSocketManager(publisher, hub, RedisResources.COMMAND_TIMEOUT);
@@ -116,27 +141,34 @@ public final class WsNode implements AutoCloseable {
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
+        this.management = new ManagementEndpoints(server, config.managementHost(), config.managementPort());
 
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
                 config.advertisedHost(), this::port, VERSION);
         JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
         ConnectionLimiter limiter = new ConnectionLimiter(commands, config.keys(), config.nodeId(),
-                config.security().maxConnectionsPerUser(), config.security().maxConnectionsPerIp());
+                config.security().maxConnectionsPerUser(), config.security().maxConnectionsPerIp(), callbacks);
         this.guard = new ConnectionGuard(config.security(), authenticator, config.auth().channelPolicy(),
                 scheduler, limiter);
-        ClientProtocol protocol = new ClientProtocol(hub, config.auth().channelPolicy(),
-                config.security().maxChannelLength(), guard);
+        SubscriptionPolicy subscriptions = new SubscriptionPolicy(hub, config.auth().channelPolicy(),
+                config.security().maxSubscriptions());
+        ClientProtocol protocol = new ClientProtocol(hub, subscriptions, config.security().maxChannelLength(), guard);
         HistoryRecovery recovery = new HistoryRecovery(hub, publisher.history(), config.history().maxRecovery());
         protocol.recovery(recovery);
-        this.resume = new ResumeService(commands, config.keys(), hub, recovery, guard, config.history().resumeTtl());
+        this.resume = new ResumeService(commands, config.keys(), hub, recovery, subscriptions,
+                config.history().resumeTtl());
         protocol.resume(resume);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
-        NodeServices services = new NodeServices(config, hub, manager, publisher, redis, context);
+        NodeServices services = new NodeServices(config, hub, subscriptions, protocol, publisher, commands,
+                callbacks, scheduler, management);
 
-        ServletContextHandler servlets = httpEndpoints(authenticator, commands);
+        ServletContextHandler servlets = httpEndpoints(authenticator);
+        managementEndpoints(authenticator, commands);
         WebSocketRoutes.install(servlets, context, tickets, routes(services, extraRoutes));
-        server.setHandler(new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
-                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId()));
+        this.gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
+                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId());
+        // Each port serves its own endpoints only: /metrics and the debug API are not on the public one.
+        server.setHandler(new Handler.Sequence(ManagementEndpoints.onConnector(connector, gate), management.handler()));
         server.setRequestLog(new MaskedRequestLog());
     }
 
@@ -149,24 +181,30 @@ public final class WsNode implements AutoCloseable {
         return routes;
     }
 
-    /** Plain HTTP: probes, metrics, the admin debug endpoints (and the load-test hook when enabled). */
-    private ServletContextHandler httpEndpoints(JwtAuthenticator authenticator,
-                                                RedisAsyncCommands<String, String> commands) {
+    /**
+     * Plain HTTP on the public port: bare probes (no node internals: whoever reaches this port is
+     * untrusted), the browser client and the auth check. Everything else is on the management port.
+     */
+    private ServletContextHandler httpEndpoints(JwtAuthenticator authenticator) {
         ServletContextHandler servlets = new ServletContextHandler("/");
-        servlets.addServlet(new ServletHolder(new ProbeServlet(() -> !stopped, this::describe)), "/health");
-        servlets.addServlet(new ServletHolder(new ProbeServlet(this::isReady, this::describe)), "/ready");
-        metrics.bind(hub, counters, dispatcher, redis::isConnected, this::isReady);
-        servlets.addServlet(new ServletHolder(new MetricsServlet(metrics)), "/metrics");
-        if (config.loadTestHooks()) {
-            log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches this port broadcast");
-            servlets.addServlet(new ServletHolder(new LocalFanoutServlet(
-                    config.keys(), dispatcher::message)), "/loadtest/fanout");
-        }
+        servlets.addServlet(new ServletHolder(new ProbeServlet(() -> !stopped, Json::object)), "/health");
+        servlets.addServlet(new ServletHolder(new ProbeServlet(this::isReady, Json::object)), "/ready");
         web(servlets, authenticator);
-        servlets.addServlet(new ServletHolder(new DebugServlet(
-                new AdminAuthenticator(authenticator, config.security().adminApiKey()), commands, config.keys())),
-                DebugServlet.PATH);
         return servlets;
+    }
+
+    /** The management port: metrics, probes with details, the admin debug endpoints, the load-test hook. */
+    private void managementEndpoints(JwtAuthenticator authenticator, RedisAsyncCommands<String, String> commands) {
+        management.add("/health", new ProbeServlet(() -> !stopped, this::describe));
+        management.add("/ready", new ProbeServlet(this::isReady, this::describe));
+        metrics.bind(metricSources(), counters);
+        management.add("/metrics", new MetricsServlet(metrics));
+        if (config.loadTestHooks()) {
+            log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches the management port broadcast");
+            management.add("/loadtest/fanout", new LocalFanoutServlet(config.keys(), dispatcher::message));
+        }
+        management.add(DebugServlet.PATH, new DebugServlet(
+                new AdminAuthenticator(authenticator, config.security().adminApiKey()), commands, config.keys()));
     }
 
     /** The browser client, the demo page, and where the client asks why its token was refused. */
@@ -178,9 +216,46 @@ public final class WsNode implements AutoCloseable {
                 AuthCheckServlet.PATH);
     }
 
-    /** The pieces a route factory may need. */
-    public record NodeServices(ServerConfig config, ConnectionHub hub, WebSocketManager manager,
-                               AsyncWsPublisher publisher, RedisResources redis, NodeContext context) {
+    /** What the gauges read, as plain functions (metrics/ knows neither the core nor the adapters). */
+    private NodeMetrics.Sources metricSources() {
+        return new NodeMetrics.Sources() {
+            @Override public int connections() { return hub.size(); }
+            @Override public long subscriptions() {
+                long total = 0;
+                for (LocalConnection connection : hub.connections()) {
+                    total += connection.channels().size();
+                }
+                return total;
+            }
+            @Override public long channels() {
+                long count = 0;
+                for (String topic : hub.topics().topics()) {
+                    if (config.keys().channelOfTopic(topic) != null) {
+                        count++;
+                    }
+                }
+                return count;
+            }
+            @Override public int topics() { return hub.topics().topicCount(); }
+            @Override public long queuedBytes() {
+                long total = 0;
+                for (LocalConnection connection : hub.connections()) {
+                    total += connection.outbound().queuedBytes();
+                }
+                return total;
+            }
+            @Override public long maxQueuedBytes() {
+                long max = 0;
+                for (LocalConnection connection : hub.connections()) {
+                    max = Math.max(max, connection.outbound().queuedBytes());
+                }
+                return max;
+            }
+            @Override public long malformedPayloads() { return fanOut.malformedPayloads(); }
+            @Override public long dispatchPending() { return dispatcher.pending(); }
+            @Override public boolean redisConnected() { return redis.isConnected(); }
+            @Override public boolean ready() { return isReady(); }
+        };
     }
 
     public static WsNode start(ServerConfig config) throws Exception {
@@ -208,7 +283,7 @@ public final class WsNode implements AutoCloseable {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
                 if (connection == redis.pubSub() && !stopped) {
-                    scheduler.schedule(() -> redis.pubSub().async().ping().thenRun(gapFiller::checkAll),
+                    scheduler.schedule(() -> redis.pubSub().async().ping().thenRunAsync(gapFiller::checkAll, callbacks),
                             RECONNECT_CHECK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
                 }
             }
@@ -218,8 +293,7 @@ public final class WsNode implements AutoCloseable {
     private void startUp() throws Exception {
         watchPubSubReconnects();
         // Inbox first: a node must hear commands for its sockets before it accepts any.
-        redis.pubSub().async().subscribe(config.keys().inbox(config.nodeId()))
-                .toCompletableFuture().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        broker.subscribe(config.keys().inbox(config.nodeId())).get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         resume.syncSecret().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         server.start();
         nodeRegistry.heartbeat().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -231,20 +305,20 @@ public final class WsNode implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::cleanup, cleanup, cleanup, TimeUnit.MILLISECONDS);
         long expiryTimers = ConnectionGuard.TIMER_HORIZON.toMillis() / 2;
         scheduler.scheduleWithFixedDelay(this::armExpiryTimers, expiryTimers, expiryTimers, TimeUnit.MILLISECONDS);
-        log.info("Node {} listening on {}:{} (Redis key prefix '{}', {})", config.nodeId(), config.host(),
-                port(), config.keys().prefix(), config.auth().describe() + "; " + config.security().describe());
+        log.info("Node {} listening on {}:{}, management on {}:{} (Redis key prefix '{}', {})", config.nodeId(),
+                config.host(), port(), config.managementHost(), managementPort(), config.keys().prefix(), config.auth().describe() + "; " + config.security().describe());
     }
 
     private void heartbeat() {
         nodeRegistry.heartbeat()
-                .thenCompose(wasMissing -> {
+                .thenComposeAsync(wasMissing -> {
                     if (wasMissing) {
                         log.warn("Node {} was missing from Redis (outage or swept while unreachable); re-registering",
                                 config.nodeId());
                         return hub.reregisterAll().thenCompose(ignored -> resume.syncSecret());
                     }
                     return CompletableFuture.completedFuture(null);
-                })
+                }, callbacks)
                 .thenCompose(ignored -> nodeRegistry.sweepDeadNodes())
                 .exceptionally(error -> null);
     }
@@ -283,6 +357,11 @@ public final class WsNode implements AutoCloseable {
         return out;
     }
 
+    /** The management port (metrics, debug endpoints), on MANAGEMENT_HOST. */
+    public int managementPort() {
+        return management.port();
+    }
+
     public int port() {
         return connector.getLocalPort();
     }
@@ -303,6 +382,10 @@ public final class WsNode implements AutoCloseable {
         return hub;
     }
 
+    public FanOut fanOut() {
+        return fanOut;
+    }
+
     public NodeMetrics metrics() {
         return metrics;
     }
@@ -312,7 +395,7 @@ public final class WsNode implements AutoCloseable {
         return tickets.size();
     }
 
-    public WsEndpoint.Counters counters() {
+    public SocketCounters counters() {
         return counters;
     }
 
@@ -322,8 +405,8 @@ public final class WsNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (stopped) {
-            return;
+        if (!closing.compareAndSet(false, true)) {
+            return; // closed already, or closing on another thread
         }
         draining = true;
         log.info("Node {} shutting down: closing {} connections with {}", config.nodeId(), hub.size(),
@@ -347,6 +430,7 @@ public final class WsNode implements AutoCloseable {
         stopJetty();
         dispatcher.close();
         redis.close();
+        callbacks.shutdown();
         metrics.close();
         stopped = true;
         log.info("Node {} stopped", config.nodeId());
@@ -354,11 +438,12 @@ public final class WsNode implements AutoCloseable {
 
     /**
      * Sockets upgraded while the drain began close themselves with 1012 (they never get
-     * {@code welcome}); waits, within the shutdown grace, until their close handshakes are done,
-     * so stopping Jetty does not cut them off without a close frame (1006).
+     * {@code welcome}), and upgrades still in the gate's limit check get 503; waits, within the
+     * shutdown grace, until those close handshakes and responses are done, so stopping Jetty does
+     * not cut them off (1006, or no response at all).
      */
     private void awaitLateSockets(long deadlineNanos) {
-        while (hub.size() > 0 && System.nanoTime() < deadlineNanos) {
+        while ((hub.size() > 0 || gate.deciding() > 0) && System.nanoTime() < deadlineNanos) {
             for (LocalConnection late : List.copyOf(hub.connections())) {
                 if (late.isOpen()) {
                     late.close(CloseCodes.SERVICE_RESTART, "service restart");
@@ -378,6 +463,9 @@ public final class WsNode implements AutoCloseable {
      * The node's entries stay in Redis until another node sweeps them.
      */
     public void crash() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         stopped = true;
         draining = true;
         hub.disableRedisWrites();
@@ -385,6 +473,7 @@ public final class WsNode implements AutoCloseable {
         redis.close();
         stopJetty();
         dispatcher.close();
+        callbacks.shutdown();
         metrics.close();
     }
 

@@ -4,12 +4,12 @@ import com.aegisx.ws.client.history.History;
 import com.aegisx.ws.client.history.HistoryRules;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.WireFormat;
+import com.aegisx.ws.server.core.Broker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on the topic's dispatch worker; a fill completes on a Redis callback thread, and every
  * delivery of a topic happens under that topic's lock, so order is kept across the two.
  */
-public final class HistoryGapFiller implements BiConsumer<String, List<String>> {
+public final class HistoryGapFiller implements Broker.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(HistoryGapFiller.class);
 
@@ -38,7 +38,7 @@ public final class HistoryGapFiller implements BiConsumer<String, List<String>> 
         List<String> held;
     }
 
-    private final BiConsumer<String, List<String>> next;
+    private final Broker.Listener next;
     private final History history;
     private final HistoryRules rules;
     private final KeySchema keys;
@@ -50,7 +50,7 @@ public final class HistoryGapFiller implements BiConsumer<String, List<String>> 
     private final AtomicLong unrecoverable = new AtomicLong();
 
     /** {@code callbacks}: where a fill's fan-out runs (never Lettuce's event loop). */
-    public HistoryGapFiller(BiConsumer<String, List<String>> next, History history, KeySchema keys, int maxFill,
+    public HistoryGapFiller(Broker.Listener next, History history, KeySchema keys, int maxFill,
                             Executor callbacks) {
         this.next = next;
         this.callbacks = callbacks;
@@ -61,10 +61,10 @@ public final class HistoryGapFiller implements BiConsumer<String, List<String>> 
     }
 
     @Override
-    public void accept(String topic, List<String> payloads) {
+    public void onMessages(String topic, List<String> payloads) {
         String channel = keys.channelOfTopic(topic);
         if (channel == null || !rules.hasHistory(channel)) {
-            next.accept(topic, payloads);
+            next.onMessages(topic, payloads);
             return;
         }
         TopicState state = states.computeIfAbsent(topic, t -> new TopicState());
@@ -177,7 +177,7 @@ public final class HistoryGapFiller implements BiConsumer<String, List<String>> 
 
     private void deliver(String topic, List<String> payloads) {
         if (!payloads.isEmpty()) {
-            next.accept(topic, payloads);
+            next.onMessages(topic, payloads);
         }
     }
 

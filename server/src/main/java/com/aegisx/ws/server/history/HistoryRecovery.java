@@ -3,15 +3,18 @@ package com.aegisx.ws.server.history;
 import com.aegisx.ws.client.history.History;
 import com.aegisx.ws.protocol.RawStamp;
 import com.aegisx.ws.protocol.WireFormat;
-import com.aegisx.ws.server.websocket.ChannelBuffer;
-import com.aegisx.ws.server.websocket.ConnectionHub;
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.Replies;
+import com.aegisx.ws.server.core.ChannelBuffer;
+import com.aegisx.ws.server.core.Position;
+import com.aegisx.ws.server.core.Recovery;
+import com.aegisx.ws.server.core.ConnectionHub;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.Replies;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * top), every later one arrives live and is held, so the held ones above the top are exactly the
  * rest. They are sent right after the replay, under the buffer's lock, before live delivery resumes.
  */
-public final class HistoryRecovery {
+public final class HistoryRecovery implements Recovery {
 
     private static final Logger log = LoggerFactory.getLogger(HistoryRecovery.class);
 
@@ -41,6 +44,7 @@ public final class HistoryRecovery {
         this.maxRecovery = maxRecovery;
     }
 
+    @Override
     public boolean covers(String channel) {
         return history.rules().hasHistory(channel);
     }
@@ -50,12 +54,16 @@ public final class HistoryRecovery {
      * replay and the held live messages. Completes exceptionally when Redis failed (then the socket
      * is not subscribed and got nothing).
      */
-    public CompletableFuture<Void> subscribe(LocalConnection connection, String channel, Position since,
-                                             JsonNode id, Consumer<ObjectNode> decorate) {
+    @Override
+    public CompletableFuture<Boolean> subscribe(LocalConnection connection, String channel, Position since,
+                                                JsonNode id, Consumer<ObjectNode> decorate) {
         ChannelBuffer buffer = connection.startBuffering(channel);
-        CompletableFuture<History.Read> read = hub.subscribe(connection, channel).thenCompose(added ->
-                history.read(channel, since == null ? 0 : since.offset(), since == null ? null : since.epoch(),
-                        maxRecovery));
+        AtomicBoolean added = new AtomicBoolean();
+        CompletableFuture<History.Read> read = hub.subscribe(connection, channel).thenCompose(newly -> {
+            added.set(newly);
+            return history.read(channel, since == null ? 0 : since.offset(), since == null ? null : since.epoch(),
+                    maxRecovery);
+        });
         return read.handle((result, error) -> {
             if (error != null) {
                 buffer.release(held -> { }, null);
@@ -93,7 +101,7 @@ public final class HistoryRecovery {
                 log.debug("Not recovered connectionId={} channel={} since={} position={}/{}", connection.id(), channel,
                         since, result.top(), result.epoch());
             }
-            return null;
+            return added.get();
         });
     }
 

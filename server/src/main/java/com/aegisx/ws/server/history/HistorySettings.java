@@ -2,11 +2,8 @@ package com.aegisx.ws.server.history;
 
 import com.aegisx.ws.client.history.History;
 import com.aegisx.ws.client.history.HistoryRules;
-import com.aegisx.ws.protocol.ChannelPattern;
-import com.aegisx.ws.server.config.Env;
+import com.aegisx.ws.server.config.env.Env;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * History, recovery and resume settings of a node.
@@ -45,19 +42,6 @@ public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resu
         Duration resumeTtl = Duration.ofMillis(env.longValue("RESUME_TOKEN_TTL", DEFAULT_RESUME_TTL_MS,
                 1_000, 7L * 24 * 3600 * 1000));
         return new HistorySettings(rules, maxRecovery, resumeTtl);
-    }
-
-    /** Parses a comma list of channel patterns (CONFLATE_CHANNELS); problems go to {@code env}. */
-    static List<ChannelPattern> patterns(Env env, String name) {
-        List<ChannelPattern> patterns = new ArrayList<>();
-        for (String text : env.list(name, List.of())) {
-            try {
-                patterns.add(ChannelPattern.of(text));
-            } catch (IllegalArgumentException e) {
-                env.error(name, e.getMessage());
-            }
-        }
-        return patterns;
     }
 
     public String describe() {

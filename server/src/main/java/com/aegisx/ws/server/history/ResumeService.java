@@ -6,10 +6,12 @@ import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
-import com.aegisx.ws.server.security.ConnectionGuard;
-import com.aegisx.ws.server.websocket.ConnectionHub;
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.Replies;
+import com.aegisx.ws.server.core.SubscriptionPolicy;
+import com.aegisx.ws.server.core.ConnectionHub;
+import com.aegisx.ws.server.core.Position;
+import com.aegisx.ws.server.core.Resume;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.Replies;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,10 +47,9 @@ import org.slf4j.LoggerFactory;
  * there is none, the old connection's own channel set is used while it exists: the old socket is
  * still open (the client noticed the break first) or its node crashed and was not swept yet.
  */
-public final class ResumeService {
+public final class ResumeService implements Resume {
 
     private static final Logger log = LoggerFactory.getLogger(ResumeService.class);
-    private static final String TOKEN_ATTRIBUTE = "resumeToken";
     private static final String ANONYMOUS = "";
     private static final int MAC_CHARS = 32;
     /** Reads and deletes a record in one step, so two resumes cannot both use it. */
@@ -59,17 +60,17 @@ public final class ResumeService {
     private final KeySchema keys;
     private final ConnectionHub hub;
     private final HistoryRecovery recovery;
-    private final ConnectionGuard guard;
+    private final SubscriptionPolicy subscriptions;
     private final Duration ttl;
     private volatile byte[] secret;
 
     public ResumeService(RedisAsyncCommands<String, String> redis, KeySchema keys, ConnectionHub hub,
-                         HistoryRecovery recovery, ConnectionGuard guard, Duration ttl) {
+                         HistoryRecovery recovery, SubscriptionPolicy subscriptions, Duration ttl) {
         this.redis = redis;
         this.keys = keys;
         this.hub = hub;
         this.recovery = recovery;
-        this.guard = guard;
+        this.subscriptions = subscriptions;
         this.ttl = ttl;
     }
 
@@ -85,12 +86,8 @@ public final class ResumeService {
                 .thenAccept(value -> secret = (value != null ? value : mine).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The connection's token (given in {@code welcome}), or null before {@link #issue}. */
-    public static String tokenOf(LocalConnection connection) {
-        return (String) connection.attributes().get(TOKEN_ATTRIBUTE);
-    }
-
     /** Gives the connection its token (no Redis work: the token is signed, not stored). */
+    @Override
     public void issue(LocalConnection connection) {
         if (secret != null) {
             connection.attributes().put(TOKEN_ATTRIBUTE, connection.id() + "." + mac(connection.id(), userOf(connection)));
@@ -98,8 +95,9 @@ public final class ResumeService {
     }
 
     /** The socket closed: its channels are kept for RESUME_TOKEN_TTL (nothing to keep: nothing written). */
+    @Override
     public CompletableFuture<Void> closed(LocalConnection connection) {
-        if (tokenOf(connection) == null || connection.channels().isEmpty()) {
+        if (Resume.tokenOf(connection) == null || connection.channels().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         ArrayNode channels = Json.MAPPER.createArrayNode();
@@ -118,6 +116,7 @@ public final class ResumeService {
     }
 
     /** {@code {"type":"resume","token":T,"positions":{C:{"offset":N,"epoch":E},...}}}. */
+    @Override
     public void resume(LocalConnection connection, ObjectNode message, JsonNode id) {
         JsonNode tokenNode = message.get("token");
         if (tokenNode == null || !tokenNode.isTextual()) {
@@ -198,22 +197,27 @@ public final class ResumeService {
                 continue;
             }
             chain = chain.thenCompose(ignored -> {
-                if (connection.channels().contains(channel) || !guard.subscriptionAllowed(connection, channel)) {
+                if (connection.channels().contains(channel)
+                        || connection.channels().size() >= subscriptions.maxSubscriptions()) {
                     return CompletableFuture.completedFuture(null);
                 }
-                CompletableFuture<Void> step = recovery.covers(channel)
-                        ? recovery.subscribe(connection, channel, positions.get(channel), null, reply -> { })
-                        : hub.subscribe(connection, channel).thenAccept(added ->
-                                connection.send(Replies.subscribed(channel, null)));
-                return step.handle((ignored2, error) -> {
-                    if (error == null) {
-                        restored.add(channel);
-                    } else {
-                        log.warn("Resume could not subscribe connectionId={} channel={}: {}", connection.id(),
-                                channel, error.toString());
-                    }
-                    return null;
-                });
+                // Trusted (the channels were this user's), so no channel rules; the limit holds.
+                SubscriptionPolicy.Subscriber subscriber = recovery.covers(channel)
+                        ? (c, ch) -> recovery.subscribe(c, ch, positions.get(channel), null, reply -> { })
+                        : (c, ch) -> hub.subscribe(c, ch).thenApply(added -> {
+                            c.send(Replies.subscribed(ch, null));
+                            return added;
+                        });
+                return subscriptions.subscribeInChain(connection, channel, SubscriptionPolicy.Origin.SERVER, subscriber)
+                        .handle((outcome, error) -> {
+                            if (error == null && !outcome.refused()) {
+                                restored.add(channel);
+                            } else {
+                                log.warn("Resume could not subscribe connectionId={} channel={}: {}", connection.id(),
+                                        channel, error != null ? error.toString() : outcome.code());
+                            }
+                            return null;
+                        });
             });
         }
         return chain.thenRun(() -> {
