@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * pub/sub {p}:ch:{channel}       broadcasts to one channel
  * pub/sub {p}:to-user:{userId}   messages for every connection of one user
  * pub/sub {p}:inbox:{nodeId}     direct messages and commands for one node
+ * pub/sub {p}:probe:{nodeId}     a node's own probe of its pub/sub connection
  * {p}:report:{reportId}          hash   latest state of a report (owner, status, progress, cancel request), with a TTL
  * {p}:report-data:{templateId}   stream recent data points of a report template (XADD MAXLEN ~), with a TTL
  * pub/sub {p}:report-cancel:{reportId}  cancellation requests for the producer of one report
@@ -144,6 +145,11 @@ public final class KeySchema {
     /** The channels a closed connection had, for a client that resumes (hash, with a TTL). */
     public String resume(String connectionId) {
         return tagged("resume", connectionId);
+    }
+
+    /** Pub/sub channel a node publishes to and listens on to prove its pub/sub connection works. */
+    public String probe(String nodeId) {
+        return tagged("probe", nodeId);
     }
 
     /** The secret every node signs resume tokens with (string, created once with SET NX). */

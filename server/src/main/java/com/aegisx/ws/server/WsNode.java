@@ -36,6 +36,7 @@ import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.server.redis.ConnectionLimiter;
 import com.aegisx.ws.server.redis.NodeRegistry;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
+import com.aegisx.ws.server.redis.PubSubProbe;
 import com.aegisx.ws.server.redis.RedisBroker;
 import com.aegisx.ws.server.redis.RedisConnectionIndex;
 import com.aegisx.ws.server.redis.RedisResources;
@@ -99,6 +100,7 @@ public final class WsNode implements AutoCloseable {
     private final ConnectionGuard guard;
     private final ResumeService resume;
     private final HistoryGapFiller gapFiller;
+    private final PubSubProbe probe;
     private final UpgradeGate gate;
     private volatile boolean draining;
     private volatile boolean stopped;
@@ -114,7 +116,7 @@ public final class WsNode implements AutoCloseable {
         });
         this.redis = RedisResources.connect(config.redisUrl(), metrics.redisLatencyRecorder());
         var commands = redis.commands().async();
-        this.broker = new RedisBroker(redis.pubSub().async(), commands, callbacks);
+        this.broker = new RedisBroker(() -> redis.pubSub().async(), commands, callbacks);
         TopicSubscriptions topics = new TopicSubscriptions(broker);
         RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks);
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
@@ -123,9 +125,12 @@ public final class WsNode implements AutoCloseable {
         this.gapFiller = new HistoryGapFiller(fanOut,
                 new History(commands, config.keys(), config.history().rules(), false), config.keys(),
                 config.history().maxRecovery(), callbacks);
-        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(), gapFiller);
+        // The probe of the pub/sub connection is heard first, before the gap filler and the fan-out.
+        this.probe = new PubSubProbe(gapFiller, redis, broker, config.keys().probe(config.nodeId()),
+                config.history().probeTimeout(), callbacks, gapFiller::checkAll);
+        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(), probe);
         dispatcher.dispatchObserver(metrics::onDispatched);
-        redis.pubSub().addListener(dispatcher);
+        redis.addPubSubListener(dispatcher);
         AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), config.history().rules());
         this.manager = new WebSocketManager(publisher, hub, RedisResources.COMMAND_TIMEOUT);
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
@@ -198,6 +203,8 @@ public final class WsNode implements AutoCloseable {
         management.add("/health", new ProbeServlet(() -> !stopped, this::describe));
         management.add("/ready", new ProbeServlet(this::isReady, this::describe));
         metrics.bind(metricSources(), counters);
+        metrics.bindDelivery(gapFiller::filled, gapFiller::duplicatesDropped, gapFiller::unrecoverable,
+                probe::replacements, probe::isStale);
         management.add("/metrics", new MetricsServlet(metrics));
         if (config.loadTestHooks()) {
             log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches the management port broadcast");
@@ -295,6 +302,8 @@ public final class WsNode implements AutoCloseable {
         // Inbox first: a node must hear commands for its sockets before it accepts any.
         broker.subscribe(config.keys().inbox(config.nodeId())).get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         resume.syncSecret().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        broker.subscribe(probe.topic()).get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        probe.start(scheduler, config.history().probeInterval());
         server.start();
         nodeRegistry.heartbeat().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatInterval().toMillis();
@@ -346,7 +355,7 @@ public final class WsNode implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return !draining && !stopped && redis.isConnected() && nodeRegistry.isRegistered();
+        return !draining && !stopped && redis.isConnected() && nodeRegistry.isRegistered() && !probe.isStale();
     }
 
     private ObjectNode describe() {

@@ -16,16 +16,24 @@ import java.time.Duration;
  *       {@code since} replays; further behind: {@code recovered:false}</td></tr>
  *   <tr><td>RESUME_TOKEN_TTL</td><td>{@value #DEFAULT_RESUME_TTL_MS}</td><td>ms a resume token stays
  *       valid after its connection closed</td></tr>
+ *   <tr><td>PUBSUB_PROBE_INTERVAL</td><td>{@value #DEFAULT_PROBE_INTERVAL_MS}</td><td>ms between probes of
+ *       the node's own pub/sub connection</td></tr>
+ *   <tr><td>PUBSUB_PROBE_TIMEOUT</td><td>{@value #DEFAULT_PROBE_TIMEOUT_MS}</td><td>ms without hearing a
+ *       probe (while Redis answers) before the pub/sub connection is replaced</td></tr>
  * </table>
  */
-public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resumeTtl) {
+public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resumeTtl, Duration probeInterval,
+                              Duration probeTimeout) {
 
     public static final long DEFAULT_RESUME_TTL_MS = 300_000;
+    public static final long DEFAULT_PROBE_INTERVAL_MS = 2_000;
+    public static final long DEFAULT_PROBE_TIMEOUT_MS = 6_000;
     public static final String HISTORY_RULES = "HISTORY_RULES";
 
     public static HistorySettings defaults() {
         return new HistorySettings(HistoryRules.defaults(), History.DEFAULT_MAX_RECOVERY,
-                Duration.ofMillis(DEFAULT_RESUME_TTL_MS));
+                Duration.ofMillis(DEFAULT_RESUME_TTL_MS), Duration.ofMillis(DEFAULT_PROBE_INTERVAL_MS),
+                Duration.ofMillis(DEFAULT_PROBE_TIMEOUT_MS));
     }
 
     public static HistorySettings fromEnv(Env env) {
@@ -41,10 +49,19 @@ public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resu
         int maxRecovery = env.integer("HISTORY_MAX_RECOVERY", History.DEFAULT_MAX_RECOVERY, 1, HistoryRules.MAX_SIZE);
         Duration resumeTtl = Duration.ofMillis(env.longValue("RESUME_TOKEN_TTL", DEFAULT_RESUME_TTL_MS,
                 1_000, 7L * 24 * 3600 * 1000));
-        return new HistorySettings(rules, maxRecovery, resumeTtl);
+        Duration probeInterval = Duration.ofMillis(env.longValue("PUBSUB_PROBE_INTERVAL", DEFAULT_PROBE_INTERVAL_MS,
+                10, 3_600_000));
+        Duration probeTimeout = Duration.ofMillis(env.longValue("PUBSUB_PROBE_TIMEOUT", DEFAULT_PROBE_TIMEOUT_MS,
+                30, 3_600_000));
+        if (probeTimeout.compareTo(probeInterval.multipliedBy(2)) < 0) {
+            env.error("PUBSUB_PROBE_TIMEOUT", "must be at least twice PUBSUB_PROBE_INTERVAL, so one late probe"
+                    + " does not replace a working connection");
+        }
+        return new HistorySettings(rules, maxRecovery, resumeTtl, probeInterval, probeTimeout);
     }
 
     public String describe() {
-        return "history=" + rules + ", maxRecovery=" + maxRecovery + ", resumeTtl=" + resumeTtl.toMillis() + "ms";
+        return "history=" + rules + ", maxRecovery=" + maxRecovery + ", resumeTtl=" + resumeTtl.toMillis()
+                + "ms, pubsubProbe=" + probeInterval.toMillis() + "/" + probeTimeout.toMillis() + "ms";
     }
 }

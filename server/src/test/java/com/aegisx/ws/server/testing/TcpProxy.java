@@ -22,6 +22,8 @@ public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final ServerSocket server;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Per accepted connection, in order: whether its bytes are held back. */
+    private final List<java.util.concurrent.atomic.AtomicBoolean> linkFrozen = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
     private final Object gate = new Object();
     private volatile boolean frozen;
@@ -63,10 +65,16 @@ public final class TcpProxy implements AutoCloseable {
         frozen = true;
     }
 
-    /** Bytes flow again (what was held back is delivered). */
+    /** Bytes stop flowing on one connection (0: the first accepted), the others go on. */
+    public void freeze(int connection) {
+        linkFrozen.get(connection).set(true);
+    }
+
+    /** Bytes flow again (what was held back is delivered), on every connection. */
     public void thaw() {
         synchronized (gate) {
             frozen = false;
+            linkFrozen.forEach(flag -> flag.set(false));
             gate.notifyAll();
         }
     }
@@ -107,22 +115,24 @@ public final class TcpProxy implements AutoCloseable {
                 upstream.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(upstream);
+                java.util.concurrent.atomic.AtomicBoolean linkFlag = new java.util.concurrent.atomic.AtomicBoolean();
+                linkFrozen.add(linkFlag);
                 accepted.incrementAndGet();
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, linkFlag);
+                pump(upstream, client, linkFlag);
             } catch (IOException e) {
                 reset(client);
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, java.util.concurrent.atomic.AtomicBoolean linkFlag) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    awaitThaw();
+                    awaitThaw(linkFlag);
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -137,10 +147,10 @@ public final class TcpProxy implements AutoCloseable {
         thread.start();
     }
 
-    private void awaitThaw() throws InterruptedException {
+    private void awaitThaw(java.util.concurrent.atomic.AtomicBoolean linkFlag) throws InterruptedException {
         synchronized (gate) {
-            while (frozen && !closed) {
-                gate.wait();
+            while ((frozen || linkFlag.get()) && !closed) {
+                gate.wait(100);
             }
         }
     }
