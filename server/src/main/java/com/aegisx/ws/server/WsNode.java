@@ -74,6 +74,7 @@ public final class WsNode implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ManagementEndpoints management;
+    private final UpgradeGate gate;
     private final ConnectionGuard guard;
     private volatile boolean draining;
     private volatile boolean stopped;
@@ -123,7 +124,7 @@ public final class WsNode implements AutoCloseable {
         ServletContextHandler servlets = httpEndpoints(authenticator);
         managementEndpoints(authenticator, commands);
         WebSocketRoutes.install(servlets, context, tickets, routes(services, extraRoutes));
-        UpgradeGate gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
+        this.gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
                 () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId());
         // Each port serves its own endpoints only: /metrics and the debug API are not on the public one.
         server.setHandler(new Handler.Sequence(ManagementEndpoints.onConnector(connector, gate), management.handler()));
@@ -237,6 +238,7 @@ public final class WsNode implements AutoCloseable {
         }
         hub.flushActivity().exceptionally(error -> null);
         tickets.prune();
+        gate.pruneThrottle();
     }
 
     private void cleanup() {
