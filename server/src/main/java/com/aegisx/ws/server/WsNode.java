@@ -43,7 +43,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ProxyConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -103,7 +106,12 @@ public final class WsNode implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("ws-jetty-" + config.nodeId());
         this.server = new Server(threads);
-        this.connector = new ServerConnector(server);
+        // With PROXY_PROTOCOL the public port reads HAProxy's PROXY header (v1 or v2) first; a
+        // connection without one is served as plain HTTP. Who may send it: see ClientAddress.
+        this.connector = config.proxyProtocol()
+                ? new ServerConnector(server, new ProxyConnectionFactory(HttpVersion.HTTP_1_1.asString()),
+                        new HttpConnectionFactory())
+                : new ServerConnector(server);
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);

@@ -8,6 +8,7 @@ import com.aegisx.ws.server.auth.JwtAuthenticator;
 import com.aegisx.ws.server.auth.LogMasking;
 import com.aegisx.ws.server.auth.TokenExtractor;
 import com.aegisx.ws.protocol.Identifiers;
+import com.aegisx.ws.server.security.ClientAddress;
 import com.aegisx.ws.server.security.ConnectionLimiter;
 import com.aegisx.ws.server.security.SecuritySettings;
 import com.aegisx.ws.server.security.UpgradeThrottle;
@@ -84,8 +85,13 @@ public final class UpgradeGate extends Handler.Wrapper {
             return true;
         }
         String path = Request.getPathInContext(request);
-        String ip = security.proxies().clientAddress(Request.getRemoteAddr(request),
-                headers.getValuesList(HttpHeader.X_FORWARDED_FOR));
+        String ip = ClientAddress.of(request, security.proxies());
+        if (ip == null) {
+            log.warn("Refused upgrade on {}: PROXY protocol header from {}, which is not in TRUSTED_PROXIES",
+                    masked(request), Request.getRemoteAddr(request));
+            Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, "untrusted proxy");
+            return true;
+        }
         boolean publicPath = publicPaths.contains(path);
         if (!publicPath && !throttle.admit(ip, System.nanoTime())) {
             // Before any token check or Redis round trip: hammering costs this node a map lookup.
