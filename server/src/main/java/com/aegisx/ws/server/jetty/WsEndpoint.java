@@ -8,6 +8,7 @@ import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.Replies;
 import com.aegisx.ws.server.core.Route;
+import com.aegisx.ws.server.metrics.InternalErrors;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -110,7 +111,7 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
                     node.protocol().guard().opened(local);
                     route.handler().afterWelcome(local, pathParameters);
                     return null;
-                }));
+                })).whenComplete(InternalErrors.of("opening a socket"));
     }
 
     /**
@@ -164,7 +165,8 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
                 local.id(), local.userId(), node.config().maxOutboundBytes(), CloseCodes.SLOW_CONSUMER);
         local.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
         // A consumer this slow may never read the close frame either.
-        node.scheduler().schedule(local::abort, 5, java.util.concurrent.TimeUnit.SECONDS);
+        node.scheduler().schedule(local::abort, node.config().slowConsumerAbort().toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -178,7 +180,7 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         route.handler().onClose(local);
         node.protocol().guard().closed(local);
         // After registration, so a socket closing while it registers is still removed from Redis.
-        local.serially(() -> node.hub().closed(local));
+        local.serially(() -> node.hub().closed(local)).whenComplete(InternalErrors.of("closing a socket"));
         log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
                 local.id(), LogSafe.text(local.userId()), reason.getCloseCode().getCode(),
                 LogSafe.text(reason.getReasonPhrase()), node.hub().size());
