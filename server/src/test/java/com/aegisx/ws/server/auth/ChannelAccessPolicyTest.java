@@ -210,5 +210,12 @@ class ChannelAccessPolicyTest {
         refused(prefix.canSubscribe(ANON, "admin"), AccessDecision.AUTH_REQUIRED);
         assertTrue(ChannelRule.of("a:*:**", Access.PUBLIC).matches("a:b"));
         assertFalse(ChannelRule.of("a:*:**", Access.PUBLIC).matches("a"));
+        // The README's one-line rule for report progress: per-report channels only.
+        ChannelAccessPolicy reports = ChannelAccessPolicy.parse(
+                "reports:progress:*=role:admin;user:**=owner_or_admin;admin:**=role:admin;**=public");
+        refused(reports.canSubscribe(ANON, "reports:progress:r-1"), AccessDecision.AUTH_REQUIRED);
+        refused(reports.canSubscribe(BOB, "reports:progress:r-1"), AccessDecision.FORBIDDEN);
+        allowed(reports.canSubscribe(ADMIN, "reports:progress:r-1"));
+        allowed(reports.canSubscribe(ANON, "reports:progress"));
     }
 }
