@@ -281,6 +281,7 @@ public final class WsNode implements AutoCloseable {
             @Override public long rateLimited() { return guard.rateLimited(); }
             @Override public long rateLimitCloses() { return guard.rateLimitCloses(); }
             @Override public long tokenExpiredCloses() { return guard.expiredCloses(); }
+            @Override public long upgradesThrottled() { return gate.throttledUpgrades(); }
             @Override public boolean redisConnected() { return redis.isConnected(); }
             @Override public boolean ready() { return isReady(); }
         };

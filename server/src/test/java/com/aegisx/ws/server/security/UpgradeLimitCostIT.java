@@ -88,6 +88,11 @@ class UpgradeLimitCostIT {
             assertTrue(throttled >= 1, "then the address is throttled: " + admitted + " admitted");
             assertEquals(admitted, calls(sync, "evalsha") + calls(sync, "eval"),
                     "Redis saw the admitted upgrades only");
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    cluster.management(0, "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String expected = " " + throttled + ".0";
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("ws_upgrades_throttled_total{")
+                    && l.endsWith(expected)), "counted in /metrics");
         }
     }
 }
