@@ -96,7 +96,9 @@ public final class UpgradeGate extends Handler.Wrapper {
             return true;
         }
         boolean publicPath = publicPaths.contains(path);
-        if (!publicPath && !throttle.admit(ip, System.nanoTime())) {
+        // A trusted proxy's own address means "client unknown" (no forwarding header): throttling it
+        // would throttle everyone behind it.
+        if (!publicPath && !security.proxies().isTrusted(ip) && !throttle.admit(ip, System.nanoTime())) {
             // Before any token check or Redis round trip: hammering costs this node a map lookup.
             throttled.incrementAndGet();
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
