@@ -6,6 +6,7 @@ import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.auth.AuthSettings;
 import com.aegisx.ws.server.config.env.ConfigException;
 import com.aegisx.ws.server.config.env.Env;
+import com.aegisx.ws.server.history.HistorySettings;
 import com.aegisx.ws.server.security.SecuritySettings;
 import java.net.URI;
 import java.time.Duration;
@@ -84,6 +85,7 @@ public final class ServerConfig {
     private final boolean loadTestHooks;
     private final AuthSettings auth;
     private final SecuritySettings security;
+    private final HistorySettings history;
 
     private ServerConfig(Env env) {
         port = env.integer("PORT", DEFAULT_PORT, 0, 65_535);
@@ -157,6 +159,7 @@ public final class ServerConfig {
         loadTestHooks = env.bool("LOADTEST_HOOKS", false);
         auth = AuthSettings.fromEnv(env);
         security = SecuritySettings.fromEnv(env);
+        history = HistorySettings.fromEnv(env);
     }
 
     /** Reads and validates; throws {@link ConfigException} naming every bad variable. */
@@ -286,4 +289,6 @@ public final class ServerConfig {
     public AuthSettings auth() { return auth; }
     /** Origins, proxies, limits and the admin key: see {@link SecuritySettings}. */
     public SecuritySettings security() { return security; }
+    /** HISTORY_RULES, recovery bound, resume token TTL: see {@link HistorySettings}. */
+    public HistorySettings history() { return history; }
 }
