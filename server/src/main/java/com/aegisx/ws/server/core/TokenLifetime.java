@@ -37,6 +37,11 @@ public final class TokenLifetime {
     private final ChannelAccessPolicy policy;
     private final ScheduledExecutorService scheduler;
     private final AtomicLong expiredCloses = new AtomicLong();
+    /**
+     * Striped locks for the timer field of a connection: not the connection's own monitor (no work
+     * runs under that, see the package's threading rule), and no lock object per socket.
+     */
+    private final Object[] timerLocks = new Object[64];
 
     public TokenLifetime(SecuritySettings settings, JwtAuthenticator authenticator, ChannelAccessPolicy policy,
                          ScheduledExecutorService scheduler) {
@@ -44,6 +49,13 @@ public final class TokenLifetime {
         this.authenticator = authenticator;
         this.policy = policy;
         this.scheduler = scheduler;
+        for (int i = 0; i < timerLocks.length; i++) {
+            timerLocks[i] = new Object();
+        }
+    }
+
+    private Object timerLock(LocalConnection connection) {
+        return timerLocks[Math.floorMod(connection.id().hashCode(), timerLocks.length)];
     }
 
     /** Starts watching the connection's token expiry; call once the connection is open. */
@@ -65,13 +77,13 @@ public final class TokenLifetime {
      * kept only for the sockets whose token ends soon (load-tests/README.md, idle).
      */
     private void schedule(LocalConnection connection, Identity identity) {
-        synchronized (connection) {
+        synchronized (timerLock(connection)) {
             cancel(connection);
             arm(connection, identity, System.currentTimeMillis());
         }
     }
 
-    /** Arms the warning timer if it is due within the horizon; call holding the connection's monitor. */
+    /** Arms the warning timer if it is due within the horizon; call holding the connection's timer lock. */
     private void arm(LocalConnection connection, Identity identity, long now) {
         Instant deadline = authenticator.expiryWithLeeway(identity);
         if (deadline == null) {
@@ -95,7 +107,7 @@ public final class TokenLifetime {
             if (connection.expiryTimer() != null || connection.identity().expiresAt() == null) {
                 continue; // armed (or fired) already, or nothing to watch; a racy read, checked again below
             }
-            synchronized (connection) {
+            synchronized (timerLock(connection)) {
                 // opened() cancels and re-arms, closed() cancels: arming here before the one or after
                 // the other (a closed socket is not open) changes nothing.
                 if (connection.expiryTimer() == null && connection.isOpen()) {
@@ -105,8 +117,8 @@ public final class TokenLifetime {
         }
     }
 
-    private static void cancel(LocalConnection connection) {
-        synchronized (connection) {
+    private void cancel(LocalConnection connection) {
+        synchronized (timerLock(connection)) {
             ScheduledFuture<?> timer = connection.expiryTimer();
             if (timer != null) {
                 timer.cancel(false);
@@ -116,7 +128,7 @@ public final class TokenLifetime {
     }
 
     private void warn(LocalConnection connection, Identity identity, Instant deadline) {
-        synchronized (connection) {
+        synchronized (timerLock(connection)) {
             if (connection.identity() != identity || !connection.isOpen()) {
                 return; // refreshed meanwhile (a new timer is armed), or gone
             }
