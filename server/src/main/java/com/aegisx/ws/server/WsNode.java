@@ -58,7 +58,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ProxyConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -101,12 +104,12 @@ public final class WsNode implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ManagementEndpoints management;
-    private final ConnectionGuard guard;
     private final ResumeService resume;
     private final HistoryGapFiller gapFiller;
     private final PubSubProbe probe;
     private final Conflation conflation;
     private final UpgradeGate gate;
+    private final ConnectionGuard guard;
     private volatile boolean draining;
     private volatile boolean stopped;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -155,7 +158,12 @@ public final class WsNode implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(config.jettyMaxThreads(), config.jettyMinThreads());
         threads.setName("ws-jetty-" + config.nodeId());
         this.server = new Server(threads);
-        this.connector = new ServerConnector(server);
+        // With PROXY_PROTOCOL the public port reads HAProxy's PROXY header (v1 or v2) first; a
+        // connection without one is served as plain HTTP. Who may send it: see ClientAddress.
+        this.connector = config.proxyProtocol()
+                ? new ServerConnector(server, new ProxyConnectionFactory(HttpVersion.HTTP_1_1.asString()),
+                        new HttpConnectionFactory())
+                : new ServerConnector(server);
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
@@ -236,6 +244,15 @@ public final class WsNode implements AutoCloseable {
                 AuthCheckServlet.PATH);
     }
 
+    /** The outbound queues of all local sockets, folded (sum, max). */
+    private long queued(java.util.function.LongBinaryOperator fold) {
+        long result = 0;
+        for (LocalConnection connection : hub.connections()) {
+            result = fold.applyAsLong(result, connection.outbound().queuedBytes());
+        }
+        return result;
+    }
+
     /** What the gauges read, as plain functions (metrics/ knows neither the core nor the adapters). */
     private NodeMetrics.Sources metricSources() {
         return new NodeMetrics.Sources() {
@@ -257,20 +274,8 @@ public final class WsNode implements AutoCloseable {
                 return count;
             }
             @Override public int topics() { return hub.topics().topicCount(); }
-            @Override public long queuedBytes() {
-                long total = 0;
-                for (LocalConnection connection : hub.connections()) {
-                    total += connection.outbound().queuedBytes();
-                }
-                return total;
-            }
-            @Override public long maxQueuedBytes() {
-                long max = 0;
-                for (LocalConnection connection : hub.connections()) {
-                    max = Math.max(max, connection.outbound().queuedBytes());
-                }
-                return max;
-            }
+            @Override public long queuedBytes() { return queued(Long::sum); }
+            @Override public long maxQueuedBytes() { return queued(Math::max); }
             @Override public long malformedPayloads() { return fanOut.malformedPayloads(); }
             @Override public long dispatchPending() { return dispatcher.pending(); }
             @Override public long dispatchAllocatedBytes() { return dispatcher.allocatedBytes(); }
@@ -280,6 +285,7 @@ public final class WsNode implements AutoCloseable {
             @Override public long rateLimited() { return guard.rateLimited(); }
             @Override public long rateLimitCloses() { return guard.rateLimitCloses(); }
             @Override public long tokenExpiredCloses() { return guard.expiredCloses(); }
+            @Override public long upgradesThrottled() { return gate.throttledUpgrades(); }
             @Override public boolean redisConnected() { return redis.isConnected(); }
             @Override public boolean ready() { return isReady(); }
         };
@@ -387,6 +393,7 @@ public final class WsNode implements AutoCloseable {
             }
         });
         tickets.prune();
+        gate.pruneThrottle();
     }
 
     private void cleanup() {

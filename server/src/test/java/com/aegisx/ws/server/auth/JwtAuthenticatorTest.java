@@ -149,6 +149,18 @@ class JwtAuthenticatorTest {
     }
 
     @Test
+    void aTokenWithoutAlgorithmIsRefusedNotAnException() {
+        // Found by HostileFramesIT once dropped futures were logged: {"typ":"JWT"} with no "alg"
+        // threw a NullPointerException from the verifier map instead of a refusal.
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String token = b64.encodeToString("{\"typ\":\"JWT\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "." + b64.encodeToString("{\"sub\":\"u\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + ".c2lnbmF0dXJl";
+        AuthenticationException e = assertThrows(AuthenticationException.class, () -> HS_ONLY.verify(token));
+        assertEquals(AuthFailure.ALGORITHM_NOT_ALLOWED, e.failure());
+    }
+
+    @Test
     void identityCarriesRolesAndExpiry() throws Exception {
         Instant exp = Instant.now().plusSeconds(300).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Identity id = HS_ONLY.verify(JWT.create().withSubject("u42").withArrayClaim("roles", new String[] {"admin", "nurse"})
@@ -169,6 +181,22 @@ class JwtAuthenticatorTest {
         assertNull(id.expiresAt());
         assertEquals(Set.of(), id.roles());
         assertFalse(id.isExpiredAt(Instant.MAX));
+    }
+
+    @Test
+    void expiryIsRequiredWhenAuthenticationIsAndOnRequest() throws Exception {
+        String forever = JWT.create().withSubject("u1").sign(HS256);
+        JwtAuthenticator required = new JwtAuthenticator(AuthSettings.builder().hmacSecret(TestKeys.SECRET)
+                .authRequired(true).build());
+        AuthenticationException e = assertThrows(AuthenticationException.class, () -> required.verify(forever));
+        assertEquals("missing_expiry", e.reason());
+        assertEquals("u1", required.verify(JWT.create().withSubject("u1")
+                .withExpiresAt(Instant.now().plusSeconds(60)).sign(HS256)).userId());
+        // Explicitly off under AUTH_REQUIRED, or on without it.
+        assertNull(new JwtAuthenticator(AuthSettings.builder().hmacSecret(TestKeys.SECRET).authRequired(true)
+                .expiryRequired(false).build()).verify(forever).expiresAt());
+        assertThrows(AuthenticationException.class, () -> new JwtAuthenticator(AuthSettings.builder()
+                .hmacSecret(TestKeys.SECRET).expiryRequired(true).build()).verify(forever));
     }
 
     @Test
