@@ -6,26 +6,35 @@ import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.NodeCommand;
 import com.aegisx.ws.protocol.WireFormat;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The non-blocking implementation of the manager operations. Every write is one PUBLISH; queries
+ * The non-blocking implementation of the manager operations. Every write is one PUBLISH (SPUBLISH
+ * on a Redis Cluster, routed to the shard of the topic's slot); queries
  * are one index read plus one pipelined read of the connection hashes.
  */
 public final class AsyncWsPublisher implements AsyncWebSocketOperations {
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
+    private final PublishMode publishMode;
     private final ClusterView view;
     private final DeadNodeSweeper sweeper;
 
-    public AsyncWsPublisher(RedisAsyncCommands<String, String> redis, KeySchema keys) {
+    /** Over a standalone or Sentinel connection (classic PUBLISH). */
+    public AsyncWsPublisher(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
+        this(redis, keys, PublishMode.CLASSIC);
+    }
+
+    /** Over any connection, publishing the way {@code publishMode} says (SPUBLISH on a cluster). */
+    public AsyncWsPublisher(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, PublishMode publishMode) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.keys = Objects.requireNonNull(keys, "keys");
+        this.publishMode = Objects.requireNonNull(publishMode, "publishMode");
         this.view = new ClusterView(redis, keys);
         this.sweeper = new DeadNodeSweeper(redis, keys);
     }
@@ -36,6 +45,10 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
 
     public ClusterView view() {
         return view;
+    }
+
+    public PublishMode publishMode() {
+        return publishMode;
     }
 
     @Override
@@ -120,7 +133,7 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
     }
 
     private CompletableFuture<Long> publish(String topic, String payload) {
-        return redis.publish(topic, payload).toCompletableFuture();
+        return publishMode.publish(redis, topic, payload);
     }
 
     private static void requireUserId(String userId) {

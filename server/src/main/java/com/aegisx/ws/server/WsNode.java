@@ -30,7 +30,7 @@ import com.aegisx.ws.server.websocket.UpgradeTickets;
 import com.aegisx.ws.server.websocket.WebSocketRoutes;
 import com.aegisx.ws.server.websocket.WsEndpoint;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -69,22 +69,26 @@ public final class WsNode implements AutoCloseable {
     private final ServerConnector connector;
     private final ConnectionGuard guard;
     private volatile boolean draining;
+    private volatile boolean resyncing;
+    private volatile boolean resyncPending;
     private volatile boolean stopped;
 
     private WsNode(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
         this.config = config;
         this.metrics = new NodeMetrics(config.nodeId());
-        this.redis = RedisResources.connect(config.redisUrl(), metrics.redisLatencyRecorder());
-        var commands = redis.commands().async();
-        TopicSubscriptions topics = new TopicSubscriptions(redis.pubSub().async());
+        // The dispatcher exists before the Redis link (which delivers to it) and the hub (which it delivers to).
+        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
+                this::deliver);
+        this.redis = RedisResources.connect(config.redisTarget(), config.topologyRefresh(), metrics.redisLatencyRecorder(),
+                dispatcher, this::subscribedTopics);
+        var commands = redis.async();
+        TopicSubscriptions topics = new TopicSubscriptions(redis.pubSub());
         ConnectionRegistry registry = new ConnectionRegistry(commands, config.keys(), config.nodeId());
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), registry, topics, config.connectionTimeout());
-        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
-                hub::onPubSubMessages);
         dispatcher.dispatchObserver(metrics::onDispatched);
         hub.metrics(metrics);
-        redis.pubSub().addListener(dispatcher);
-        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys());
+        redis.onFailover(this::resyncAfterFailover);
+        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), redis.publishMode());
         this.manager = new WebSocketManager(publisher, hub, RedisResources.COMMAND_TIMEOUT);
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "ws-timer-" + config.nodeId());
@@ -119,6 +123,32 @@ public final class WsNode implements AutoCloseable {
         server.setRequestLog(new MaskedRequestLog());
     }
 
+    private void deliver(String topic, List<String> payloads) {
+        hub.onPubSubMessages(topic, payloads);
+    }
+
+    private int subscribedTopics() {
+        ConnectionHub h = hub;
+        return h == null ? 0 : h.topics().topicCount() + 1; // + the inbox
+    }
+
+    /**
+     * After a failover the promoted replica may lack this node's last writes (replication is
+     * asynchronous): register every local connection again. Until that is done, /ready says 503.
+     */
+    private void resyncAfterFailover() {
+        resyncing = true;
+        hub.reregisterAll().whenComplete((ok, error) -> {
+            resyncing = false;
+            if (error != null) {
+                log.warn("Re-registering after a Redis failover failed ({}); the next heartbeat retries", error.toString());
+                resyncPending = true;
+            } else {
+                log.info("Re-registered {} connections after a Redis failover", hub.size());
+            }
+        });
+    }
+
     private static List<Route> routes(NodeServices services, List<Function<NodeServices, Route>> extraRoutes) {
         List<Route> routes = new ArrayList<>();
         routes.add(Route.plain("main", "/ws"));
@@ -130,11 +160,12 @@ public final class WsNode implements AutoCloseable {
 
     /** Plain HTTP: probes, metrics, the admin debug endpoints (and the load-test hook when enabled). */
     private ServletContextHandler httpEndpoints(JwtAuthenticator authenticator,
-                                                RedisAsyncCommands<String, String> commands) {
+                                                RedisClusterAsyncCommands<String, String> commands) {
         ServletContextHandler servlets = new ServletContextHandler("/");
         servlets.addServlet(new ServletHolder(new ProbeServlet(() -> !stopped, this::describe)), "/health");
         servlets.addServlet(new ServletHolder(new ProbeServlet(this::isReady, this::describe)), "/ready");
         metrics.bind(hub, counters, dispatcher, redis::isConnected, this::isReady);
+        metrics.bindRedisFailover(redis::failovers, () -> redis.pubSub().resubscriptions());
         servlets.addServlet(new ServletHolder(new MetricsServlet(metrics)), "/metrics");
         if (config.loadTestHooks()) {
             log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches this port broadcast");
@@ -170,8 +201,8 @@ public final class WsNode implements AutoCloseable {
 
     private void startUp() throws Exception {
         // Inbox first: a node must hear commands for its sockets before it accepts any.
-        redis.pubSub().async().subscribe(config.keys().inbox(config.nodeId()))
-                .toCompletableFuture().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        redis.pubSub().subscribe(config.keys().inbox(config.nodeId()))
+                .get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         server.start();
         nodeRegistry.heartbeat().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatInterval().toMillis();
@@ -189,6 +220,10 @@ public final class WsNode implements AutoCloseable {
     private void heartbeat() {
         nodeRegistry.heartbeat()
                 .thenCompose(wasMissing -> {
+                    if (resyncPending) {
+                        resyncPending = false;
+                        resyncAfterFailover();
+                    }
                     if (wasMissing) {
                         log.warn("Node {} was missing from Redis (outage or swept while unreachable); re-registering",
                                 config.nodeId());
@@ -222,7 +257,7 @@ public final class WsNode implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return !draining && !stopped && redis.isConnected() && nodeRegistry.isRegistered();
+        return !draining && !stopped && !resyncing && redis.isConnected() && nodeRegistry.isRegistered();
     }
 
     private ObjectNode describe() {

@@ -4,12 +4,14 @@ import com.aegisx.ws.client.PublisherOptions;
 import com.aegisx.ws.client.WsPublisher;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.testing.RedisBackend;
 import com.aegisx.ws.server.testing.RedisFixture;
 import com.aegisx.ws.server.testing.TestClient;
 import com.aegisx.ws.server.websocket.Route;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.util.function.Supplier;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +28,13 @@ public final class TestCluster implements AutoCloseable {
 
     public static final String SECRET = "test-secret-that-is-long-enough-for-hs256!";
 
-    private final RedisFixture redis;
+    /**
+     * The Redis that {@link #start(int, Map, List)} uses: the shared standalone one, unless a suite
+     * re-runs itself against a cluster ({@link #useBackend}).
+     */
+    private static volatile Supplier<RedisBackend> defaultBackend = RedisFixture::shared;
+
+    private final RedisBackend redis;
     private final String prefix;
     private final Map<String, String> env;
     private final List<WsNode> nodes = new ArrayList<>();
@@ -34,7 +42,7 @@ public final class TestCluster implements AutoCloseable {
     private final List<Function<WsNode.NodeServices, Route>> routes;
     private WsPublisher publisher;
 
-    private TestCluster(RedisFixture redis, Map<String, String> overrides,
+    private TestCluster(RedisBackend redis, Map<String, String> overrides,
                         List<Function<WsNode.NodeServices, Route>> routes) {
         this.redis = redis;
         this.prefix = redis.uniquePrefix();
@@ -63,11 +71,23 @@ public final class TestCluster implements AutoCloseable {
 
     public static TestCluster start(int nodeCount, Map<String, String> overrides,
                                     List<Function<WsNode.NodeServices, Route>> routes) throws Exception {
-        return start(RedisFixture.shared(), nodeCount, overrides, routes);
+        return start(defaultBackend.get(), nodeCount, overrides, routes);
+    }
+
+    /**
+     * Makes the tests of one class run against {@code backend} (from {@code @BeforeAll}; reset
+     * with {@link #useDefaultBackend()} in {@code @AfterAll}). Test classes run one after another.
+     */
+    public static void useBackend(Supplier<RedisBackend> backend) {
+        defaultBackend = backend;
+    }
+
+    public static void useDefaultBackend() {
+        defaultBackend = RedisFixture::shared;
     }
 
     /** Nodes on a Redis of the caller's (e.g. a dedicated one the test stops and starts). */
-    public static TestCluster start(RedisFixture redis, int nodeCount, Map<String, String> overrides,
+    public static TestCluster start(RedisBackend redis, int nodeCount, Map<String, String> overrides,
                                     List<Function<WsNode.NodeServices, Route>> routes) throws Exception {
         TestCluster cluster = new TestCluster(redis, overrides, routes);
         try {
@@ -101,8 +121,17 @@ public final class TestCluster implements AutoCloseable {
         return new KeySchema(prefix);
     }
 
-    public RedisCommands<String, String> redis() {
+    public RedisClusterCommands<String, String> redis() {
         return redis.sync();
+    }
+
+    public RedisBackend backend() {
+        return redis;
+    }
+
+    /** {@code redis-cli PUBLISH} on a standalone Redis, {@code SPUBLISH} on a cluster. */
+    public long rawPublish(String topic, String payload) {
+        return redis.publish(topic, payload);
     }
 
     public String redisUrl() {

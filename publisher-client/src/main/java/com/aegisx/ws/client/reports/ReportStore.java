@@ -7,7 +7,7 @@ import com.aegisx.ws.protocol.Timestamps;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,10 +79,10 @@ public final class ReportStore {
         }
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
 
-    public ReportStore(RedisAsyncCommands<String, String> redis, KeySchema keys) {
+    public ReportStore(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.keys = Objects.requireNonNull(keys, "keys");
     }

@@ -6,7 +6,7 @@ import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.Timestamps;
 import com.aegisx.ws.server.websocket.LocalConnection;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -21,11 +21,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ConnectionRegistry {
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final String nodeId;
 
-    public ConnectionRegistry(RedisAsyncCommands<String, String> redis, KeySchema keys, String nodeId) {
+    public ConnectionRegistry(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String nodeId) {
         this.redis = redis;
         this.keys = keys;
         this.nodeId = nodeId;

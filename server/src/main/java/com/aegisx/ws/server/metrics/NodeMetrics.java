@@ -136,6 +136,16 @@ public final class NodeMetrics implements AutoCloseable {
                 .description("1 while GET /ready answers 200").strongReference(true).register(registry);
     }
 
+    /** Counters of Redis failovers followed and topics re-subscribed (Sentinel, Cluster). */
+    public void bindRedisFailover(java.util.function.LongSupplier failovers, java.util.function.LongSupplier resubscriptions) {
+        FunctionCounter.builder("ws.redis.failovers", failovers, s -> s.getAsLong())
+                .description("Redis failovers this node followed (Sentinel promotion, new cluster master)")
+                .register(registry);
+        FunctionCounter.builder("ws.redis.resubscriptions", resubscriptions, s -> s.getAsLong())
+                .description("Pub/sub topics re-subscribed after a reconnect, failover or slot migration")
+                .register(registry);
+    }
+
     /**
      * Lettuce's command latency recorder: timers {@code lettuce.command.completion} and
      * {@code lettuce.command.firstresponse} per command type (count, sum, max; no buckets, which

@@ -65,6 +65,12 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
         workers[index].queue.add(new Message(topic, payload, System.nanoTime()));
     }
 
+    /** A sharded message (SSUBSCRIBE on a Redis Cluster) is handled exactly like a classic one. */
+    @Override
+    public void smessage(String topic, String payload) {
+        message(topic, payload);
+    }
+
     /** Messages handed to the workers and not yet handled. */
     public long pending() {
         return pending.get();

@@ -1,93 +1,175 @@
 package com.aegisx.ws.server.redis;
 
-import io.lettuce.core.ClientOptions;
+import com.aegisx.ws.client.PublishMode;
+import com.aegisx.ws.client.RedisConnector;
+import com.aegisx.ws.client.RedisTarget;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
+import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The node's Redis connections: one for commands (Lettuce pipelines every caller over it) and one
- * for pub/sub. Lettuce reconnects both by itself after an outage and re-issues the pub/sub
- * subscriptions; the node re-registers its state on top of that (see NodeRegistry).
+ * The node's Redis connections, in the mode {@code REDIS_URL} names: one for commands (Lettuce
+ * pipelines every caller over it; on a cluster it routes each command to its slot's master) and
+ * the pub/sub {@link TopicLink} (classic, or sharded per master on a cluster).
+ *
+ * <p>Standalone: Lettuce reconnects both connections after an outage and re-issues the
+ * subscriptions; the node re-registers its state when its heartbeat finds it missing. Sentinel:
+ * Lettuce asks the sentinels for the master at each reconnect, so after a failover both
+ * connections land on the promoted replica; a reconnect to another address than before counts as a
+ * failover and {@link #onFailover} re-registers everything, since the replica may lack the last
+ * writes. Cluster: see {@link ShardedTopicLink}.
  */
 public final class RedisResources implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(RedisResources.class);
+
     /** Bound on every command, so a future never hangs while Redis is unreachable. */
-    public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration COMMAND_TIMEOUT = RedisConnector.DEFAULT_COMMAND_TIMEOUT;
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> commands;
-    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final RedisConnector connector;
+    private final TopicLink pubSub;
+    private final ClientResources resources;
+    private final AtomicLong failovers = new AtomicLong();
+    private volatile Runnable failoverHandler = () -> { };
+    private volatile SocketAddress master;
 
-    /** Owned here when this class created them (to carry the metrics' latency recorder), else null. */
-    private io.lettuce.core.resource.ClientResources ownedResources;
-
-    private RedisResources(RedisClient client) {
-        this.client = client;
-        this.commands = client.connect();
-        this.pubSub = client.connectPubSub();
-    }
-
-    public static RedisResources connect(String redisUrl) {
-        return connect(redisUrl, null);
-    }
-
-    /** As {@link #connect(String)}, recording every command's latency with {@code latencyRecorder} (may be null). */
-    public static RedisResources connect(String redisUrl, io.lettuce.core.metrics.CommandLatencyRecorder latencyRecorder) {
-        io.lettuce.core.resource.ClientResources resources = latencyRecorder == null ? null
-                : io.lettuce.core.resource.DefaultClientResources.builder().commandLatencyRecorder(latencyRecorder).build();
-        RedisClient client = resources == null ? RedisClient.create(RedisURI.create(redisUrl))
-                : RedisClient.create(resources, RedisURI.create(redisUrl));
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
-                // Commands issued while Redis is down wait for the reconnect, bounded by the timeout above.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                .build());
-        try {
-            RedisResources created = new RedisResources(client);
-            created.ownedResources = resources;
-            return created;
-        } catch (RuntimeException e) {
-            client.shutdown();
-            if (resources != null) {
-                resources.shutdown();
+    private RedisResources(RedisConnector connector, ClientResources resources, RedisPubSubListener<String, String> listener,
+                           IntSupplier subscribedTopics) {
+        this.connector = connector;
+        this.resources = resources;
+        if (connector.client() instanceof RedisClusterClient cluster) {
+            this.pubSub = new ShardedTopicLink(cluster, connector.target().uri(), resources, listener, COMMAND_TIMEOUT, this::failedOver);
+        } else {
+            RedisClient client = (RedisClient) connector.client();
+            StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub(connector.uri());
+            ClassicTopicLink link = new ClassicTopicLink(connection, listener);
+            this.pubSub = link;
+            if (connector.mode() == RedisTarget.Mode.SENTINEL) {
+                followSentinelFailovers(client, connector.uri(), link, subscribedTopics);
             }
+        }
+    }
+
+    /**
+     * Connects in the mode of {@code target}; pub/sub messages go to {@code listener}. Every
+     * command's latency is recorded with {@code latencyRecorder} (may be null).
+     */
+    public static RedisResources connect(RedisTarget target, Duration topologyRefresh, CommandLatencyRecorder latencyRecorder,
+                                         RedisPubSubListener<String, String> listener, IntSupplier subscribedTopics) {
+        DefaultClientResources.Builder builder = DefaultClientResources.builder();
+        if (latencyRecorder != null) {
+            builder.commandLatencyRecorder(latencyRecorder);
+        }
+        ClientResources resources = builder.build();
+        RedisConnector connector = null;
+        try {
+            connector = RedisConnector.connect(target, new RedisConnector.Settings(COMMAND_TIMEOUT, topologyRefresh, resources));
+            log.info("Redis: {} ({} pub/sub)", connector.target(), connector.publishMode() == PublishMode.SHARDED
+                    ? "sharded" : "classic");
+            return new RedisResources(connector, resources, listener, subscribedTopics);
+        } catch (RuntimeException e) {
+            if (connector != null) {
+                connector.close();
+            }
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
             throw e;
         }
     }
 
-    public RedisClient client() {
-        return client;
+    /**
+     * A connection to a data node at an address other than the last one is a failover (Sentinel
+     * promoted a replica). Connections to the sentinels themselves are not counted.
+     */
+    private void followSentinelFailovers(RedisClient client, RedisURI uri, ClassicTopicLink link,
+                                         IntSupplier subscribedTopics) {
+        Set<Integer> sentinelPorts = uri.getSentinels().stream().map(RedisURI::getPort).collect(Collectors.toSet());
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (address instanceof InetSocketAddress inet && sentinelPorts.contains(inet.getPort())
+                        && uri.getSentinels().stream().anyMatch(s -> sameHost(s.getHost(), inet))) {
+                    return;
+                }
+                if (connection instanceof StatefulRedisPubSubConnection<?, ?>) {
+                    link.reconnected(subscribedTopics.getAsInt());
+                }
+                SocketAddress previous = master;
+                master = address;
+                if (previous != null && !previous.equals(address)) {
+                    failedOver();
+                }
+            }
+        });
     }
 
-    public StatefulRedisConnection<String, String> commands() {
-        return commands;
+    private static boolean sameHost(String host, InetSocketAddress address) {
+        return host.equals(address.getHostString()) || address.getAddress() != null
+                && (host.equals(address.getAddress().getHostAddress()) || "localhost".equals(host)
+                && address.getAddress().isLoopbackAddress());
     }
 
-    public StatefulRedisPubSubConnection<String, String> pubSub() {
+    private void failedOver() {
+        failovers.incrementAndGet();
+        log.warn("Redis failover: now on {}; re-registering this node's connections", master == null ? "a new master" : master);
+        failoverHandler.run();
+    }
+
+    /** Runs {@code handler} after each failover (Sentinel or Cluster): re-register what the new master lacks. */
+    public void onFailover(Runnable handler) {
+        this.failoverHandler = handler;
+    }
+
+    /** Mode-agnostic async commands; on a cluster each is routed to its slot's master. */
+    public RedisClusterAsyncCommands<String, String> async() {
+        return connector.async();
+    }
+
+    public PublishMode publishMode() {
+        return connector.publishMode();
+    }
+
+    public RedisTarget.Mode mode() {
+        return connector.mode();
+    }
+
+    public TopicLink pubSub() {
         return pubSub;
     }
 
+    /** Failovers followed since start (Sentinel promotions, new cluster masters). */
+    public long failovers() {
+        return failovers.get();
+    }
+
     public boolean isConnected() {
-        return commands.isOpen() && pubSub.isOpen();
+        return connector.isOpen() && pubSub.isConnected();
     }
 
     @Override
     public void close() {
         try {
             pubSub.close();
-            commands.close();
+            connector.close();
         } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            if (ownedResources != null) {
-                ownedResources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
-            }
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
         }
     }
 }

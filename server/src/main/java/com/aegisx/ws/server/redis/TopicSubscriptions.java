@@ -1,7 +1,6 @@
 package com.aegisx.ws.server.redis;
 
 import com.aegisx.ws.server.websocket.LocalConnection;
-import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -73,10 +72,10 @@ public final class TopicSubscriptions {
         }
     }
 
-    private final RedisPubSubAsyncCommands<String, String> pubSub;
+    private final TopicLink pubSub;
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
 
-    public TopicSubscriptions(RedisPubSubAsyncCommands<String, String> pubSub) {
+    public TopicSubscriptions(TopicLink pubSub) {
         this.pubSub = pubSub;
     }
 
@@ -84,7 +83,7 @@ public final class TopicSubscriptions {
         Topic joined = topics.compute(topic, (name, existing) -> {
             Topic t = existing != null ? existing : new Topic();
             if (t.confirmed == null || t.confirmed.isCompletedExceptionally()) {
-                t.confirmed = pubSub.subscribe(name).toCompletableFuture().thenApply(ignored -> null);
+                t.confirmed = pubSub.subscribe(name);
             }
             t.add(connection);
             return t;

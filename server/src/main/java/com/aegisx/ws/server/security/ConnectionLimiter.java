@@ -4,7 +4,7 @@ import com.aegisx.ws.client.ClusterView;
 import com.aegisx.ws.client.RedisScript;
 import com.aegisx.ws.protocol.KeySchema;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -62,14 +62,14 @@ public final class ConnectionLimiter {
 
     private static final RedisScript RESERVE_SCRIPT = new RedisScript(RESERVE);
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final String nodeId;
     private final ClusterView view;
     private final int perUser;
     private final int perIp;
 
-    public ConnectionLimiter(RedisAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
+    public ConnectionLimiter(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
                              int perUser, int perIp) {
         this.redis = redis;
         this.keys = keys;

@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  * again finds three masters, each with a replica. Without redis-server (or redis-cli) the test is
  * skipped, or fails under {@code CI=true}.
  */
-public final class RedisClusterFixture implements AutoCloseable {
+public final class RedisClusterFixture implements RedisBackend, AutoCloseable {
 
     public static final String PASSWORD = "cluster pw";
     public static final int MASTERS = 3;
@@ -170,6 +170,7 @@ public final class RedisClusterFixture implements AutoCloseable {
     // ---------------------------------------------------------------- using it
 
     /** {@code redis-cluster://:password@host:port,host:port,host:port}: the seeds a node is given. */
+    @Override
     public String url() {
         String encoded = URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20");
         return "redis-cluster://:" + encoded + "@" + nodes.stream().limit(3)
@@ -186,6 +187,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         return password;
     }
 
+    @Override
     public String uniquePrefix() {
         return UniquePrefix.next();
     }
@@ -207,11 +209,29 @@ public final class RedisClusterFixture implements AutoCloseable {
     }
 
     /** A shared synchronous cluster connection (thread-safe); do not close it. */
+    @Override
     public synchronized RedisAdvancedClusterCommands<String, String> sync() {
         if (connection == null) {
             connection = client().connect();
         }
         return connection.sync();
+    }
+
+    /** SPUBLISH, as {@code redis-cli -c SPUBLISH} would: routed to the master of the topic's slot. */
+    @Override
+    public long publish(String topic, String payload) {
+        return sync().spublish(topic, payload);
+    }
+
+    /** PUBSUB SHARDNUMSUB on the master that owns the topic's slot. */
+    @Override
+    public long subscribers(String topic) {
+        return node(ownerOf(topic)).pubsubShardNumsub(topic).getOrDefault(topic, 0L);
+    }
+
+    @Override
+    public boolean sharded() {
+        return true;
     }
 
     /** Runs one command on one node (not routed): for PUBSUB SHARDNUMSUB, INFO, CLUSTER SETSLOT. */
