@@ -69,6 +69,7 @@ public final class ReportProducer implements AutoCloseable {
 
     private final Runnable closeConnections;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final boolean sharded;
     private final KeySchema keys;
     private final Duration timeout;
     private final Duration stateTtl;
@@ -85,9 +86,9 @@ public final class ReportProducer implements AutoCloseable {
 
     /**
      * Over the given command connection ({@code commands}, published to the way {@code mode} says)
-     * and pub/sub connection (cancellation requests are classic PUBLISH in every mode: rare, and
-     * on a cluster a classic message reaches a subscriber on any node); {@code closeConnections}
-     * runs on {@link #close()}.
+     * and pub/sub connection (on a cluster, cancel topics are SSUBSCRIBEd: Lettuce's cluster pub/sub
+     * connection sends each to the master of its slot); {@code closeConnections} runs on
+     * {@link #close()}.
      */
     private ReportProducer(RedisClusterAsyncCommands<String, String> commands, PublishMode mode,
                            StatefulRedisPubSubConnection<String, String> pubSub, Runnable closeConnections,
@@ -97,8 +98,9 @@ public final class ReportProducer implements AutoCloseable {
         this.timeout = options.timeout();
         this.stateTtl = stateTtl;
         this.pubSub = pubSub;
+        this.sharded = mode == PublishMode.SHARDED;
         pubSub.addListener(new CancelListener());
-        this.store = new ReportStore(commands, keys);
+        this.store = new ReportStore(commands, keys, mode);
         this.publisher = new AsyncWsPublisher(commands, keys, mode);
         this.streams = new DataStreamProducer(store, publisher, timeout);
         this.notifications = new Notifications(publisher, timeout);
@@ -287,7 +289,8 @@ public final class ReportProducer implements AutoCloseable {
         ReportIds.requireValid("reportId", reportId);
         Objects.requireNonNull(callback, "callback");
         watches.put(reportId, new CancelWatch(callback));
-        await(pubSub.async().subscribe(keys.reportCancelTopic(reportId)).toCompletableFuture());
+        String topic = keys.reportCancelTopic(reportId);
+        await((sharded ? pubSub.async().ssubscribe(topic) : pubSub.async().subscribe(topic)).toCompletableFuture());
     }
 
     private ReportStore.Update change(String reportId, Map<String, String> fields) {
@@ -313,7 +316,12 @@ public final class ReportProducer implements AutoCloseable {
 
     private void stopWatching(String reportId) {
         if (watches.remove(reportId) != null) {
-            pubSub.async().unsubscribe(keys.reportCancelTopic(reportId));
+            String topic = keys.reportCancelTopic(reportId);
+            if (sharded) {
+                pubSub.async().sunsubscribe(topic);
+            } else {
+                pubSub.async().unsubscribe(topic);
+            }
         }
     }
 
@@ -363,6 +371,16 @@ public final class ReportProducer implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 log.log(System.Logger.Level.WARNING, "malformed cancel request on " + channel);
             }
+        }
+
+        @Override
+        public void smessage(String channel, String message) {
+            message(channel, message);
+        }
+
+        @Override
+        public void ssubscribed(String channel, long count) {
+            subscribed(channel, count);
         }
 
         @Override

@@ -59,7 +59,7 @@ final class ProgressRoute implements RouteHandler {
 
     ProgressRoute(WsNode.NodeServices services) {
         this.hub = services.hub();
-        this.store = new ReportStore(services.redis().async(), services.config().keys());
+        this.store = new ReportStore(services.redis().async(), services.config().keys(), services.redis().publishMode());
         this.policy = services.config().auth().channelPolicy();
     }
 

@@ -44,7 +44,7 @@ final class StreamRoute implements RouteHandler {
 
     StreamRoute(WsNode.NodeServices services) {
         this.hub = services.hub();
-        this.store = new ReportStore(services.redis().async(), services.config().keys());
+        this.store = new ReportStore(services.redis().async(), services.config().keys(), services.redis().publishMode());
         this.policy = services.config().auth().channelPolicy();
         this.scheduler = services.context().scheduler();
     }
