@@ -29,6 +29,8 @@ import com.aegisx.ws.server.websocket.UpgradeGate;
 import com.aegisx.ws.server.websocket.UpgradeTickets;
 import com.aegisx.ws.server.websocket.WebSocketRoutes;
 import com.aegisx.ws.server.websocket.WsEndpoint;
+import com.aegisx.ws.server.web.AuthCheckServlet;
+import com.aegisx.ws.server.web.StaticResources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
@@ -54,6 +56,8 @@ public final class WsNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WsNode.class);
     public static final String VERSION = "0.1.0";
+    /** How often a drain looks whether sockets that opened late have finished closing. */
+    private static final long LATE_SOCKET_POLL_MILLIS = 20;
 
     private final ServerConfig config;
     private final RedisResources redis;
@@ -172,10 +176,20 @@ public final class WsNode implements AutoCloseable {
             servlets.addServlet(new ServletHolder(new LocalFanoutServlet(
                     config.keys(), dispatcher::message)), "/loadtest/fanout");
         }
+        web(servlets, authenticator);
         servlets.addServlet(new ServletHolder(new DebugServlet(
                 new AdminAuthenticator(authenticator, config.security().adminApiKey()), commands, config.keys())),
                 DebugServlet.PATH);
         return servlets;
+    }
+
+    /** The browser client, the demo page, and where the client asks why its token was refused. */
+    private void web(ServletContextHandler servlets, JwtAuthenticator authenticator) {
+        ServletHolder assets = new ServletHolder(StaticResources.client());
+        servlets.addServlet(assets, "/client/*");
+        servlets.addServlet(assets, "/demo/*");
+        servlets.addServlet(new ServletHolder(new AuthCheckServlet(authenticator, config.auth().authRequired())),
+                AuthCheckServlet.PATH);
     }
 
     /** The pieces a route factory may need. */
@@ -310,10 +324,11 @@ public final class WsNode implements AutoCloseable {
                 CloseCodes.SERVICE_RESTART);
         scheduler.shutdownNow();
         List<CompletableFuture<?>> removals = new ArrayList<>();
-        for (LocalConnection connection : List.copyOf(hub.connections())) {
+        for (LocalConnection connection : hub.startDrain()) {
             connection.close(CloseCodes.SERVICE_RESTART, "service restart");
             removals.add(hub.closed(connection));
         }
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
             CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new))
                     .thenCompose(ignored -> nodeRegistry.deregister())
@@ -321,12 +336,34 @@ public final class WsNode implements AutoCloseable {
         } catch (Exception e) {
             log.warn("Could not remove node {} from Redis cleanly: {}", config.nodeId(), e.toString());
         }
+        awaitLateSockets(deadline);
         stopJetty();
         dispatcher.close();
         redis.close();
         metrics.close();
         stopped = true;
         log.info("Node {} stopped", config.nodeId());
+    }
+
+    /**
+     * Sockets upgraded while the drain began close themselves with 1012 (they never get
+     * {@code welcome}); waits, within the shutdown grace, until their close handshakes are done,
+     * so stopping Jetty does not cut them off without a close frame (1006).
+     */
+    private void awaitLateSockets(long deadlineNanos) {
+        while (hub.size() > 0 && System.nanoTime() < deadlineNanos) {
+            for (LocalConnection late : List.copyOf(hub.connections())) {
+                if (late.isOpen()) {
+                    late.close(CloseCodes.SERVICE_RESTART, "service restart");
+                }
+            }
+            try {
+                Thread.sleep(LATE_SOCKET_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**

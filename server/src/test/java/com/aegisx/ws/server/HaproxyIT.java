@@ -8,16 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.server.testing.RawWsClient;
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
+import com.aegisx.ws.server.testing.HaproxyProcess;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,37 +24,21 @@ import org.junit.jupiter.api.Test;
 class HaproxyIT {
 
     private TestCluster cluster;
-    private Process haproxy;
+    private HaproxyProcess haproxy;
     private int port;
 
     @BeforeEach
     void start() throws Exception {
-        File binary = new File("/usr/sbin/haproxy");
-        if (!binary.canExecute()) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new IllegalStateException("CI=true and no haproxy: apt-get install -y haproxy");
-            }
-            Assumptions.abort("haproxy is not installed");
-        }
+        HaproxyProcess.requireInstalled();
         cluster = TestCluster.start(3);
-        port = freePort();
-        Path config = Path.of("..", "docker", "haproxy.cfg").toAbsolutePath().normalize();
-        ProcessBuilder builder = new ProcessBuilder(binary.getPath(), "-db", "-f", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("LISTEN", "127.0.0.1:" + port);
-        builder.environment().put("MAXCONN", "5000"); // this machine allows 20,000 open files
-        for (int i = 0; i < 3; i++) {
-            builder.environment().put("NODE" + (i + 1), "127.0.0.1:" + cluster.node(i).port());
-        }
-        haproxy = builder.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> accepts(port));
+        haproxy = HaproxyProcess.start(List.of(cluster.node(0).port(), cluster.node(1).port(), cluster.node(2).port()));
+        port = haproxy.port();
     }
 
     @AfterEach
     void stop() {
         if (haproxy != null) {
-            haproxy.destroy();
+            haproxy.close();
         }
         if (cluster != null) {
             cluster.close();
@@ -116,20 +96,6 @@ class HaproxyIT {
             assertEquals("subscribed", client.readTextJson().path("type").asText());
             cluster.publisher().broadcast("lb:test", Map.of("type", "through_haproxy"));
             assertEquals("through_haproxy", client.readTextJson().path("type").asText());
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

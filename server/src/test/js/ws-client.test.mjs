@@ -1,0 +1,288 @@
+// Unit tests of the browser client's logic with a fake WebSocket and fake timers:
+//   node --test server/src/test/js/
+// (the browser tests in BrowserClientIT run it against real nodes).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { WsClient, retryFor, backoffDelay, nodeOfConnection, authCheckUrlFor, DEFAULT_OPTIONS }
+  from '../../main/resources/web/client/ws-client.js';
+
+class FakeTimers {
+  constructor() { this.now = 0; this.queue = []; this.seq = 0; }
+  setTimeout(fn, ms) { const t = { at: this.now + ms, fn, id: this.seq++ }; this.queue.push(t); return t; }
+  clearTimeout(t) { this.queue = this.queue.filter((q) => q !== t); }
+  /** Runs every timer due within `ms`. */
+  advance(ms) {
+    const until = this.now + ms;
+    for (;;) {
+      this.queue.sort((a, b) => a.at - b.at || a.id - b.id);
+      const next = this.queue[0];
+      if (!next || next.at > until) break;
+      this.queue.shift();
+      this.now = next.at;
+      next.fn();
+    }
+    this.now = until;
+  }
+  pendingDelays() { return this.queue.map((t) => t.at - this.now).sort((a, b) => a - b); }
+  /** Runs the next timer (the reconnect), not the later ones (connect timeouts). */
+  next() { this.advance(this.pendingDelays()[0]); }
+}
+
+function fakeSocketClass() {
+  const sockets = [];
+  class FakeSocket {
+    constructor(url, protocols) {
+      this.url = url;
+      this.protocols = protocols;
+      this.readyState = 0;
+      this.sent = [];
+      sockets.push(this);
+    }
+    send(text) { this.sent.push(JSON.parse(text)); }
+    close(code, reason) { this.readyState = 3; this.closedWith = { code, reason }; }
+    // test side
+    open() { this.readyState = 1; this.onopen && this.onopen({}); }
+    receive(message) { this.onmessage && this.onmessage({ data: JSON.stringify(message) }); }
+    welcome(connectionId, extra = {}) { this.receive({ type: 'welcome', data: { connectionId, userId: 'u1' }, ...extra }); }
+    drop(code, reason = '') { this.readyState = 3; this.onclose && this.onclose({ code, reason }); }
+    lastSent(type) { return [...this.sent].reverse().find((m) => m.type === type); }
+  }
+  return { FakeSocket, sockets };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+function newClient(options = {}) {
+  const timers = new FakeTimers();
+  const { FakeSocket, sockets } = fakeSocketClass();
+  const client = new WsClient('ws://node.test/ws', {
+    WebSocket: FakeSocket, timers, random: () => 0.5, authCheckUrl: null, ...options,
+  });
+  return { client, timers, sockets };
+}
+
+test('close codes decide the retry', () => {
+  assert.equal(retryFor(1000, false), 'stop');
+  assert.equal(retryFor(1008, false), 'stop');
+  assert.equal(retryFor(4002, false), 'stop');
+  assert.equal(retryFor(1012, false), 'fast');
+  assert.equal(retryFor(1001, false), 'fast');
+  assert.equal(retryFor(4003, false), 'stop');
+  assert.equal(retryFor(4003, true), 'fast');
+  for (const code of [1006, 1011, 1013, 4000, 4001, 4029]) assert.equal(retryFor(code, true), 'backoff');
+});
+
+test('full jitter stays under a doubling ceiling', () => {
+  const o = { initialDelayMs: 500, maxDelayMs: 30000 };
+  assert.equal(backoffDelay(0, o, () => 0.999), 499);
+  assert.equal(backoffDelay(3, o, () => 0.999), 3996);
+  assert.equal(backoffDelay(20, o, () => 0.999), 29970);
+  assert.equal(backoffDelay(5, o, () => 0), 0);
+});
+
+test('helpers', () => {
+  assert.equal(nodeOfConnection('ws_k3j9x0a1b2_Q8aZ'), 'k3j9x0a1b2');
+  assert.equal(nodeOfConnection('ws_n0-abc_def_Q8aZ'), 'n0-abc_def');
+  assert.equal(nodeOfConnection('nope'), null);
+  assert.equal(authCheckUrlFor('wss://h.example:8443/ws?x=1'), 'https://h.example:8443/api/v1/auth/check');
+});
+
+test('token goes in the bearer subprotocol; subscriptions wait for welcome and resolve on subscribed', async () => {
+  const { client, sockets } = newClient({ token: 'T1' });
+  assert.deepEqual(sockets[0].protocols, ['bearer', 'T1']);
+  const states = [];
+  client.on('state', (e) => states.push(e.state));
+  const subscribed = client.subscribe('news');
+  sockets[0].open();
+  assert.equal(sockets[0].sent.length, 0, 'nothing before welcome');
+  sockets[0].welcome('ws_nodeA_x1');
+  const sub = sockets[0].lastSent('subscribe');
+  assert.equal(sub.channel, 'news');
+  sockets[0].receive({ type: 'subscribed', channel: 'news', id: sub.id });
+  const reply = await subscribed;
+  assert.equal(reply.channel, 'news');
+  assert.equal(client.state, 'open');
+  assert.equal(client.nodeId, 'nodeA');
+  assert.deepEqual(states, ['open']);
+});
+
+test('handlers per channel and per type; requests settle by id', async () => {
+  const { client, sockets } = newClient();
+  sockets[0].open();
+  sockets[0].welcome('ws_nodeA_x1');
+  const onNews = [];
+  const onAlert = [];
+  client.subscribe('news', (m) => onNews.push(m));
+  client.onType('alert', (m) => onAlert.push(m));
+  const sub = sockets[0].lastSent('subscribe');
+  sockets[0].receive({ type: 'subscribed', channel: 'news', id: sub.id });
+  sockets[0].receive({ type: 'story', channel: 'news', n: 1 });
+  sockets[0].receive({ type: 'alert', channel: 'other' });
+  assert.equal(onNews.length, 1);
+  assert.equal(onAlert.length, 1);
+
+  const ping = client.ping();
+  sockets[0].receive({ type: 'pong', id: sockets[0].lastSent('ping').id });
+  assert.equal((await ping).type, 'pong');
+
+  const refused = client.subscribe('admin:x');
+  sockets[0].receive({ type: 'error', code: 'forbidden', message: 'no', id: sockets[0].lastSent('subscribe').id });
+  await assert.rejects(refused, (e) => e.code === 'forbidden');
+  assert.deepEqual(client.channels.map((c) => c.channel), ['news'], 'a refused channel is forgotten');
+});
+
+test('a 1012 drain reconnects fast with a fresh token and restores channels with since', async () => {
+  let n = 0;
+  const { client, timers, sockets } = newClient({ getToken: () => 'T' + (++n) });
+  await flush();
+  assert.deepEqual(sockets[0].protocols, ['bearer', 'T1']);
+  sockets[0].open();
+  sockets[0].welcome('ws_nodeA_x1');
+  client.subscribe('plain');
+  client.subscribe('hist');
+  for (const m of sockets[0].sent.filter((x) => x.type === 'subscribe')) {
+    sockets[0].receive({ type: 'subscribed', channel: m.channel, id: m.id });
+  }
+  sockets[0].receive({ type: 'x', channel: 'hist', offset: 7, epoch: 'e1' });
+  const reconnected = new Promise((resolve) => client.on('reconnected', resolve));
+
+  sockets[0].drop(1012, 'service restart');
+  assert.equal(client.state, 'reconnecting');
+  assert.ok(timers.pendingDelays()[0] < DEFAULT_OPTIONS.fastRetryMaxMs, 'fast retry');
+  timers.advance(1000);
+  await flush();
+  assert.equal(sockets.length, 2);
+  assert.deepEqual(sockets[1].protocols, ['bearer', 'T2'], 'fresh token on reconnect');
+  sockets[1].open();
+  sockets[1].welcome('ws_nodeB_y1');
+  const subs = sockets[1].sent.filter((x) => x.type === 'subscribe');
+  assert.deepEqual(subs.map((s) => s.channel).sort(), ['hist', 'plain']);
+  assert.deepEqual(subs.find((s) => s.channel === 'hist').since, { offset: 7, epoch: 'e1' });
+  assert.equal(subs.find((s) => s.channel === 'plain').since, undefined);
+
+  const delivered = [];
+  client.onChannel('hist', (m) => delivered.push(m.offset));
+  for (const s of subs) {
+    sockets[1].receive({ type: 'subscribed', channel: s.channel, id: s.id,
+      ...(s.channel === 'hist' ? { recovered: true, position: { offset: 9, epoch: 'e1' } } : {}) });
+  }
+  sockets[1].receive({ type: 'x', channel: 'hist', offset: 7, epoch: 'e1' }); // duplicate: dropped
+  sockets[1].receive({ type: 'x', channel: 'hist', offset: 8, epoch: 'e1' });
+  sockets[1].receive({ type: 'x', channel: 'hist', offset: 9, epoch: 'e1' });
+  assert.deepEqual(delivered, [8, 9]);
+  const event = await reconnected;
+  assert.equal(event.nodeId, 'nodeB');
+  assert.equal(client.reconnects, 1);
+});
+
+test('recovered:false tells the application to reload', async () => {
+  const { client, timers, sockets } = newClient();
+  sockets[0].open();
+  sockets[0].welcome('ws_a_1');
+  client.subscribe('hist');
+  sockets[0].receive({ type: 'subscribed', channel: 'hist', id: sockets[0].lastSent('subscribe').id,
+    position: { offset: 3, epoch: 'e1' } });
+  sockets[0].drop(1006);
+  timers.next();
+  await flush();
+  sockets[1].open();
+  sockets[1].welcome('ws_b_1');
+  const s = sockets[1].lastSent('subscribe');
+  assert.deepEqual(s.since, { offset: 3, epoch: 'e1' });
+  const unrecovered = [];
+  client.on('unrecovered', (e) => unrecovered.push(e));
+  sockets[1].receive({ type: 'subscribed', channel: 'hist', id: s.id, recovered: false, position: { offset: 0, epoch: 'e2' } });
+  assert.deepEqual(unrecovered, [{ channel: 'hist', position: { offset: 0, epoch: 'e2' } }]);
+});
+
+test('resume when the last welcome offered it; fall back to subscribe when refused or partial', async () => {
+  const { client, timers, sockets } = newClient();
+  sockets[0].open();
+  sockets[0].welcome('ws_a_1', { resumeToken: 'R1' });
+  client.subscribe('a');
+  client.subscribe('b');
+  client.subscribe('c');
+  for (const m of sockets[0].sent.filter((x) => x.type === 'subscribe')) {
+    sockets[0].receive({ type: 'subscribed', channel: m.channel, id: m.id });
+  }
+  sockets[0].receive({ type: 'x', channel: 'a', offset: 4, epoch: 'E' });
+
+  sockets[0].drop(1006);
+  timers.next();
+  await flush();
+  sockets[1].open();
+  sockets[1].welcome('ws_b_1', { resumeToken: 'R2' });
+  const resume = sockets[1].lastSent('resume');
+  assert.equal(resume.token, 'R1');
+  assert.deepEqual(resume.positions, { a: { offset: 4, epoch: 'E' } });
+  assert.equal(sockets[1].lastSent('subscribe'), undefined, 'no subscribe while resuming');
+  sockets[1].receive({ type: 'subscribed', channel: 'a', recovered: true, position: { offset: 4, epoch: 'E' } });
+  sockets[1].receive({ type: 'subscribed', channel: 'b' });
+  sockets[1].receive({ type: 'resumed', channels: ['a', 'b'] });
+  assert.deepEqual(sockets[1].sent.filter((x) => x.type === 'subscribe').map((x) => x.channel), ['c']);
+
+  sockets[1].drop(1006);
+  timers.next();
+  await flush();
+  sockets[2].open();
+  sockets[2].welcome('ws_c_1');
+  assert.equal(sockets[2].lastSent('resume').token, 'R2');
+  sockets[2].receive({ type: 'error', code: 'resume_refused', id: sockets[2].lastSent('resume').id });
+  assert.deepEqual(sockets[2].sent.filter((x) => x.type === 'subscribe').map((x) => x.channel).sort(), ['a', 'b', 'c']);
+});
+
+test('backoff grows on 4029 and 1006; 1008 stops', async () => {
+  const { client, timers, sockets } = newClient({ random: () => 0.999 });
+  sockets[0].open();
+  sockets[0].welcome('ws_a_1');
+  sockets[0].drop(4029);
+  assert.equal(timers.pendingDelays()[0], 499);
+  timers.advance(499);
+  await flush();
+  sockets[1].drop(1006);
+  await flush();
+  assert.equal(timers.pendingDelays()[0], 999);
+  timers.advance(999);
+  await flush();
+  sockets[2].open();
+  sockets[2].welcome('ws_a_2');
+  sockets[2].drop(1008, 'policy');
+  assert.equal(client.state, 'closed');
+  assert.equal(timers.queue.length, 0, 'no retry scheduled');
+});
+
+test('token_expiring triggers refresh_token with a fresh token', async () => {
+  let n = 0;
+  const { client, sockets } = newClient({ getToken: async () => 'T' + (++n) });
+  await flush();
+  sockets[0].open();
+  sockets[0].welcome('ws_a_1');
+  const refreshed = new Promise((resolve) => client.on('token_refreshed', resolve));
+  sockets[0].receive({ type: 'token_expiring', expiresAt: '2030-01-01T00:00:00.000Z' });
+  await flush();
+  const refresh = sockets[0].lastSent('refresh_token');
+  assert.equal(refresh.token, 'T2');
+  sockets[0].receive({ type: 'token_refreshed', id: refresh.id, expiresAt: '2030-01-01T01:00:00.000Z' });
+  assert.equal((await refreshed).expiresAt, '2030-01-01T01:00:00.000Z');
+});
+
+test('a handshake refused for the token stops the client', async () => {
+  const saved = globalThis.fetch;
+  const asked = [];
+  globalThis.fetch = async (url, init) => {
+    asked.push([url, init.headers.Authorization]);
+    return { status: 401, json: async () => ({ reason: 'token_expired', message: 'expired' }) };
+  };
+  try {
+    const { client, timers, sockets } = newClient({ token: 'BAD', authCheckUrl: 'http://node.test/api/v1/auth/check' });
+    const refused = new Promise((resolve) => client.on('refused', resolve));
+    sockets[0].drop(1006);
+    const event = await refused;
+    assert.equal(event.reason, 'token_expired');
+    assert.deepEqual(asked, [['http://node.test/api/v1/auth/check', 'Bearer BAD']]);
+    assert.equal(client.state, 'closed');
+    assert.equal(timers.queue.length, 0);
+  } finally {
+    globalThis.fetch = saved;
+  }
+});
