@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.websocket;
 
+import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Identifiers;
@@ -186,7 +187,8 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         // After registration, so a socket closing while it registers is still removed from Redis.
         local.serially(() -> node.hub().closed(local));
         log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
-                local.id(), local.userId(), reason.getCloseCode().getCode(), reason.getReasonPhrase(), node.hub().size());
+                local.id(), LogSafe.text(local.userId()), reason.getCloseCode().getCode(),
+                LogSafe.text(reason.getReasonPhrase()), node.hub().size());
     }
 
     @Override
