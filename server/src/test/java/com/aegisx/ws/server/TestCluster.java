@@ -176,6 +176,17 @@ public final class TestCluster implements AutoCloseable {
         return client;
     }
 
+    /** The value of a counter or gauge in the node's Prometheus scrape (summed over its tag sets), 0 if absent. */
+    public static double counter(WsNode node, String name) {
+        double total = 0;
+        for (String line : node.metrics().scrape().split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
     public static String token(String userId, String... roles) {
         return JWT.create()
                 .withSubject(userId)
