@@ -4,32 +4,37 @@ import com.aegisx.ws.client.AsyncWsPublisher;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
-import com.aegisx.ws.server.cluster.ConnectionRegistry;
-import com.aegisx.ws.server.cluster.NodeRegistry;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.ConnectionGuard;
+import com.aegisx.ws.server.core.ConnectionHub;
+import com.aegisx.ws.server.core.FanOut;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.NodeCommands;
+import com.aegisx.ws.server.core.Route;
+import com.aegisx.ws.server.core.SubscriptionPolicy;
+import com.aegisx.ws.server.core.TopicSubscriptions;
 import com.aegisx.ws.server.http.AdminAuthenticator;
 import com.aegisx.ws.server.http.DebugServlet;
 import com.aegisx.ws.server.http.ManagementEndpoints;
 import com.aegisx.ws.server.http.MaskedRequestLog;
 import com.aegisx.ws.server.http.ProbeServlet;
+import com.aegisx.ws.server.jetty.NodeContext;
+import com.aegisx.ws.server.jetty.UpgradeGate;
+import com.aegisx.ws.server.jetty.UpgradeTickets;
+import com.aegisx.ws.server.jetty.WebSocketRoutes;
 import com.aegisx.ws.server.manager.WebSocketManager;
 import com.aegisx.ws.server.metrics.LocalFanoutServlet;
 import com.aegisx.ws.server.metrics.MetricsServlet;
 import com.aegisx.ws.server.metrics.NodeMetrics;
+import com.aegisx.ws.server.metrics.SocketCounters;
+import com.aegisx.ws.server.node.NodeServices;
+import com.aegisx.ws.server.redis.ConnectionLimiter;
+import com.aegisx.ws.server.redis.NodeRegistry;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
+import com.aegisx.ws.server.redis.RedisBroker;
+import com.aegisx.ws.server.redis.RedisConnectionIndex;
 import com.aegisx.ws.server.redis.RedisResources;
-import com.aegisx.ws.server.redis.TopicSubscriptions;
-import com.aegisx.ws.server.security.ConnectionGuard;
-import com.aegisx.ws.server.security.ConnectionLimiter;
-import com.aegisx.ws.server.websocket.ClientProtocol;
-import com.aegisx.ws.server.websocket.ConnectionHub;
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.NodeContext;
-import com.aegisx.ws.server.websocket.Route;
-import com.aegisx.ws.server.websocket.UpgradeGate;
-import com.aegisx.ws.server.websocket.UpgradeTickets;
-import com.aegisx.ws.server.websocket.WebSocketRoutes;
-import com.aegisx.ws.server.websocket.WsEndpoint;
 import com.aegisx.ws.server.web.AuthCheckServlet;
 import com.aegisx.ws.server.web.StaticResources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,7 +42,9 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -64,37 +71,51 @@ public final class WsNode implements AutoCloseable {
     private final ServerConfig config;
     private final RedisResources redis;
     private final PubSubDispatcher dispatcher;
+    private final RedisBroker broker;
+    private final FanOut fanOut;
+    /**
+     * Where every Redis future of the node completes (the adapters hop here off Lettuce's event
+     * loop): one thread, so completions keep the order Redis answered in, as they did on the loop.
+     */
+    private final ExecutorService callbacks;
     private final NodeMetrics metrics;
     private final ConnectionHub hub;
     private final NodeRegistry nodeRegistry;
     private final WebSocketManager manager;
     private final ScheduledExecutorService scheduler;
     private final UpgradeTickets tickets = new UpgradeTickets();
-    private final WsEndpoint.Counters counters = new WsEndpoint.Counters();
+    private final SocketCounters counters = new SocketCounters();
     private final Server server;
     private final ServerConnector connector;
     private final ManagementEndpoints management;
     private final ConnectionGuard guard;
+    private final UpgradeGate gate;
     private volatile boolean draining;
     private volatile boolean resyncing;
     private volatile boolean resyncPending;
     private volatile boolean stopped;
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     private WsNode(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
         this.config = config;
         this.metrics = new NodeMetrics(config.nodeId());
-        // The dispatcher exists before the Redis link (which delivers to it) and the hub (which it delivers to).
-        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
-                this::deliver);
+        this.callbacks = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ws-callbacks-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
         this.redis = RedisResources.connect(config.redisTarget(), config.topologyRefresh(), metrics.redisLatencyRecorder(),
-                dispatcher, this::subscribedTopics);
+                this::subscribedTopics);
         var commands = redis.async();
-        TopicSubscriptions topics = new TopicSubscriptions(redis.pubSub());
-        ConnectionRegistry registry = new ConnectionRegistry(commands, config.keys(), config.nodeId());
-        this.hub = new ConnectionHub(config.nodeId(), config.keys(), registry, topics, config.connectionTimeout());
+        this.broker = new RedisBroker(redis.pubSub(), commands, redis.publishMode(), callbacks);
+        TopicSubscriptions topics = new TopicSubscriptions(broker);
+        RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks);
+        this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
+        this.fanOut = new FanOut(config.keys(), config.nodeId(), topics, new NodeCommands(hub), metrics);
+        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(), fanOut);
         dispatcher.dispatchObserver(metrics::onDispatched);
-        hub.metrics(metrics);
-        redis.onFailover(this::resyncAfterFailover);
+        redis.deliverTo(dispatcher);
+        redis.onFailover(() -> callbacks.execute(this::resyncAfterFailover));
         AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), redis.publishMode());
         this.manager = new WebSocketManager(publisher, hub, RedisResources.COMMAND_TIMEOUT);
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
@@ -116,26 +137,24 @@ public final class WsNode implements AutoCloseable {
                 config.advertisedHost(), this::port, VERSION);
         JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
         ConnectionLimiter limiter = new ConnectionLimiter(commands, config.keys(), config.nodeId(),
-                config.security().maxConnectionsPerUser(), config.security().maxConnectionsPerIp());
+                config.security().maxConnectionsPerUser(), config.security().maxConnectionsPerIp(), callbacks);
         this.guard = new ConnectionGuard(config.security(), authenticator, config.auth().channelPolicy(),
                 scheduler, limiter);
-        ClientProtocol protocol = new ClientProtocol(hub, config.auth().channelPolicy(),
-                config.security().maxChannelLength(), guard);
+        SubscriptionPolicy subscriptions = new SubscriptionPolicy(hub, config.auth().channelPolicy(),
+                config.security().maxSubscriptions());
+        ClientProtocol protocol = new ClientProtocol(hub, subscriptions, config.security().maxChannelLength(), guard);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
-        NodeServices services = new NodeServices(config, hub, manager, publisher, redis, context, management);
+        NodeServices services = new NodeServices(config, hub, subscriptions, protocol, publisher, commands,
+                callbacks, scheduler, management);
 
         ServletContextHandler servlets = httpEndpoints(authenticator);
         managementEndpoints(authenticator, commands);
         WebSocketRoutes.install(servlets, context, tickets, routes(services, extraRoutes));
-        UpgradeGate gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
+        this.gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
                 () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId());
         // Each port serves its own endpoints only: /metrics and the debug API are not on the public one.
         server.setHandler(new Handler.Sequence(ManagementEndpoints.onConnector(connector, gate), management.handler()));
         server.setRequestLog(new MaskedRequestLog());
-    }
-
-    private void deliver(String topic, List<String> payloads) {
-        hub.onPubSubMessages(topic, payloads);
     }
 
     private int subscribedTopics() {
@@ -185,7 +204,7 @@ public final class WsNode implements AutoCloseable {
     private void managementEndpoints(JwtAuthenticator authenticator, RedisClusterAsyncCommands<String, String> commands) {
         management.add("/health", new ProbeServlet(() -> !stopped, this::describe));
         management.add("/ready", new ProbeServlet(this::isReady, this::describe));
-        metrics.bind(hub, counters, dispatcher, redis::isConnected, this::isReady);
+        metrics.bind(metricSources(), counters);
         metrics.bindRedisFailover(redis::failovers, () -> redis.pubSub().resubscriptions());
         management.add("/metrics", new MetricsServlet(metrics));
         if (config.loadTestHooks()) {
@@ -205,13 +224,46 @@ public final class WsNode implements AutoCloseable {
                 AuthCheckServlet.PATH);
     }
 
-    /**
-     * The pieces a route factory may need; {@code management} takes endpoints for the management
-     * port (operators and backends only, see {@link ManagementEndpoints}).
-     */
-    public record NodeServices(ServerConfig config, ConnectionHub hub, WebSocketManager manager,
-                               AsyncWsPublisher publisher, RedisResources redis, NodeContext context,
-                               ManagementEndpoints management) {
+    /** What the gauges read, as plain functions (metrics/ knows neither the core nor the adapters). */
+    private NodeMetrics.Sources metricSources() {
+        return new NodeMetrics.Sources() {
+            @Override public int connections() { return hub.size(); }
+            @Override public long subscriptions() {
+                long total = 0;
+                for (LocalConnection connection : hub.connections()) {
+                    total += connection.channels().size();
+                }
+                return total;
+            }
+            @Override public long channels() {
+                long count = 0;
+                for (String topic : hub.topics().topics()) {
+                    if (config.keys().channelOfTopic(topic) != null) {
+                        count++;
+                    }
+                }
+                return count;
+            }
+            @Override public int topics() { return hub.topics().topicCount(); }
+            @Override public long queuedBytes() {
+                long total = 0;
+                for (LocalConnection connection : hub.connections()) {
+                    total += connection.outbound().queuedBytes();
+                }
+                return total;
+            }
+            @Override public long maxQueuedBytes() {
+                long max = 0;
+                for (LocalConnection connection : hub.connections()) {
+                    max = Math.max(max, connection.outbound().queuedBytes());
+                }
+                return max;
+            }
+            @Override public long malformedPayloads() { return fanOut.malformedPayloads(); }
+            @Override public long dispatchPending() { return dispatcher.pending(); }
+            @Override public boolean redisConnected() { return redis.isConnected(); }
+            @Override public boolean ready() { return isReady(); }
+        };
     }
 
     public static WsNode start(ServerConfig config) throws Exception {
@@ -232,8 +284,7 @@ public final class WsNode implements AutoCloseable {
 
     private void startUp() throws Exception {
         // Inbox first: a node must hear commands for its sockets before it accepts any.
-        redis.pubSub().subscribe(config.keys().inbox(config.nodeId()))
-                .get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        broker.subscribe(config.keys().inbox(config.nodeId())).get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         server.start();
         nodeRegistry.heartbeat().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatInterval().toMillis();
@@ -250,7 +301,7 @@ public final class WsNode implements AutoCloseable {
 
     private void heartbeat() {
         nodeRegistry.heartbeat()
-                .thenCompose(wasMissing -> {
+                .thenComposeAsync(wasMissing -> {
                     if (resyncPending) {
                         resyncPending = false;
                         resyncAfterFailover();
@@ -261,7 +312,7 @@ public final class WsNode implements AutoCloseable {
                         return hub.reregisterAll();
                     }
                     return CompletableFuture.completedFuture(null);
-                })
+                }, callbacks)
                 .thenCompose(ignored -> nodeRegistry.sweepDeadNodes())
                 .exceptionally(error -> null);
     }
@@ -324,6 +375,10 @@ public final class WsNode implements AutoCloseable {
         return hub;
     }
 
+    public FanOut fanOut() {
+        return fanOut;
+    }
+
     public NodeMetrics metrics() {
         return metrics;
     }
@@ -333,7 +388,7 @@ public final class WsNode implements AutoCloseable {
         return tickets.size();
     }
 
-    public WsEndpoint.Counters counters() {
+    public SocketCounters counters() {
         return counters;
     }
 
@@ -343,8 +398,8 @@ public final class WsNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (stopped) {
-            return;
+        if (!closing.compareAndSet(false, true)) {
+            return; // closed already, or closing on another thread
         }
         draining = true;
         log.info("Node {} shutting down: closing {} connections with {}", config.nodeId(), hub.size(),
@@ -367,6 +422,7 @@ public final class WsNode implements AutoCloseable {
         stopJetty();
         dispatcher.close();
         redis.close();
+        callbacks.shutdown();
         metrics.close();
         stopped = true;
         log.info("Node {} stopped", config.nodeId());
@@ -374,11 +430,12 @@ public final class WsNode implements AutoCloseable {
 
     /**
      * Sockets upgraded while the drain began close themselves with 1012 (they never get
-     * {@code welcome}); waits, within the shutdown grace, until their close handshakes are done,
-     * so stopping Jetty does not cut them off without a close frame (1006).
+     * {@code welcome}), and upgrades still in the gate's limit check get 503; waits, within the
+     * shutdown grace, until those close handshakes and responses are done, so stopping Jetty does
+     * not cut them off (1006, or no response at all).
      */
     private void awaitLateSockets(long deadlineNanos) {
-        while (hub.size() > 0 && System.nanoTime() < deadlineNanos) {
+        while ((hub.size() > 0 || gate.deciding() > 0) && System.nanoTime() < deadlineNanos) {
             for (LocalConnection late : List.copyOf(hub.connections())) {
                 if (late.isOpen()) {
                     late.close(CloseCodes.SERVICE_RESTART, "service restart");
@@ -398,6 +455,9 @@ public final class WsNode implements AutoCloseable {
      * The node's entries stay in Redis until another node sweeps them.
      */
     public void crash() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         stopped = true;
         draining = true;
         hub.disableRedisWrites();
@@ -405,6 +465,7 @@ public final class WsNode implements AutoCloseable {
         redis.close();
         stopJetty();
         dispatcher.close();
+        callbacks.shutdown();
         metrics.close();
     }
 

@@ -1,5 +1,6 @@
 package com.aegisx.ws.server;
 
+import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.client.PublisherOptions;
 import com.aegisx.ws.client.WsPublisher;
 import com.aegisx.ws.protocol.KeySchema;
@@ -7,7 +8,7 @@ import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.server.testing.RedisBackend;
 import com.aegisx.ws.server.testing.RedisFixture;
 import com.aegisx.ws.server.testing.TestClient;
-import com.aegisx.ws.server.websocket.Route;
+import com.aegisx.ws.server.core.Route;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -39,11 +40,11 @@ public final class TestCluster implements AutoCloseable {
     private final Map<String, String> env;
     private final List<WsNode> nodes = new ArrayList<>();
     private final List<TestClient> clients = new ArrayList<>();
-    private final List<Function<WsNode.NodeServices, Route>> routes;
+    private final List<Function<NodeServices, Route>> routes;
     private WsPublisher publisher;
 
     private TestCluster(RedisBackend redis, Map<String, String> overrides,
-                        List<Function<WsNode.NodeServices, Route>> routes) {
+                        List<Function<NodeServices, Route>> routes) {
         this.redis = redis;
         this.prefix = redis.uniquePrefix();
         this.routes = routes;
@@ -70,7 +71,7 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public static TestCluster start(int nodeCount, Map<String, String> overrides,
-                                    List<Function<WsNode.NodeServices, Route>> routes) throws Exception {
+                                    List<Function<NodeServices, Route>> routes) throws Exception {
         return start(defaultBackend.get(), nodeCount, overrides, routes);
     }
 
@@ -88,7 +89,7 @@ public final class TestCluster implements AutoCloseable {
 
     /** Nodes on a Redis of the caller's (e.g. a dedicated one the test stops and starts). */
     public static TestCluster start(RedisBackend redis, int nodeCount, Map<String, String> overrides,
-                                    List<Function<WsNode.NodeServices, Route>> routes) throws Exception {
+                                    List<Function<NodeServices, Route>> routes) throws Exception {
         TestCluster cluster = new TestCluster(redis, overrides, routes);
         try {
             for (int i = 0; i < nodeCount; i++) {

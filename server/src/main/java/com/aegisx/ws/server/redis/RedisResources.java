@@ -51,10 +51,13 @@ public final class RedisResources implements AutoCloseable {
     private volatile Runnable failoverHandler = () -> { };
     private volatile SocketAddress master;
 
-    private RedisResources(RedisConnector connector, ClientResources resources, RedisPubSubListener<String, String> listener,
-                           IntSupplier subscribedTopics) {
+    /** Lets the links exist before the dispatcher they deliver to (which needs the core, which needs the links). */
+    private final DeliveryForwarder forwarder = new DeliveryForwarder();
+
+    private RedisResources(RedisConnector connector, ClientResources resources, IntSupplier subscribedTopics) {
         this.connector = connector;
         this.resources = resources;
+        RedisPubSubListener<String, String> listener = forwarder;
         if (connector.client() instanceof RedisClusterClient cluster) {
             this.pubSub = new ShardedTopicLink(cluster, connector.target().uri(), resources, listener, COMMAND_TIMEOUT, this::failedOver);
         } else {
@@ -69,11 +72,12 @@ public final class RedisResources implements AutoCloseable {
     }
 
     /**
-     * Connects in the mode of {@code target}; pub/sub messages go to {@code listener}. Every
-     * command's latency is recorded with {@code latencyRecorder} (may be null).
+     * Connects in the mode of {@code target}; pub/sub messages go where {@link #deliverTo} says.
+     * Every command's latency is recorded with {@code latencyRecorder} (may be null).
+     * {@code subscribedTopics} counts what Lettuce re-subscribes after a reconnect (metrics).
      */
     public static RedisResources connect(RedisTarget target, Duration topologyRefresh, CommandLatencyRecorder latencyRecorder,
-                                         RedisPubSubListener<String, String> listener, IntSupplier subscribedTopics) {
+                                         IntSupplier subscribedTopics) {
         DefaultClientResources.Builder builder = DefaultClientResources.builder();
         if (latencyRecorder != null) {
             builder.commandLatencyRecorder(latencyRecorder);
@@ -84,7 +88,7 @@ public final class RedisResources implements AutoCloseable {
             connector = RedisConnector.connect(target, new RedisConnector.Settings(COMMAND_TIMEOUT, topologyRefresh, resources));
             log.info("Redis: {} ({} pub/sub)", connector.target(), connector.publishMode() == PublishMode.SHARDED
                     ? "sharded" : "classic");
-            return new RedisResources(connector, resources, listener, subscribedTopics);
+            return new RedisResources(connector, resources, subscribedTopics);
         } catch (RuntimeException e) {
             if (connector != null) {
                 connector.close();
@@ -130,6 +134,32 @@ public final class RedisResources implements AutoCloseable {
         failovers.incrementAndGet();
         log.warn("Redis failover: now on {}; re-registering this node's connections", master == null ? "a new master" : master);
         failoverHandler.run();
+    }
+
+    /** Where pub/sub messages go (the dispatcher); set before the first subscription. */
+    public void deliverTo(RedisPubSubListener<String, String> listener) {
+        forwarder.delegate = listener;
+    }
+
+    /** Hands classic and sharded messages to the listener set by {@link #deliverTo}. */
+    private static final class DeliveryForwarder extends io.lettuce.core.pubsub.RedisPubSubAdapter<String, String> {
+        private volatile RedisPubSubListener<String, String> delegate;
+
+        @Override
+        public void message(String channel, String message) {
+            RedisPubSubListener<String, String> target = delegate;
+            if (target != null) {
+                target.message(channel, message);
+            }
+        }
+
+        @Override
+        public void smessage(String channel, String message) {
+            RedisPubSubListener<String, String> target = delegate;
+            if (target != null) {
+                target.smessage(channel, message);
+            }
+        }
     }
 
     /** Runs {@code handler} after each failover (Sentinel or Cluster): re-register what the new master lacks. */
