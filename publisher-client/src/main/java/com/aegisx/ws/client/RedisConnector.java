@@ -3,6 +3,7 @@ package com.aegisx.ws.client;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -34,22 +35,20 @@ public final class RedisConnector implements AutoCloseable {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
     /** Immutable connection settings; build with {@link #builder()}. */
-    public record Settings(Duration commandTimeout, Duration topologyRefresh, ClientResources resources) {
+    /**
+     * @param resources shared client resources, or null for the client's own
+     * @param listener  told of every connect and disconnect of the client's connections, from the
+     *                  first one on (e.g. to see a Sentinel failover land on another address); may be null
+     */
+    public record Settings(Duration commandTimeout, Duration topologyRefresh, ClientResources resources,
+                           RedisConnectionStateListener listener) {
         public Settings {
             Objects.requireNonNull(commandTimeout, "commandTimeout");
             Objects.requireNonNull(topologyRefresh, "topologyRefresh");
         }
 
         public static Settings defaults() {
-            return new Settings(DEFAULT_COMMAND_TIMEOUT, DEFAULT_TOPOLOGY_REFRESH, null);
-        }
-
-        public Settings withResources(ClientResources resources) {
-            return new Settings(commandTimeout, topologyRefresh, resources);
-        }
-
-        public Settings withTopologyRefresh(Duration topologyRefresh) {
-            return new Settings(commandTimeout, topologyRefresh, resources);
+            return new Settings(DEFAULT_COMMAND_TIMEOUT, DEFAULT_TOPOLOGY_REFRESH, null, null);
         }
     }
 
@@ -80,6 +79,9 @@ public final class RedisConnector implements AutoCloseable {
         }
         RedisClient client = settings.resources() == null ? RedisClient.create() : RedisClient.create(settings.resources());
         client.setOptions(clientOptions(settings));
+        if (settings.listener() != null) {
+            client.addListener(settings.listener());
+        }
         try {
             StatefulRedisConnection<String, String> connection = client.connect(target.uri());
             if (target.mode() == RedisTarget.Mode.STANDALONE && clusterEnabled(connection)) {
@@ -102,6 +104,9 @@ public final class RedisConnector implements AutoCloseable {
         RedisClusterClient client = settings.resources() == null ? RedisClusterClient.create(target.uris())
                 : RedisClusterClient.create(settings.resources(), target.uris());
         client.setOptions(clusterOptions(settings));
+        if (settings.listener() != null) {
+            client.addListener(settings.listener());
+        }
         try {
             StatefulRedisClusterConnection<String, String> connection = client.connect();
             return new RedisConnector(target, client, connection, connection.async());

@@ -52,7 +52,7 @@ class ClusterShardingIT {
     private static long spublishCalls(RedisCommands<String, String> node) {
         for (String line : node.info("commandstats").split("\r?\n")) {
             if (line.startsWith("cmdstat_spublish:")) {
-                return Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
+                return Long.parseLong(line.replaceAll("^cmdstat_spublish:calls=(\\d+),.*", "$1").trim());
             }
         }
         return 0;
@@ -135,8 +135,10 @@ class ClusterShardingIT {
                     .map(c -> c.id()).collect(Collectors.toSet()));
             assertEquals(2, cluster.publisher().getActiveConnections());
         });
-        await().atMost(SETTLE).until(() -> TestCluster.counter(cluster.node(0), "ws_redis_failovers_total") >= 1
-                && TestCluster.counter(cluster.node(1), "ws_redis_resubscriptions_total") >= 1);
+        await().atMost(SETTLE).untilAsserted(() -> {
+            assertTrue(TestCluster.counter(cluster.node(0), "ws_redis_failovers_total") >= 1, cluster.node(0).metrics().scrape());
+            assertTrue(TestCluster.counter(cluster.node(1), "ws_redis_resubscriptions_total") >= 1, cluster.node(1).metrics().scrape());
+        });
         assertTrue(cluster.node(0).isReady() && cluster.node(1).isReady());
         assertTrue(cluster.node(0).manager().sendToUser("alice", Map.of("type", "after_failover")) >= 1);
         onA.nextOfType("after_failover");

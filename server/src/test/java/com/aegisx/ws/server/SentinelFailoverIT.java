@@ -58,8 +58,10 @@ class SentinelFailoverIT {
             assertTrue(onA.isOpen() && onB.isOpen(), "sockets stay open");
             for (int node = 0; node < 2; node++) {
                 WsNode n = cluster.node(node);
-                await().atMost(SETTLE).until(() -> TestCluster.counter(n, "ws_redis_failovers_total") >= 1
-                        && TestCluster.counter(n, "ws_redis_resubscriptions_total") >= 2 && n.isReady());
+                await().atMost(SETTLE).untilAsserted(() -> assertTrue(TestCluster.counter(n, "ws_redis_failovers_total") >= 1
+                        && TestCluster.counter(n, "ws_redis_resubscriptions_total") >= 2 && n.isReady(),
+                        "failovers " + TestCluster.counter(n, "ws_redis_failovers_total") + ", resubscriptions "
+                                + TestCluster.counter(n, "ws_redis_resubscriptions_total") + ", ready " + n.isReady()));
             }
             // The promoted replica holds the indexes (replicated, then re-registered by the nodes).
             await().atMost(SETTLE).untilAsserted(() -> assertEquals(ids, cluster.node(1).manager()

@@ -46,6 +46,7 @@ public final class RedisResources implements AutoCloseable {
 
     private final RedisConnector connector;
     private final TopicLink pubSub;
+    private final IntSupplier subscribedTopics;
     private final ClientResources resources;
     private final AtomicLong failovers = new AtomicLong();
     private volatile Runnable failoverHandler = () -> { };
@@ -54,20 +55,25 @@ public final class RedisResources implements AutoCloseable {
     /** Lets the links exist before the dispatcher they deliver to (which needs the core, which needs the links). */
     private final DeliveryForwarder forwarder = new DeliveryForwarder();
 
-    private RedisResources(RedisConnector connector, ClientResources resources, IntSupplier subscribedTopics) {
-        this.connector = connector;
+    private RedisResources(RedisTarget target, Duration topologyRefresh, ClientResources resources,
+                           IntSupplier subscribedTopics) {
         this.resources = resources;
-        RedisPubSubListener<String, String> listener = forwarder;
-        if (connector.client() instanceof RedisClusterClient cluster) {
-            this.pubSub = new ShardedTopicLink(cluster, connector.target().uri(), resources, listener, COMMAND_TIMEOUT, this::failedOver);
-        } else {
-            RedisClient client = (RedisClient) connector.client();
-            StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub(connector.uri());
-            ClassicTopicLink link = new ClassicTopicLink(connection, listener);
-            this.pubSub = link;
-            if (connector.mode() == RedisTarget.Mode.SENTINEL) {
-                followSentinelFailovers(client, connector.uri(), link, subscribedTopics);
+        this.subscribedTopics = subscribedTopics;
+        RedisConnectionStateListener watcher = target.mode() == RedisTarget.Mode.SENTINEL ? sentinelWatcher(target.uri()) : null;
+        this.connector = RedisConnector.connect(target, new RedisConnector.Settings(COMMAND_TIMEOUT, topologyRefresh,
+                resources, watcher));
+        try {
+            if (connector.client() instanceof RedisClusterClient cluster) {
+                this.pubSub = new ShardedTopicLink(cluster, connector.target().uri(), resources, forwarder, COMMAND_TIMEOUT,
+                        this::failedOver);
+            } else {
+                RedisClient client = (RedisClient) connector.client();
+                StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub(connector.uri());
+                this.pubSub = new ClassicTopicLink(connection, forwarder);
             }
+        } catch (RuntimeException e) {
+            connector.close();
+            throw e;
         }
     }
 
@@ -83,16 +89,12 @@ public final class RedisResources implements AutoCloseable {
             builder.commandLatencyRecorder(latencyRecorder);
         }
         ClientResources resources = builder.build();
-        RedisConnector connector = null;
         try {
-            connector = RedisConnector.connect(target, new RedisConnector.Settings(COMMAND_TIMEOUT, topologyRefresh, resources));
-            log.info("Redis: {} ({} pub/sub)", connector.target(), connector.publishMode() == PublishMode.SHARDED
+            RedisResources created = new RedisResources(target, topologyRefresh, resources, subscribedTopics);
+            log.info("Redis: {} ({} pub/sub)", created.connector.target(), created.publishMode() == PublishMode.SHARDED
                     ? "sharded" : "classic");
-            return new RedisResources(connector, resources, subscribedTopics);
+            return created;
         } catch (RuntimeException e) {
-            if (connector != null) {
-                connector.close();
-            }
             resources.shutdown(0, 2, TimeUnit.SECONDS);
             throw e;
         }
@@ -100,19 +102,19 @@ public final class RedisResources implements AutoCloseable {
 
     /**
      * A connection to a data node at an address other than the last one is a failover (Sentinel
-     * promoted a replica). Connections to the sentinels themselves are not counted.
+     * promoted a replica). Connections to the sentinels themselves are not counted; a reconnect of
+     * the pub/sub connection counts its topics as re-subscribed (Lettuce re-issues them).
      */
-    private void followSentinelFailovers(RedisClient client, RedisURI uri, ClassicTopicLink link,
-                                         IntSupplier subscribedTopics) {
+    private RedisConnectionStateListener sentinelWatcher(RedisURI uri) {
         Set<Integer> sentinelPorts = uri.getSentinels().stream().map(RedisURI::getPort).collect(Collectors.toSet());
-        client.addListener(new RedisConnectionStateListener() {
+        return new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (address instanceof InetSocketAddress inet && sentinelPorts.contains(inet.getPort())
                         && uri.getSentinels().stream().anyMatch(s -> sameHost(s.getHost(), inet))) {
                     return;
                 }
-                if (connection instanceof StatefulRedisPubSubConnection<?, ?>) {
+                if (connection instanceof StatefulRedisPubSubConnection<?, ?> && pubSub instanceof ClassicTopicLink link) {
                     link.reconnected(subscribedTopics.getAsInt());
                 }
                 SocketAddress previous = master;
@@ -121,7 +123,7 @@ public final class RedisResources implements AutoCloseable {
                     failedOver();
                 }
             }
-        });
+        };
     }
 
     private static boolean sameHost(String host, InetSocketAddress address) {

@@ -85,8 +85,17 @@ public final class ShardedTopicLink implements TopicLink {
                 if (w != null && w.link == this) {
                     log.info("Redis unsubscribed topic {} on node {} (slot moved); following it", topic, nodeId);
                     w.link = null;
-                    w.confirmed = false;
-                    refreshThenReconcile();
+                    if (w.confirmed) {
+                        w.confirmed = false;
+                        unconfirmed++;
+                    }
+                    resubscriptions.incrementAndGet();
+                    // Re-read the slot map first, so the topic goes to the slot's new master.
+                    cluster.refreshPartitionsAsync().whenComplete((ok, error) -> executor.execute(() -> {
+                        if (wanted.get(topic) == w && w.link == null) {
+                            assign(topic, w);
+                        }
+                    }));
                 }
             });
         }
@@ -105,7 +114,6 @@ public final class ShardedTopicLink implements TopicLink {
     private final AtomicLong failovers = new AtomicLong();
     private volatile int unconfirmed;
     private Set<String> masters = Set.of();
-    private boolean refreshing;
     private volatile boolean closed;
 
     /**
@@ -275,17 +283,6 @@ public final class ShardedTopicLink implements TopicLink {
         }
     }
 
-    private void refreshThenReconcile() {
-        if (refreshing) {
-            return;
-        }
-        refreshing = true;
-        cluster.refreshPartitionsAsync().whenComplete((ok, error) -> executor.execute(() -> {
-            refreshing = false;
-            reconcileQuietly();
-        }));
-    }
-
     private void reconcileQuietly() {
         try {
             reconcile();
@@ -327,6 +324,8 @@ public final class ShardedTopicLink implements TopicLink {
             boolean moved = owner != null && !owner.getNodeId().equals(w.link.nodeId);
             if (moved || !w.link.connection.isOpen()) {
                 NodeLink old = w.link;
+                log.info("Topic {} {}: re-subscribing on {}", entry.getKey(), moved ? "moved from " + old.nodeId
+                        : "lost its connection to " + old.nodeId, owner == null ? "its slot's master" : owner.getNodeId());
                 w.link = null;
                 if (w.confirmed) {
                     w.confirmed = false;

@@ -86,7 +86,7 @@ public final class SteadyTraffic implements AutoCloseable {
     public String summary(List<Long> received) {
         Set<Long> got = new TreeSet<>(received);
         long missing = outcomes.keySet().stream().filter(seq -> !got.contains(seq)).count();
-        return "published " + published() + ", failed " + failed() + ", reached no node " + reachedNoNode()
+        return "sent " + next.get() + ", answered " + published() + ", failed " + failed() + ", reached no node " + reachedNoNode()
                 + ", not received by this socket " + missing;
     }
 
@@ -95,6 +95,11 @@ public final class SteadyTraffic implements AutoCloseable {
         running.set(false);
         try {
             thread.join(5000);
+            // Publishes still waiting for Redis end within their timeout: count them too.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (outcomes.size() < next.get() && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling futures owned by the publisher, no condition to wait on
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
