@@ -6,6 +6,8 @@ import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.NodeCommand;
 import com.aegisx.ws.protocol.WireFormat;
+import com.aegisx.ws.client.history.History;
+import com.aegisx.ws.client.history.HistoryRules;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,19 +26,41 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
     private final PublishMode publishMode;
     private final ClusterView view;
     private final DeadNodeSweeper sweeper;
+    private final History history;
 
-    /** Over a standalone or Sentinel connection (classic PUBLISH). */
+    /** Over a standalone or Sentinel connection (classic PUBLISH), with the default {@link HistoryRules}. */
     public AsyncWsPublisher(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
-        this(redis, keys, PublishMode.CLASSIC);
+        this(redis, keys, HistoryRules.defaults(), PublishMode.CLASSIC);
     }
 
     /** Over any connection, publishing the way {@code publishMode} says (SPUBLISH on a cluster). */
     public AsyncWsPublisher(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, PublishMode publishMode) {
+        this(redis, keys, HistoryRules.defaults(), publishMode);
+    }
+
+    /** Classic PUBLISH, with {@code historyRules} (see below). */
+    public AsyncWsPublisher(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, HistoryRules historyRules) {
+        this(redis, keys, historyRules, PublishMode.CLASSIC);
+    }
+
+    /**
+     * Broadcasts on channels {@code historyRules} gives a history go through the history script
+     * (append, then publish, atomically); they must be the nodes' HISTORY_RULES. {@code publishMode}:
+     * PUBLISH, or SPUBLISH on a Redis Cluster (the script uses the same command).
+     */
+    public AsyncWsPublisher(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, HistoryRules historyRules,
+                            PublishMode publishMode) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.publishMode = Objects.requireNonNull(publishMode, "publishMode");
         this.view = new ClusterView(redis, keys);
         this.sweeper = new DeadNodeSweeper(redis, keys);
+        this.history = new History(redis, keys, historyRules, publishMode == PublishMode.SHARDED);
+    }
+
+    /** The channel histories this publisher writes to (and a node reads from). */
+    public History history() {
+        return history;
     }
 
     public KeySchema keys() {
@@ -59,6 +83,11 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
     @Override
     public CompletableFuture<Long> broadcast(String channel, Object message, String excludeConnection) {
         ChannelNames.requireValid(channel);
+        if (history.rules().hasHistory(channel)) {
+            // Stamped without the envelope: the script stores the exclude beside the message.
+            return history.publish(channel, encode(message, channel, null), excludeConnection)
+                    .thenApply(History.Published::receivers);
+        }
         return publish(keys.channelTopic(channel), encode(message, channel, excludeConnection));
     }
 

@@ -33,6 +33,7 @@ public final class RedisConnector implements AutoCloseable {
     /** How often a cluster client re-reads CLUSTER SLOTS even when nothing hints at a change. */
     public static final Duration DEFAULT_TOPOLOGY_REFRESH = Duration.ofSeconds(10);
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     /** Immutable connection settings; build with {@link #builder()}. */
     /**
@@ -40,15 +41,16 @@ public final class RedisConnector implements AutoCloseable {
      * @param listener  told of every connect and disconnect of the client's connections, from the
      *                  first one on (e.g. to see a Sentinel failover land on another address); may be null
      */
-    public record Settings(Duration commandTimeout, Duration topologyRefresh, ClientResources resources,
-                           RedisConnectionStateListener listener) {
+    public record Settings(Duration commandTimeout, Duration connectTimeout, Duration topologyRefresh,
+                           ClientResources resources, RedisConnectionStateListener listener) {
         public Settings {
             Objects.requireNonNull(commandTimeout, "commandTimeout");
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(topologyRefresh, "topologyRefresh");
         }
 
         public static Settings defaults() {
-            return new Settings(DEFAULT_COMMAND_TIMEOUT, DEFAULT_TOPOLOGY_REFRESH, null, null);
+            return new Settings(DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TOPOLOGY_REFRESH, null, null);
         }
     }
 
@@ -121,7 +123,7 @@ public final class RedisConnector implements AutoCloseable {
         return ClientOptions.builder()
                 .autoReconnect(true)
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
-                .socketOptions(socketOptions())
+                .socketOptions(socketOptions(settings))
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .build();
     }
@@ -131,7 +133,7 @@ public final class RedisConnector implements AutoCloseable {
         return ClusterClientOptions.builder()
                 .autoReconnect(true)
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
-                .socketOptions(socketOptions())
+                .socketOptions(socketOptions(settings))
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(settings.topologyRefresh())
@@ -141,8 +143,8 @@ public final class RedisConnector implements AutoCloseable {
                 .build();
     }
 
-    private static SocketOptions socketOptions() {
-        return SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build();
+    private static SocketOptions socketOptions(Settings settings) {
+        return SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build();
     }
 
     /** The target with the mode actually used (a detected cluster says so). */

@@ -46,17 +46,17 @@ public final class WsPublisher implements WebSocketOperations, AutoCloseable {
         RedisConnector connector = RedisConnector.connect(RedisTarget.parse(redisUrl),
                 RedisConnector.Settings.defaults());
         return new WsPublisher(connector,
-                new AsyncWsPublisher(connector.async(), options.keys(), connector.publishMode()), options);
+                new AsyncWsPublisher(connector.async(), options.keys(), options.historyRules(), connector.publishMode()), options);
     }
 
     /** Uses a standalone connection owned by the caller; {@link #close()} leaves it open. */
     public static WsPublisher using(StatefulRedisConnection<String, String> connection, PublisherOptions options) {
-        return new WsPublisher(null, new AsyncWsPublisher(connection.async(), options.keys()), options);
+        return new WsPublisher(null, new AsyncWsPublisher(connection.async(), options.keys(), options.historyRules()), options);
     }
 
     /** Uses a cluster connection owned by the caller (SPUBLISH); {@link #close()} leaves it open. */
     public static WsPublisher using(StatefulRedisClusterConnection<String, String> connection, PublisherOptions options) {
-        return new WsPublisher(null, new AsyncWsPublisher(connection.async(), options.keys(), PublishMode.SHARDED),
+        return new WsPublisher(null, new AsyncWsPublisher(connection.async(), options.keys(), options.historyRules(), PublishMode.SHARDED),
                 options);
     }
 

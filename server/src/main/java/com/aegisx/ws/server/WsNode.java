@@ -1,14 +1,21 @@
 package com.aegisx.ws.server;
 
 import com.aegisx.ws.client.AsyncWsPublisher;
+import com.aegisx.ws.client.PublishMode;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.client.history.History;
+import com.aegisx.ws.server.history.HistoryGapFiller;
+import com.aegisx.ws.server.history.HistoryRecovery;
+import com.aegisx.ws.server.history.ResumeService;
 import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.Conflation;
 import com.aegisx.ws.server.core.ConnectionGuard;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.FanOut;
+import com.aegisx.ws.server.core.IndexRepair;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.NodeCommands;
 import com.aegisx.ws.server.core.Route;
@@ -23,7 +30,6 @@ import com.aegisx.ws.server.jetty.NodeContext;
 import com.aegisx.ws.server.jetty.UpgradeGate;
 import com.aegisx.ws.server.jetty.UpgradeTickets;
 import com.aegisx.ws.server.jetty.WebSocketRoutes;
-import com.aegisx.ws.server.manager.WebSocketManager;
 import com.aegisx.ws.server.metrics.LocalFanoutServlet;
 import com.aegisx.ws.server.metrics.MetricsServlet;
 import com.aegisx.ws.server.metrics.NodeMetrics;
@@ -32,12 +38,15 @@ import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.server.redis.ConnectionLimiter;
 import com.aegisx.ws.server.redis.NodeRegistry;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
+import com.aegisx.ws.server.redis.PubSubProbe;
 import com.aegisx.ws.server.redis.RedisBroker;
 import com.aegisx.ws.server.redis.RedisConnectionIndex;
 import com.aegisx.ws.server.redis.RedisResources;
 import com.aegisx.ws.server.web.AuthCheckServlet;
 import com.aegisx.ws.server.web.StaticResources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +76,12 @@ public final class WsNode implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     /** How often a drain looks whether sockets that opened late have finished closing. */
     private static final long LATE_SOCKET_POLL_MILLIS = 20;
+    /** Lets Lettuce re-issue the subscriptions before the history topics are checked after a reconnect. */
+    private static final long RECONNECT_CHECK_DELAY_MILLIS = 100;
+    /** How often messages held for sockets that fell behind on latest-value channels are retried. */
+    private static final long CONFLATION_FLUSH_MILLIS = 50;
+    /** Longest wait between two attempts to register the connections again after a failed one. */
+    private static final java.time.Duration MAX_REREGISTER_RETRY = java.time.Duration.ofSeconds(30);
 
     private final ServerConfig config;
     private final RedisResources redis;
@@ -81,7 +96,6 @@ public final class WsNode implements AutoCloseable {
     private final NodeMetrics metrics;
     private final ConnectionHub hub;
     private final NodeRegistry nodeRegistry;
-    private final WebSocketManager manager;
     private final ScheduledExecutorService scheduler;
     private final UpgradeTickets tickets = new UpgradeTickets();
     private final SocketCounters counters = new SocketCounters();
@@ -89,12 +103,19 @@ public final class WsNode implements AutoCloseable {
     private final ServerConnector connector;
     private final ManagementEndpoints management;
     private final ConnectionGuard guard;
+    private final ResumeService resume;
+    private final HistoryGapFiller gapFiller;
+    private final PubSubProbe probe;
+    private final Conflation conflation;
     private final UpgradeGate gate;
     private volatile boolean draining;
+    /** Between a Redis failover and the end of the re-registration it triggers (/ready 503). */
     private volatile boolean resyncing;
-    private volatile boolean resyncPending;
     private volatile boolean stopped;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final IndexRepair repair;
+    /** Heartbeat rounds and activity flushes that failed (Redis unreachable). */
+    private final java.util.concurrent.atomic.LongAdder heartbeatFailures = new java.util.concurrent.atomic.LongAdder();
 
     private WsNode(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
         this.config = config;
@@ -104,27 +125,40 @@ public final class WsNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.redis = RedisResources.connect(config.redisTarget(), config.topologyRefresh(), metrics.redisLatencyRecorder(),
-                this::subscribedTopics);
+        this.redis = RedisResources.connect(config.redisTarget(), config.topologyRefresh(), config.redisCommandTimeout(),
+                config.redisConnectTimeout(), metrics.redisLatencyRecorder(), this::subscribedTopics);
         var commands = redis.async();
+        boolean sharded = redis.publishMode() == PublishMode.SHARDED;
         this.broker = new RedisBroker(redis.pubSub(), commands, redis.publishMode(), callbacks);
         TopicSubscriptions topics = new TopicSubscriptions(broker);
         RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks);
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
+        this.repair = new IndexRepair(hub, config.heartbeatInterval(), MAX_REREGISTER_RETRY,
+                System::currentTimeMillis);
         this.fanOut = new FanOut(config.keys(), config.nodeId(), topics, new NodeCommands(hub), metrics);
-        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(), fanOut);
+        this.conflation = new Conflation(config.history().conflateChannels(), config.history().conflateQueueBytes());
+        fanOut.conflation(conflation);
+        // History topics pass the gap filler first: it drops repeated offsets and fills jumps from the stream.
+        this.gapFiller = new HistoryGapFiller(fanOut,
+                new History(commands, config.keys(), config.history().rules(), sharded), config.keys(),
+                config.history().maxRecovery(), callbacks);
+        // The probe of the pub/sub connection is heard first, before the gap filler and the fan-out.
+        this.probe = new PubSubProbe(gapFiller, redis, broker, config.keys().probe(config.nodeId()),
+                config.history().probeTimeout(), callbacks, gapFiller::checkAll);
+        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
+                config.dispatchQueueCapacity(), probe);
         dispatcher.dispatchObserver(metrics::onDispatched);
         redis.deliverTo(dispatcher);
         redis.onFailover(() -> callbacks.execute(this::resyncAfterFailover));
-        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), redis.publishMode());
-        this.manager = new WebSocketManager(publisher, hub, RedisResources.COMMAND_TIMEOUT);
+        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), config.history().rules(),
+                redis.publishMode());
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "ws-timer-" + config.nodeId());
             t.setDaemon(true);
             return t;
         });
 
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        QueuedThreadPool threads = new QueuedThreadPool(config.jettyMaxThreads(), config.jettyMinThreads());
         threads.setName("ws-jetty-" + config.nodeId());
         this.server = new Server(threads);
         this.connector = new ServerConnector(server);
@@ -143,6 +177,11 @@ public final class WsNode implements AutoCloseable {
         SubscriptionPolicy subscriptions = new SubscriptionPolicy(hub, config.auth().channelPolicy(),
                 config.security().maxSubscriptions());
         ClientProtocol protocol = new ClientProtocol(hub, subscriptions, config.security().maxChannelLength(), guard);
+        HistoryRecovery recovery = new HistoryRecovery(hub, publisher.history(), config.history().maxRecovery());
+        protocol.recovery(recovery);
+        this.resume = new ResumeService(commands, config.keys(), hub, recovery, subscriptions,
+                config.history().resumeTtl());
+        protocol.resume(resume);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
         NodeServices services = new NodeServices(config, hub, subscriptions, protocol, publisher, commands,
                 callbacks, scheduler, management);
@@ -155,28 +194,6 @@ public final class WsNode implements AutoCloseable {
         // Each port serves its own endpoints only: /metrics and the debug API are not on the public one.
         server.setHandler(new Handler.Sequence(ManagementEndpoints.onConnector(connector, gate), management.handler()));
         server.setRequestLog(new MaskedRequestLog());
-    }
-
-    private int subscribedTopics() {
-        ConnectionHub h = hub;
-        return h == null ? 0 : h.topics().topicCount() + 1; // + the inbox
-    }
-
-    /**
-     * After a failover the promoted replica may lack this node's last writes (replication is
-     * asynchronous): register every local connection again. Until that is done, /ready says 503.
-     */
-    private void resyncAfterFailover() {
-        resyncing = true;
-        hub.reregisterAll().whenComplete((ok, error) -> {
-            resyncing = false;
-            if (error != null) {
-                log.warn("Re-registering after a Redis failover failed ({}); the next heartbeat retries", error.toString());
-                resyncPending = true;
-            } else {
-                log.info("Re-registered {} connections after a Redis failover", hub.size());
-            }
-        });
     }
 
     private static List<Route> routes(NodeServices services, List<Function<NodeServices, Route>> extraRoutes) {
@@ -206,6 +223,8 @@ public final class WsNode implements AutoCloseable {
         management.add("/ready", new ProbeServlet(this::isReady, this::describe));
         metrics.bind(metricSources(), counters);
         metrics.bindRedisFailover(redis::failovers, () -> redis.pubSub().resubscriptions());
+        metrics.bindDelivery(gapFiller::filled, gapFiller::duplicatesDropped, gapFiller::unrecoverable,
+                probe::replacements, probe::isStale);
         management.add("/metrics", new MetricsServlet(metrics));
         if (config.loadTestHooks()) {
             log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches the management port broadcast");
@@ -261,6 +280,12 @@ public final class WsNode implements AutoCloseable {
             }
             @Override public long malformedPayloads() { return fanOut.malformedPayloads(); }
             @Override public long dispatchPending() { return dispatcher.pending(); }
+            @Override public long dispatchDropped() { return dispatcher.dropped(); }
+            @Override public long memberFailures() { return fanOut.memberFailures(); }
+            @Override public long heartbeatFailures() { return heartbeatFailures.sum(); }
+            @Override public long rateLimited() { return guard.rateLimited(); }
+            @Override public long rateLimitCloses() { return guard.rateLimitCloses(); }
+            @Override public long tokenExpiredCloses() { return guard.expiredCloses(); }
             @Override public boolean redisConnected() { return redis.isConnected(); }
             @Override public boolean ready() { return isReady(); }
         };
@@ -276,17 +301,63 @@ public final class WsNode implements AutoCloseable {
         try {
             node.startUp();
         } catch (Exception e) {
-            node.crash();
+            node.abandon();
             throw e;
         }
         return node;
     }
 
+    /**
+     * After the pub/sub connection came back (Lettuce re-issues its subscriptions), history topics
+     * are checked for what was published meanwhile; the PING is answered after the re-subscriptions.
+     */
+    private void watchPubSubReconnects() {
+        redis.client().addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+                if (redis.isClassicPubSub(connection) && !stopped) {
+                    scheduler.schedule(() -> redis.pubSub().ping().thenRunAsync(gapFiller::checkAll, callbacks),
+                            RECONNECT_CHECK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    private int subscribedTopics() {
+        RedisBroker b = broker;
+        return b == null ? 0 : b.topicCount();
+    }
+
+    /**
+     * After a failover the promoted replica may lack this node's last writes (replication is
+     * asynchronous): register every local connection again, and look for history gaps. Until the
+     * re-registration is done, /ready says 503; a failed one is retried by the index repair.
+     */
+    private void resyncAfterFailover() {
+        resyncing = true;
+        gapFiller.checkAll();
+        hub.reregisterAll().whenComplete((ok, error) -> {
+            resyncing = false;
+            if (error != null) {
+                log.warn("Re-registering after a Redis failover failed ({}); retried", error.toString());
+                repair.request("Redis failover");
+            } else {
+                log.info("Re-registered {} connections after a Redis failover", hub.size());
+            }
+        });
+    }
+
     private void startUp() throws Exception {
+        watchPubSubReconnects();
         // Inbox first: a node must hear commands for its sockets before it accepts any.
-        broker.subscribe(config.keys().inbox(config.nodeId())).get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        broker.subscribe(config.keys().inbox(config.nodeId())).get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        resume.syncSecret().get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        broker.subscribe(probe.topic()).get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        probe.start(scheduler, config.history().probeInterval());
+        scheduler.scheduleWithFixedDelay(this::flushConflated, CONFLATION_FLUSH_MILLIS, CONFLATION_FLUSH_MILLIS,
+                TimeUnit.MILLISECONDS);
         server.start();
-        nodeRegistry.heartbeat().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        nodeRegistry.heartbeat().get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         long ping = config.pingInterval().toMillis();
@@ -299,29 +370,52 @@ public final class WsNode implements AutoCloseable {
                 config.host(), port(), config.managementHost(), managementPort(), config.keys().prefix(), config.auth().describe() + "; " + config.security().describe());
     }
 
+    /**
+     * Pushes this node's deadline forward; when the node was missing from Redis (swept while its
+     * link was silent, or Redis lost its data) every socket is registered again, retried with
+     * backoff until a pass succeeds ({@link IndexRepair}); then sweeps dead nodes.
+     */
     private void heartbeat() {
         nodeRegistry.heartbeat()
                 .thenComposeAsync(wasMissing -> {
-                    if (resyncPending) {
-                        resyncPending = false;
-                        resyncAfterFailover();
-                    }
                     if (wasMissing) {
-                        log.warn("Node {} was missing from Redis (outage or swept while unreachable); re-registering",
-                                config.nodeId());
-                        return hub.reregisterAll();
+                        // Redis may have lost the resume secret with the rest: take (or set) it again.
+                        resume.syncSecret();
                     }
-                    return CompletableFuture.completedFuture(null);
+                    if (wasMissing && hub.size() > 0) {
+                        repair.request("missing from Redis (swept while unreachable, or Redis lost its data)");
+                    }
+                    return repair.runIfDue();
                 }, callbacks)
                 .thenCompose(ignored -> nodeRegistry.sweepDeadNodes())
-                .exceptionally(error -> null);
+                .whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        // NodeRegistry logs the loss and the return of Redis once; each miss is counted.
+                        heartbeatFailures.increment();
+                        log.debug("Heartbeat round failed: {}", error.toString());
+                    }
+                });
+    }
+
+    private void flushConflated() {
+        try {
+            conflation.flush();
+        } catch (RuntimeException e) {
+            log.warn("Could not flush conflated messages: {}", e.toString());
+        }
     }
 
     private void keepAlive() {
+        gapFiller.retain(hub.topics()::isSubscribed);
         for (LocalConnection connection : hub.connections()) {
             connection.ping();
         }
-        hub.flushActivity().exceptionally(error -> null);
+        hub.flushActivity().whenComplete((ignored, error) -> {
+            if (error != null) {
+                heartbeatFailures.increment(); // Redis unreachable: the next flush sends the newer value
+                log.debug("Activity flush failed: {}", error.toString());
+            }
+        });
         tickets.prune();
     }
 
@@ -339,7 +433,8 @@ public final class WsNode implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return !draining && !stopped && !resyncing && redis.isConnected() && nodeRegistry.isRegistered();
+        return !draining && !stopped && !resyncing && redis.isConnected() && nodeRegistry.isRegistered()
+                && !probe.isStale();
     }
 
     private ObjectNode describe() {
@@ -365,10 +460,6 @@ public final class WsNode implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
-    }
-
-    public WebSocketManager manager() {
-        return manager;
     }
 
     public ConnectionHub hub() {
@@ -408,7 +499,8 @@ public final class WsNode implements AutoCloseable {
         List<CompletableFuture<?>> removals = new ArrayList<>();
         for (LocalConnection connection : hub.startDrain()) {
             connection.close(CloseCodes.SERVICE_RESTART, "service restart");
-            removals.add(hub.closed(connection));
+            // Its channels into its resume token first: removing it from the indexes forgets them.
+            removals.add(resume.closed(connection).thenCompose(ignored -> hub.closed(connection)));
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
@@ -450,17 +542,13 @@ public final class WsNode implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops without any cleanup in Redis, as a kill -9 would: for tests of the dead-node sweep.
-     * The node's entries stay in Redis until another node sweeps them.
-     */
-    public void crash() {
+    /** A start that failed: releases what was built; the node never accepted a socket. */
+    private void abandon() {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
         stopped = true;
         draining = true;
-        hub.disableRedisWrites();
         scheduler.shutdownNow();
         redis.close();
         stopJetty();

@@ -131,7 +131,7 @@ class ClusterShardingIT {
         assertEquals(promoted, redis.ownerOf(topic));
         // Indexes complete again (re-registered after the failover), queries answer from any node.
         await().atMost(SETTLE).untilAsserted(() -> {
-            assertEquals(Set.of(idA, idB), cluster.node(1).manager().getConnectionsByChannel(channel).stream()
+            assertEquals(Set.of(idA, idB), cluster.manager(1).getConnectionsByChannel(channel).stream()
                     .map(c -> c.id()).collect(Collectors.toSet()));
             assertEquals(2, cluster.publisher().getActiveConnections());
         });
@@ -140,7 +140,7 @@ class ClusterShardingIT {
             assertTrue(TestCluster.counter(cluster.node(1), "ws_redis_resubscriptions_total") >= 1, cluster.node(1).metrics().scrape());
         });
         assertTrue(cluster.node(0).isReady() && cluster.node(1).isReady());
-        assertTrue(cluster.node(0).manager().sendToUser("alice", Map.of("type", "after_failover")) >= 1);
+        assertTrue(cluster.manager(0).sendToUser("alice", Map.of("type", "after_failover")) >= 1);
         onA.nextOfType("after_failover");
     }
 

@@ -64,10 +64,10 @@ class SentinelFailoverIT {
                                 + TestCluster.counter(n, "ws_redis_resubscriptions_total") + ", ready " + n.isReady()));
             }
             // The promoted replica holds the indexes (replicated, then re-registered by the nodes).
-            await().atMost(SETTLE).untilAsserted(() -> assertEquals(ids, cluster.node(1).manager()
+            await().atMost(SETTLE).untilAsserted(() -> assertEquals(ids, cluster.manager(1)
                     .getConnectionsByChannel(channel).stream().map(ConnectionInfo::id).collect(Collectors.toSet())));
             assertEquals(ids.size(), sentinel.master().hlen(cluster.keys().channelMembers(channel)));
-            assertEquals(1, cluster.node(1).manager().sendToUser("alice", Map.of("type", "after_failover")));
+            assertEquals(1, cluster.manager(1).sendToUser("alice", Map.of("type", "after_failover")));
             onA.nextOfType("after_failover");
         }
     }

@@ -101,7 +101,7 @@ public final class ReportProducer implements AutoCloseable {
         this.sharded = mode == PublishMode.SHARDED;
         pubSub.addListener(new CancelListener());
         this.store = new ReportStore(commands, keys, mode);
-        this.publisher = new AsyncWsPublisher(commands, keys, mode);
+        this.publisher = new AsyncWsPublisher(commands, keys, options.historyRules(), mode);
         this.streams = new DataStreamProducer(store, publisher, timeout);
         this.notifications = new Notifications(publisher, timeout);
     }

@@ -28,7 +28,6 @@ public final class ConnectionHub {
     private final TopicSubscriptions topics;
     private final Map<String, LocalConnection> connections = new ConcurrentHashMap<>();
     private final Duration inactivityTimeout;
-    private volatile boolean redisWritesEnabled = true;
     private volatile boolean draining;
 
     public ConnectionHub(String nodeId, KeySchema keys, ConnectionIndex registry, TopicSubscriptions topics,
@@ -148,9 +147,6 @@ public final class ConnectionHub {
         if (connection.userId() != null) {
             topics.leave(keys.userTopic(connection.userId()), connection);
         }
-        if (!redisWritesEnabled) {
-            return CompletableFuture.completedFuture(null);
-        }
         return registry.remove(connection, channels).exceptionally(error -> {
             log.warn("Could not remove connectionId={} from Redis: {}", connection.id(), error.toString());
             return null;
@@ -200,8 +196,4 @@ public final class ConnectionHub {
         return active.isEmpty() ? CompletableFuture.completedFuture(null) : registry.flushActivity(active);
     }
 
-    /** After a simulated crash: sockets closing from now on leave Redis untouched, as after kill -9. */
-    public void disableRedisWrites() {
-        redisWritesEnabled = false;
-    }
 }

@@ -40,6 +40,9 @@ public final class FanOut implements Broker.Listener {
     private final FanoutMetrics metrics;
     private final AtomicLong malformedPayloads = new AtomicLong();
     private final AtomicLong memberFailures = new AtomicLong();
+    private volatile Conflation conflation;
+    /** Each dispatch worker carves its shared frames from its own slabs. */
+    private final ThreadLocal<FrameSlab> slabs = ThreadLocal.withInitial(FrameSlab::new);
 
     public FanOut(KeySchema keys, String nodeId, TopicSubscriptions topics, NodeCommands commands,
                   FanoutMetrics metrics) {
@@ -104,10 +107,26 @@ public final class FanOut implements Broker.Listener {
         }
     }
 
+    /** Latest-value channels (CONFLATE_CHANNELS); null: none. */
+    public void conflation(Conflation conflation) {
+        this.conflation = conflation;
+    }
+
     private void deliver(String topic, String channel, LocalConnection member, List<Outgoing> batch) {
-        if (member.interceptor() != null) {
+        if (member.interceptor() != null || member.isBuffering()) {
             for (Outgoing out : batch) {
                 deliverIntercepted(topic, channel, member, out);
+            }
+            return;
+        }
+        Conflation latest = conflation;
+        if (latest != null && latest.covers(channel)) {
+            // Only the newest of the batch can matter to a socket that is behind; one that is not
+            // gets them all, in order.
+            for (Outgoing out : batch) {
+                if (!out.skips(member) && latest.sendOrHold(member, channel, out.frame)) {
+                    out.sent++;
+                }
             }
             return;
         }
@@ -155,8 +174,9 @@ public final class FanOut implements Broker.Listener {
 
     /**
      * Decodes, stamps and encodes one payload once for every socket; null when it is malformed.
-     * {@code shared}: the frame goes to many sockets, so it is put in a direct buffer once; the
-     * socket write would otherwise copy a heap buffer into a temporary direct one per socket.
+     * {@code shared}: the frame goes to many sockets, so it is put in direct memory once (from a
+     * {@link FrameSlab}); the socket write would otherwise copy a heap buffer into a temporary
+     * direct one per socket.
      */
     private Outgoing prepare(String topic, String channel, String payload, boolean shared) {
         int stampedAt = WireFormat.stampedTimestampAt(payload, channel);
@@ -180,9 +200,23 @@ public final class FanOut implements Broker.Listener {
                 stamped.excludeConnection(), null);
     }
 
-    /** A socket whose route takes over delivery (filters, conflation). */
+    /** A socket whose route takes over delivery (filters, conflation), or whose channel replays history. */
     private void deliverIntercepted(String topic, String channel, LocalConnection member, Outgoing out) {
         if (out.skips(member) || out.unparsable) {
+            return;
+        }
+        ChannelBuffer buffer = member.buffer(channel);
+        if (buffer != null) {
+            ChannelBuffer.Decision decision = buffer.offer(out.payload, out.frame);
+            if (decision != ChannelBuffer.Decision.SEND) {
+                return;
+            }
+            member.stopBuffering(channel, buffer); // the first message after the replay: live from now on
+        }
+        if (member.interceptor() == null) {
+            if (member.send(out.frame)) {
+                out.sent++;
+            }
             return;
         }
         if (out.message == null) {
@@ -200,8 +234,8 @@ public final class FanOut implements Broker.Listener {
         }
     }
 
-    private static ByteBuffer frame(byte[] utf8, boolean direct) {
-        return direct ? ByteBuffer.allocateDirect(utf8.length).put(utf8).flip() : ByteBuffer.wrap(utf8);
+    private ByteBuffer frame(byte[] utf8, boolean direct) {
+        return direct ? slabs.get().frame(utf8) : ByteBuffer.wrap(utf8);
     }
 
     private void malformed(String topic, IllegalArgumentException e) {

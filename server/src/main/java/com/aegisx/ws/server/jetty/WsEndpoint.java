@@ -7,7 +7,9 @@ import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.Replies;
+import com.aegisx.ws.server.core.Resume;
 import com.aegisx.ws.server.core.Route;
+import com.aegisx.ws.server.metrics.InternalErrors;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -88,6 +90,11 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         // it by ClientProtocol) are answered only after it.
         local.serially(() -> node.hub().open(local)
                 .thenCompose(ignored -> route.handler().onRegistered(local, pathParameters))
+                .thenRun(() -> {
+                    if (node.protocol().resume() != null) {
+                        node.protocol().resume().issue(local);
+                    }
+                })
                 .handle((ignored, error) -> {
                     if (error != null && (error instanceof ConnectionHub.DrainingException
                             || error.getCause() instanceof ConnectionHub.DrainingException)) {
@@ -110,7 +117,7 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
                     node.protocol().guard().opened(local);
                     route.handler().afterWelcome(local, pathParameters);
                     return null;
-                }));
+                })).whenComplete(InternalErrors.of("opening a socket"));
     }
 
     /**
@@ -164,7 +171,8 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
                 local.id(), local.userId(), node.config().maxOutboundBytes(), CloseCodes.SLOW_CONSUMER);
         local.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
         // A consumer this slow may never read the close frame either.
-        node.scheduler().schedule(local::abort, 5, java.util.concurrent.TimeUnit.SECONDS);
+        node.scheduler().schedule(local::abort, node.config().slowConsumerAbort().toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -177,8 +185,13 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         ((OutboundWriter) local.outbound()).refuseFrames();
         route.handler().onClose(local);
         node.protocol().guard().closed(local);
+        Resume resume = node.protocol().resume();
+        if (resume != null) {
+            // What the socket had, for a client that resumes elsewhere (before the indexes forget it).
+            local.serially(() -> resume.closed(local));
+        }
         // After registration, so a socket closing while it registers is still removed from Redis.
-        local.serially(() -> node.hub().closed(local));
+        local.serially(() -> node.hub().closed(local)).whenComplete(InternalErrors.of("closing a socket"));
         log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
                 local.id(), LogSafe.text(local.userId()), reason.getCloseCode().getCode(),
                 LogSafe.text(reason.getReasonPhrase()), node.hub().size());

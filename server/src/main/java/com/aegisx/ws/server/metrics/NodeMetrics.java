@@ -22,6 +22,7 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -45,6 +46,7 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
     private final Timer dispatchDelay;
     private final Timer publishAge;
     private Sources sources;
+    private List<Object> deliverySources = List.of();
 
     public NodeMetrics(String nodeId) {
         registry.config().commonTags(Tags.of("node", nodeId));
@@ -108,6 +110,19 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
 
         long dispatchPending();
 
+        long dispatchDropped();
+
+        /** Deliveries to one socket that threw (the fan-out went on with the others). */
+        long memberFailures();
+
+        long heartbeatFailures();
+
+        long rateLimited();
+
+        long rateLimitCloses();
+
+        long tokenExpiredCloses();
+
         boolean redisConnected();
 
         boolean ready();
@@ -146,6 +161,22 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
                 .description("Pub/sub payloads dropped because they were not a JSON object or envelope").register(registry);
         Gauge.builder("ws.pubsub.dispatch.pending", sources, Sources::dispatchPending)
                 .description("Pub/sub messages handed to the dispatch workers and not yet fanned out").register(registry);
+        FunctionCounter.builder("ws.pubsub.dropped", sources, Sources::dispatchDropped)
+                .description("Pub/sub messages dropped because their dispatch worker was DISPATCH_QUEUE_CAPACITY behind")
+                .register(registry);
+        FunctionCounter.builder("ws.fanout.member.failures", sources, Sources::memberFailures)
+                .description("Deliveries to one socket that threw; the fan-out went on with the others").register(registry);
+        FunctionCounter.builder("ws.heartbeat.failures", sources, Sources::heartbeatFailures)
+                .description("Heartbeat rounds and activity flushes that failed (Redis unreachable)").register(registry);
+        FunctionCounter.builder("ws.rate.limited", sources, Sources::rateLimited)
+                .description("Client messages dropped by the per-socket rate limit").register(registry);
+        FunctionCounter.builder("ws.rate.limit.closes", sources, Sources::rateLimitCloses)
+                .description("Sockets closed for going on sending after rate_limited").register(registry);
+        FunctionCounter.builder("ws.token.expired.closes", sources, Sources::tokenExpiredCloses)
+                .description("Sockets closed because their token expired").register(registry);
+        FunctionCounter.builder("ws.internal.errors", InternalErrors.class, c -> InternalErrors.count())
+                .description("Failures of work nobody waited for (logged as 'Unexpected failure in ...')")
+                .register(registry);
         Gauge.builder("ws.redis.connected", sources, s -> s.redisConnected() ? 1 : 0)
                 .description("1 while both Redis connections (commands, pub/sub) are open").register(registry);
         Gauge.builder("ws.node.ready", sources, s -> s.ready() ? 1 : 0)
@@ -165,6 +196,26 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
         FunctionCounter.builder("ws.redis.resubscriptions", resubscriptions, s -> s.getAsLong())
                 .description("Pub/sub topics re-subscribed after a reconnect, failover or slot migration")
                 .register(registry);
+    }
+
+    /** What the history gap filler and the pub/sub probe count (they live outside this package). */
+    public void bindDelivery(java.util.function.LongSupplier gapFilled, java.util.function.LongSupplier duplicatesDropped,
+                             java.util.function.LongSupplier gapsUnrecoverable, java.util.function.LongSupplier pubSubReplaced,
+                             java.util.function.BooleanSupplier pubSubStale) {
+        // Meters hold their object weakly: these lambdas must be kept here.
+        deliverySources = List.of(gapFilled, duplicatesDropped, gapsUnrecoverable, pubSubReplaced, pubSubStale);
+        FunctionCounter.builder("ws.history.gap.filled", gapFilled, s -> s.getAsLong())
+                .description("Messages of history channels this node missed on pub/sub and read from the history instead")
+                .register(registry);
+        FunctionCounter.builder("ws.history.duplicates.dropped", duplicatesDropped, s -> s.getAsLong())
+                .description("History-channel messages dropped because their offset was already delivered").register(registry);
+        FunctionCounter.builder("ws.history.gap.unrecoverable", gapsUnrecoverable, s -> s.getAsLong())
+                .description("Gaps the node could not fill (history trimmed, epoch changed, Redis unavailable)")
+                .register(registry);
+        FunctionCounter.builder("ws.pubsub.replaced", pubSubReplaced, s -> s.getAsLong())
+                .description("Pub/sub connections replaced because the probe found them silent").register(registry);
+        Gauge.builder("ws.pubsub.stale", pubSubStale, s -> s.getAsBoolean() ? 1 : 0)
+                .description("1 while the pub/sub probe has not come back within PUBSUB_PROBE_TIMEOUT").register(registry);
     }
 
     /**

@@ -12,13 +12,49 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ClassicTopicLink implements TopicLink {
 
-    private final StatefulRedisPubSubConnection<String, String> connection;
+    /** Topics per SUBSCRIBE when a whole connection is subscribed again. */
+    static final int RESUBSCRIBE_BATCH = 500;
+
+    private final java.util.function.Supplier<StatefulRedisPubSubConnection<String, String>> opener;
+    private final RedisPubSubListener<String, String> listener;
+    /** Replaced by {@link #renew}. */
+    private volatile StatefulRedisPubSubConnection<String, String> connection;
     private final AtomicLong resubscriptions = new AtomicLong();
 
-    public ClassicTopicLink(StatefulRedisPubSubConnection<String, String> connection,
+    /** {@code opener}: opens a new pub/sub connection (the first one, and any replacement). */
+    public ClassicTopicLink(java.util.function.Supplier<StatefulRedisPubSubConnection<String, String>> opener,
                             RedisPubSubListener<String, String> listener) {
-        this.connection = connection;
+        this.opener = opener;
+        this.listener = listener;
+        this.connection = opener.get();
         connection.addListener(listener);
+    }
+
+    /** The current connection (to recognise its reconnects). */
+    public StatefulRedisPubSubConnection<String, String> connection() {
+        return connection;
+    }
+
+    @Override
+    public CompletableFuture<Void> renew(java.util.Collection<String> topics) {
+        StatefulRedisPubSubConnection<String, String> fresh = opener.get();
+        fresh.addListener(listener);
+        StatefulRedisPubSubConnection<String, String> old = connection;
+        connection = fresh;
+        java.util.List<String> all = java.util.List.copyOf(topics);
+        java.util.List<CompletableFuture<?>> batches = new java.util.ArrayList<>();
+        for (int from = 0; from < all.size(); from += RESUBSCRIBE_BATCH) {
+            String[] batch = all.subList(from, Math.min(all.size(), from + RESUBSCRIBE_BATCH)).toArray(String[]::new);
+            batches.add(fresh.async().subscribe(batch).toCompletableFuture());
+        }
+        resubscriptions.addAndGet(all.size());
+        return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
+                .whenComplete((ok, error) -> old.closeAsync());
+    }
+
+    @Override
+    public CompletableFuture<Void> ping() {
+        return connection.async().ping().toCompletableFuture().thenApply(pong -> null);
     }
 
     @Override

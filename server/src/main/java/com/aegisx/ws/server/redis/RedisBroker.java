@@ -3,7 +3,10 @@ package com.aegisx.ws.server.redis;
 import com.aegisx.ws.client.PublishMode;
 import com.aegisx.ws.server.core.Broker;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -15,11 +18,13 @@ import java.util.concurrent.Executor;
  * on the node's callback executor.
  *
  * <p>A message published while a topic's subscription is being re-established (reconnect,
- * failover, slot move) is lost: plain pub/sub has no history.
+ * failover, slot move) is lost on plain pub/sub; history channels fill such gaps from their stream.
  */
 public final class RedisBroker implements Broker {
 
     private final TopicLink pubSub;
+    /** The topics subscribed, to subscribe replacement connections to (see {@link #resubscribeAll}). */
+    private final Set<String> topics = ConcurrentHashMap.newKeySet();
     private final RedisClusterAsyncCommands<String, String> commands;
     private final PublishMode publishMode;
     private final Executor callbacks;
@@ -34,13 +39,28 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> subscribe(String topic) {
+        topics.add(topic);
         return Callbacks.on(callbacks, pubSub.subscribe(topic));
     }
 
     @Override
     public CompletableFuture<Void> unsubscribe(String topic) {
+        topics.remove(topic);
         pubSub.unsubscribe(topic);
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Replaces the pub/sub connection(s) and subscribes every topic again (pipelined batches):
+     * for a link that went silent without breaking (half-open), which Lettuce never reconnects.
+     * Completes when Redis confirmed them all.
+     */
+    public CompletableFuture<Void> resubscribeAll() {
+        return Callbacks.on(callbacks, pubSub.renew(List.copyOf(topics)));
+    }
+
+    public int topicCount() {
+        return topics.size();
     }
 
     @Override

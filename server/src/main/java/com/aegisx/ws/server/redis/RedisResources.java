@@ -41,8 +41,6 @@ public final class RedisResources implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisResources.class);
 
-    /** Bound on every command, so a future never hangs while Redis is unreachable. */
-    public static final Duration COMMAND_TIMEOUT = RedisConnector.DEFAULT_COMMAND_TIMEOUT;
 
     private final RedisConnector connector;
     private final TopicLink pubSub;
@@ -55,21 +53,21 @@ public final class RedisResources implements AutoCloseable {
     /** Lets the links exist before the dispatcher they deliver to (which needs the core, which needs the links). */
     private final DeliveryForwarder forwarder = new DeliveryForwarder();
 
-    private RedisResources(RedisTarget target, Duration topologyRefresh, ClientResources resources,
-                           IntSupplier subscribedTopics) {
+    private RedisResources(RedisTarget target, Duration topologyRefresh, Duration commandTimeout, Duration connectTimeout,
+                           ClientResources resources, IntSupplier subscribedTopics) {
         this.resources = resources;
         this.subscribedTopics = subscribedTopics;
         RedisConnectionStateListener watcher = target.mode() == RedisTarget.Mode.SENTINEL ? sentinelWatcher(target.uri()) : null;
-        this.connector = RedisConnector.connect(target, new RedisConnector.Settings(COMMAND_TIMEOUT, topologyRefresh,
-                resources, watcher));
+        this.connector = RedisConnector.connect(target, new RedisConnector.Settings(commandTimeout, connectTimeout,
+                topologyRefresh, resources, watcher));
         try {
             if (connector.client() instanceof RedisClusterClient cluster) {
-                this.pubSub = new ShardedTopicLink(cluster, connector.target().uri(), resources, forwarder, COMMAND_TIMEOUT,
+                this.pubSub = new ShardedTopicLink(cluster, connector.target().uri(), resources, forwarder, commandTimeout,
                         this::failedOver);
             } else {
                 RedisClient client = (RedisClient) connector.client();
-                StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub(connector.uri());
-                this.pubSub = new ClassicTopicLink(connection, forwarder);
+                RedisURI uri = connector.uri();
+                this.pubSub = new ClassicTopicLink(() -> client.connectPubSub(uri), forwarder);
             }
         } catch (RuntimeException e) {
             connector.close();
@@ -82,7 +80,8 @@ public final class RedisResources implements AutoCloseable {
      * Every command's latency is recorded with {@code latencyRecorder} (may be null).
      * {@code subscribedTopics} counts what Lettuce re-subscribes after a reconnect (metrics).
      */
-    public static RedisResources connect(RedisTarget target, Duration topologyRefresh, CommandLatencyRecorder latencyRecorder,
+    public static RedisResources connect(RedisTarget target, Duration topologyRefresh, Duration commandTimeout,
+                                         Duration connectTimeout, CommandLatencyRecorder latencyRecorder,
                                          IntSupplier subscribedTopics) {
         DefaultClientResources.Builder builder = DefaultClientResources.builder();
         if (latencyRecorder != null) {
@@ -90,7 +89,8 @@ public final class RedisResources implements AutoCloseable {
         }
         ClientResources resources = builder.build();
         try {
-            RedisResources created = new RedisResources(target, topologyRefresh, resources, subscribedTopics);
+            RedisResources created = new RedisResources(target, topologyRefresh, commandTimeout, connectTimeout, resources,
+                    subscribedTopics);
             log.info("Redis: {} ({} pub/sub)", created.connector.target(), created.publishMode() == PublishMode.SHARDED
                     ? "sharded" : "classic");
             return created;
@@ -114,7 +114,7 @@ public final class RedisResources implements AutoCloseable {
                         && uri.getSentinels().stream().anyMatch(s -> sameHost(s.getHost(), inet))) {
                     return;
                 }
-                if (connection instanceof StatefulRedisPubSubConnection<?, ?> && pubSub instanceof ClassicTopicLink link) {
+                if (pubSub instanceof ClassicTopicLink link && link.connection() == connection) {
                     link.reconnected(subscribedTopics.getAsInt());
                 }
                 SocketAddress previous = master;
@@ -184,6 +184,16 @@ public final class RedisResources implements AutoCloseable {
 
     public TopicLink pubSub() {
         return pubSub;
+    }
+
+    /** The Lettuce client ({@code RedisClient} or {@code RedisClusterClient}), e.g. to watch its connections. */
+    public io.lettuce.core.AbstractRedisClient client() {
+        return connector.client();
+    }
+
+    /** Whether {@code connection} is the current classic pub/sub connection (never on a cluster). */
+    public boolean isClassicPubSub(RedisChannelHandler<?, ?> connection) {
+        return pubSub instanceof ClassicTopicLink classic && classic.connection() == connection;
     }
 
     /** Failovers followed since start (Sentinel promotions, new cluster masters). */

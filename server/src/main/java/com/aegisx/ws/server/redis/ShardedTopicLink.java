@@ -186,6 +186,36 @@ public final class ShardedTopicLink implements TopicLink {
         });
     }
 
+    /** Closes every master connection and subscribes every wanted topic again on fresh ones. */
+    @Override
+    public CompletableFuture<Void> renew(java.util.Collection<String> topics) {
+        return CompletableFuture.supplyAsync(() -> {
+            links.values().forEach(l -> l.connection.closeAsync());
+            links.clear();
+            List<CompletableFuture<Void>> confirmations = new ArrayList<>();
+            for (Map.Entry<String, Wanted> entry : wanted.entrySet()) {
+                Wanted w = entry.getValue();
+                w.link = null;
+                if (w.confirmed) {
+                    w.confirmed = false;
+                    unconfirmed++;
+                }
+                CompletableFuture<Void> confirmed = new CompletableFuture<>();
+                w.waiters.add(confirmed);
+                confirmations.add(confirmed);
+                resubscriptions.incrementAndGet();
+                assign(entry.getKey(), w);
+            }
+            return CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new));
+        }, executor).thenCompose(all -> all);
+    }
+
+    /** Sharded links have no single connection to ping: answered at once. */
+    @Override
+    public CompletableFuture<Void> ping() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     @Override
     public boolean isConnected() {
         return !closed && unconfirmed == 0;

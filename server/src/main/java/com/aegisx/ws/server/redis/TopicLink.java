@@ -19,6 +19,15 @@ public interface TopicLink extends AutoCloseable {
     /** Unsubscribes (fire and forget: a late message for it finds no local member). */
     void unsubscribe(String topic);
 
+    /**
+     * Replaces the connection(s) by new ones and subscribes {@code topics} there (the probe found
+     * the link silent); completes once Redis confirmed them all.
+     */
+    CompletableFuture<Void> renew(java.util.Collection<String> topics);
+
+    /** Sends a PING on the (classic) pub/sub connection: answered after its pending subscriptions. */
+    CompletableFuture<Void> ping();
+
     /** True while every wanted topic is subscribed on an open connection. */
     boolean isConnected();
 
