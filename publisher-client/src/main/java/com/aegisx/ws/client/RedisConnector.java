@@ -98,8 +98,16 @@ public final class RedisConnector implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the server runs in cluster mode. An ACL user that may not run INFO is taken as
+     * standalone: such deployments declare {@code redis-cluster://} when they use a cluster.
+     */
     private static boolean clusterEnabled(StatefulRedisConnection<String, String> connection) {
-        return connection.sync().info("cluster").contains("cluster_enabled:1");
+        try {
+            return connection.sync().info("cluster").contains("cluster_enabled:1");
+        } catch (io.lettuce.core.RedisCommandExecutionException e) {
+            return false;
+        }
     }
 
     private static RedisConnector cluster(RedisTarget target, Settings settings) {

@@ -41,19 +41,11 @@ class SentinelFailoverIT {
             int oldMaster = sentinel.masterPort();
 
             try (SteadyTraffic traffic = new SteadyTraffic(cluster.publisher().async(), channel, 10)) {
-                await().atMost(SETTLE).until(() -> SteadyTraffic.ticks(onA).size() > 20);
+                SteadyTraffic.awaitTicks(20, onA, onB);
                 int newMaster = sentinel.killMaster();
                 assertNotEquals(oldMaster, newMaster);
-                long afterPromotion = traffic.nextSeq();
-                await("delivery resumes").atMost(SETTLE).until(() ->
-                        SteadyTraffic.ticks(onA).stream().anyMatch(s -> s > afterPromotion + 20)
-                                && SteadyTraffic.ticks(onB).stream().anyMatch(s -> s > afterPromotion + 20));
-                traffic.close();
-                Set<Long> acknowledged = traffic.acknowledgedTo(2);
-                await().atMost(Duration.ofSeconds(10)).until(() -> SteadyTraffic.ticks(onA).containsAll(acknowledged)
-                        && SteadyTraffic.ticks(onB).containsAll(acknowledged));
-                System.out.println("Sentinel failover " + oldMaster + " -> " + newMaster + ": socket A "
-                        + traffic.summary(SteadyTraffic.ticks(onA)) + "; socket B " + traffic.summary(SteadyTraffic.ticks(onB)));
+                System.out.println("Sentinel failover " + oldMaster + " -> " + newMaster + ": "
+                        + traffic.awaitResumedAndComplete(traffic.nextSeq(), onA, onB));
             }
             assertTrue(onA.isOpen() && onB.isOpen(), "sockets stay open");
             for (int node = 0; node < 2; node++) {

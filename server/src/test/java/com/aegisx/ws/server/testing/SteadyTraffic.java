@@ -82,6 +82,32 @@ public final class SteadyTraffic implements AutoCloseable {
                 .map(m -> m.path("seq").asLong()).collect(Collectors.toList());
     }
 
+    /** Waits until each socket got more than {@code count} ticks (traffic is flowing). */
+    public static void awaitTicks(int count, TestClient... sockets) {
+        org.awaitility.Awaitility.await("traffic flowing").atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                java.util.Arrays.stream(sockets).allMatch(s -> ticks(s).size() > count));
+    }
+
+    /**
+     * After a disruption: waits until every socket receives ticks published 20 after
+     * {@code fromSeq} (delivery resumed), stops the traffic, checks that every tick Redis
+     * acknowledged to all the sockets' nodes reached every socket (nothing lost silently), and
+     * returns the account of the gap for the test log.
+     */
+    public String awaitResumedAndComplete(long fromSeq, TestClient... sockets) {
+        org.awaitility.Awaitility.await("delivery resumes").atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                java.util.Arrays.stream(sockets).allMatch(s -> ticks(s).stream().anyMatch(seq -> seq > fromSeq + 20)));
+        close();
+        Set<Long> acknowledged = acknowledgedTo(sockets.length);
+        org.awaitility.Awaitility.await("acknowledged ticks delivered").atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                java.util.Arrays.stream(sockets).allMatch(s -> ticks(s).containsAll(acknowledged)));
+        StringBuilder account = new StringBuilder();
+        for (int i = 0; i < sockets.length; i++) {
+            account.append(i == 0 ? "" : "; ").append("socket ").append(i).append(": ").append(summary(ticks(sockets[i])));
+        }
+        return account.toString();
+    }
+
     /** A one-line account for the test log: what the gap cost. */
     public String summary(List<Long> received) {
         Set<Long> got = new TreeSet<>(received);
@@ -90,9 +116,12 @@ public final class SteadyTraffic implements AutoCloseable {
                 + ", not received by this socket " + missing;
     }
 
+    /** Stops publishing and waits for Redis's answers (idempotent). */
     @Override
     public void close() {
-        running.set(false);
+        if (!running.getAndSet(false)) {
+            return;
+        }
         try {
             thread.join(5000);
             // Publishes still waiting for Redis end within their timeout: count them too.
