@@ -91,4 +91,14 @@ class ServerConfigTest {
         assertTrue(error.getMessage().contains("JETTY_MIN_THREADS"), error.getMessage());
         assertTrue(error.getMessage().contains("DISPATCH_QUEUE_CAPACITY"), error.getMessage());
     }
+
+    @Test
+    void theProxyProtocolNeedsTheLoadBalancersAddress() {
+        assertEquals(false, ServerConfig.fromEnv(Map.of()).proxyProtocol());
+        ConfigException alone = assertThrows(ConfigException.class,
+                () -> ServerConfig.fromEnv(Map.of("PROXY_PROTOCOL", "true")));
+        assertTrue(alone.getMessage().contains("PROXY_PROTOCOL") && alone.getMessage().contains("TRUSTED_PROXIES"),
+                alone.getMessage());
+        assertTrue(ServerConfig.fromEnv(Map.of("PROXY_PROTOCOL", "true", "TRUSTED_PROXIES", "10.0.0.5")).proxyProtocol());
+    }
 }
