@@ -80,6 +80,31 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
     }
 
     @Override
+    public CompletableFuture<Boolean> disconnectConnection(String connectionId, int code, String reason) {
+        return disconnect(connectionId, code, reason);
+    }
+
+    @Override
+    public CompletableFuture<Integer> disconnectUser(String userId, int code, String reason) {
+        requireUserId(userId);
+        return redis.hgetall(keys.userConnections(userId)).toCompletableFuture().thenCompose(members -> {
+            List<CompletableFuture<Boolean>> asked = new ArrayList<>();
+            for (String connectionId : members.keySet()) {
+                asked.add(disconnect(connectionId, code, reason).exceptionally(error -> false));
+            }
+            return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
+                    .thenApply(ignored -> (int) asked.stream().filter(CompletableFuture::join).count());
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> isUserOnline(String userId) {
+        requireUserId(userId);
+        return redis.hgetall(keys.userConnections(userId)).toCompletableFuture()
+                .thenCombine(view.liveNodes(), (members, live) -> members.values().stream().anyMatch(live::contains));
+    }
+
+    @Override
     public CompletableFuture<List<ConnectionInfo>> getConnectionsByChannel(String channel) {
         ChannelNames.requireValid(channel);
         return view.connectionsInIndex(keys.channelMembers(channel));
@@ -116,7 +141,11 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
             return CompletableFuture.failedFuture(
                     new IllegalArgumentException("not a connection id: '" + connectionId + "'"));
         }
-        return publish(keys.inbox(nodeId), command.encode()).thenApply(receivers -> receivers > 0);
+        // The connection's hash exists from registration to close (a sweep of a dead node removes
+        // it too): without it there is nobody to deliver to, whatever the node's inbox says.
+        return redis.exists(keys.connection(connectionId)).toCompletableFuture().thenCompose(found -> found == 0
+                ? CompletableFuture.completedFuture(false)
+                : publish(keys.inbox(nodeId), command.encode()).thenApply(receivers -> receivers > 0));
     }
 
     private CompletableFuture<Long> publish(String topic, String payload) {

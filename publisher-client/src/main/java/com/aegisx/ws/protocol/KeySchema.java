@@ -72,6 +72,11 @@ public final class KeySchema {
         return node(nodeId) + ":sweep";
     }
 
+    /** Recent samples of one node's message counters (list, capped; read by the admin console). */
+    public String nodeStats(String nodeId) {
+        return node(nodeId) + ":stats";
+    }
+
     public String connection(String connectionId) {
         return tagged("conn", connectionId);
     }

@@ -3,6 +3,8 @@ package com.aegisx.ws.server;
 import com.aegisx.ws.client.AsyncWsPublisher;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.server.admin.AdminServlet;
+import com.aegisx.ws.server.admin.NodeStats;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
 import com.aegisx.ws.server.cluster.ConnectionRegistry;
 import com.aegisx.ws.server.cluster.NodeRegistry;
@@ -70,6 +72,7 @@ public final class WsNode implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ConnectionGuard guard;
+    private final NodeStats nodeStats;
     private volatile boolean draining;
     private volatile boolean stopped;
 
@@ -104,6 +107,8 @@ public final class WsNode implements AutoCloseable {
 
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
                 config.advertisedHost(), this::port, VERSION);
+        this.nodeStats = new NodeStats(commands, config.keys(), config.nodeId(), config.statsInterval(),
+                metrics::deliveries, counters.messagesIn::sum, metrics::pubSubReceived);
         JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
         ConnectionLimiter limiter = new ConnectionLimiter(commands, config.keys(), config.nodeId(),
                 config.security().maxConnectionsPerUser(), config.security().maxConnectionsPerIp());
@@ -144,9 +149,10 @@ public final class WsNode implements AutoCloseable {
                     config.keys(), dispatcher::message)), "/loadtest/fanout");
         }
         web(servlets, authenticator);
-        servlets.addServlet(new ServletHolder(new DebugServlet(
-                new AdminAuthenticator(authenticator, config.security().adminApiKey()), commands, config.keys())),
-                DebugServlet.PATH);
+        AdminAuthenticator admins = new AdminAuthenticator(authenticator, config.security().adminApiKey());
+        servlets.addServlet(new ServletHolder(new DebugServlet(admins, commands, config.keys())), DebugServlet.PATH);
+        servlets.addServlet(new ServletHolder(new AdminServlet(admins, commands, config.keys(), manager.async(),
+                config.heartbeatTimeout(), config.statsInterval())), AdminServlet.PATH);
         return servlets;
     }
 
@@ -155,6 +161,7 @@ public final class WsNode implements AutoCloseable {
         ServletHolder assets = new ServletHolder(StaticResources.client());
         servlets.addServlet(assets, "/client/*");
         servlets.addServlet(assets, "/demo/*");
+        servlets.addServlet(new ServletHolder(StaticResources.admin()), "/admin/*");
         servlets.addServlet(new ServletHolder(new AuthCheckServlet(authenticator, config.auth().authRequired())),
                 AuthCheckServlet.PATH);
     }
@@ -192,6 +199,8 @@ public final class WsNode implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::keepAlive, ping, ping, TimeUnit.MILLISECONDS);
         long cleanup = config.cleanupInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::cleanup, cleanup, cleanup, TimeUnit.MILLISECONDS);
+        long stats = config.statsInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(() -> nodeStats.sample(), stats, stats, TimeUnit.MILLISECONDS);
         long expiryTimers = ConnectionGuard.TIMER_HORIZON.toMillis() / 2;
         scheduler.scheduleWithFixedDelay(this::armExpiryTimers, expiryTimers, expiryTimers, TimeUnit.MILLISECONDS);
         log.info("Node {} listening on {}:{} (Redis key prefix '{}', {})", config.nodeId(), config.host(),

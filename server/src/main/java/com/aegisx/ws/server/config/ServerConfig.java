@@ -34,6 +34,10 @@ public final class ServerConfig {
      * once per node; off unless a deployment's payloads are large and its sockets few.
      */
     public static final boolean DEFAULT_COMPRESSION = false;
+    /** How often a node samples its message counters into Redis for the admin console's rate chart. */
+    public static final long DEFAULT_STATS_INTERVAL_MS = 10_000;
+    public static final String LOG_FORMAT_TEXT = "text";
+    public static final String LOG_FORMAT_JSON = "json";
 
     private final int port;
     private final String host;
@@ -54,6 +58,8 @@ public final class ServerConfig {
     private final boolean compression;
     private final Duration shutdownGrace;
     private final boolean loadTestHooks;
+    private final Duration statsInterval;
+    private final String logFormat;
     private final AuthSettings auth;
     private final SecuritySettings security;
 
@@ -109,6 +115,11 @@ public final class ServerConfig {
         dispatchBatchMicros = env.integer("DISPATCH_BATCH_MICROS", 1000, 0, 100_000);
         shutdownGrace = millis(env, "SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE_MS);
         loadTestHooks = env.bool("LOADTEST_HOOKS", false);
+        statsInterval = Duration.ofMillis(env.longValue("STATS_INTERVAL", DEFAULT_STATS_INTERVAL_MS, 100, 600_000));
+        logFormat = env.string("LOG_FORMAT", LOG_FORMAT_TEXT);
+        if (!LOG_FORMAT_TEXT.equals(logFormat) && !LOG_FORMAT_JSON.equals(logFormat)) {
+            env.error("LOG_FORMAT", "must be 'text' or 'json', was '" + logFormat + "'");
+        }
         auth = AuthSettings.fromEnv(env);
         security = SecuritySettings.fromEnv(env);
     }
@@ -170,6 +181,10 @@ public final class ServerConfig {
     public Duration shutdownGrace() { return shutdownGrace; }
     /** LOADTEST_HOOKS: installs POST /loadtest/fanout (load-tests' ceiling scenario). Never in production. */
     public boolean loadTestHooks() { return loadTestHooks; }
+    /** STATS_INTERVAL: between two samples of the node's counters in Redis (the admin console's rates). */
+    public Duration statsInterval() { return statsInterval; }
+    /** LOG_FORMAT: {@code text} (default) or {@code json}; logback.xml reads the variable itself. */
+    public String logFormat() { return logFormat; }
     public AuthSettings auth() { return auth; }
     /** Origins, proxies, limits and the admin key: see {@link SecuritySettings}. */
     public SecuritySettings security() { return security; }

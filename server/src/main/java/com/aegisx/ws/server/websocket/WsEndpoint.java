@@ -100,12 +100,20 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
                     // measurable part of the node's cost per connection (load-tests/README.md, churn).
                     log.debug("WebSocket connection established connectionId={} userId={} route={} node={} totalConnections={}",
                             id, local.userId(), route.name(), node.hub().nodeId(), node.hub().size());
-                    local.send(Replies.welcome(local, node.config().availableChannels()));
+                    local.send(Replies.welcome(local, availableTo(local)));
                     local.markWelcomed();
                     node.protocol().guard().opened(local);
                     route.handler().afterWelcome(local, pathParameters);
                     return null;
                 }));
+    }
+
+    /** WEBSOCKET_AVAILABLE_CHANNELS without the channels this connection may not subscribe to. */
+    private java.util.List<String> availableTo(LocalConnection local) {
+        var policy = node.config().auth().channelPolicy();
+        return node.config().availableChannels().stream()
+                .filter(channel -> policy.canSubscribe(local.identity(), channel).allowed())
+                .toList();
     }
 
     /**
