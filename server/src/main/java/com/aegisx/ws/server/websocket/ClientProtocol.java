@@ -9,6 +9,7 @@ import com.aegisx.ws.server.security.ConnectionGuard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletableFuture;
+import com.aegisx.ws.server.logging.ConnectionLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,8 @@ public final class ClientProtocol {
             return;
         }
         String type = typeNode.asText();
-        log.debug("Message connectionId={} type={}", connection.id(), type);
+        JsonNode channelNode = message.get("channel");
+        ConnectionLog.received(log, connection.id(), type, channelNode == null ? null : channelNode.asText());
         switch (type) {
             case "subscribe" -> subscribe(connection, message, id);
             case "unsubscribe" -> unsubscribe(connection, message, id);

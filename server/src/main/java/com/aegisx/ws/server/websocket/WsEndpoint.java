@@ -3,6 +3,7 @@ package com.aegisx.ws.server.websocket;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Identifiers;
+import com.aegisx.ws.server.logging.ConnectionLog;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -95,11 +96,10 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
                         local.close(CloseCodes.TRY_AGAIN_LATER, "registration failed");
                         return null;
                     }
-                    // DEBUG: the access log already has a line per upgrade and the close line below
-                    // carries the connection and user ids; a synchronous INFO line per connect was a
+                    // INFO as the spec asks, but rate-limited: a synchronous line per connect was a
                     // measurable part of the node's cost per connection (load-tests/README.md, churn).
-                    log.debug("WebSocket connection established connectionId={} userId={} route={} node={} totalConnections={}",
-                            id, local.userId(), route.name(), node.hub().nodeId(), node.hub().size());
+                    ConnectionLog.established(log, node.hub().nodeId(), id, local.userId(), route.name(),
+                            node.hub().size());
                     local.send(Replies.welcome(local, availableTo(local)));
                     local.markWelcomed();
                     node.protocol().guard().opened(local);
@@ -139,7 +139,13 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
     public void onMessage(String text) {
         node.counters().messagesIn.increment();
         node.counters().bytesIn.add(text.length());
-        node.protocol().onText(connection, route.handler(), text);
+        LocalConnection local = connection;
+        ConnectionLog.enter(node.hub().nodeId(), local.id(), local.userId());
+        try {
+            node.protocol().onText(local, route.handler(), text);
+        } finally {
+            ConnectionLog.clear();
+        }
     }
 
     /**
@@ -182,13 +188,28 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         node.protocol().guard().closed(local);
         // After registration, so a socket closing while it registers is still removed from Redis.
         local.serially(() -> node.hub().closed(local));
-        log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
-                local.id(), local.userId(), reason.getCloseCode().getCode(), reason.getReasonPhrase(), node.hub().size());
+        ConnectionLog.enter(node.hub().nodeId(), local.id(), local.userId());
+        try {
+            log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
+                    local.id(), local.userId(), reason.getCloseCode().getCode(),
+                    ConnectionLog.printable(String.valueOf(reason.getReasonPhrase())), node.hub().size());
+        } finally {
+            ConnectionLog.clear();
+        }
     }
 
     @Override
     public void onError(Session session, Throwable error) {
         LocalConnection local = connection;
-        log.debug("WebSocket error connectionId={}: {}", local == null ? null : local.id(), error.toString());
+        if (local == null) {
+            ConnectionLog.error(log, null, error);
+            return;
+        }
+        ConnectionLog.enter(node.hub().nodeId(), local.id(), local.userId());
+        try {
+            ConnectionLog.error(log, local.id(), error);
+        } finally {
+            ConnectionLog.clear();
+        }
     }
 }
