@@ -46,14 +46,20 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
     @Override
     public CompletableFuture<Long> broadcast(String channel, Object message, String excludeConnection) {
         ChannelNames.requireValid(channel);
-        String payload = WireFormat.encode(Json.toObject(message), channel, excludeConnection);
-        return publish(keys.channelTopic(channel), payload);
+        return publish(keys.channelTopic(channel), encode(message, channel, excludeConnection));
     }
 
     @Override
     public CompletableFuture<Long> sendToUser(String userId, Object message) {
         requireUserId(userId);
-        return publish(keys.userTopic(userId), WireFormat.encode(Json.toObject(message), null, null));
+        return publish(keys.userTopic(userId), encode(message, null, null));
+    }
+
+    /** A String is JSON text and keeps its form (numbers as written); anything else goes through Jackson. */
+    private static String encode(Object message, String channel, String excludeConnection) {
+        return message instanceof String text
+                ? WireFormat.encodeText(text, channel, excludeConnection)
+                : WireFormat.encode(Json.toObject(message), channel, excludeConnection);
     }
 
     @Override

@@ -49,6 +49,20 @@ public final class WireFormat {
         return Json.write(envelope);
     }
 
+    /**
+     * The same for a message given as JSON text: stamped in the text ({@link RawStamp}), so the
+     * publisher's numbers and formatting reach clients as written.
+     */
+    public static String encodeText(String message, String channel, String excludeConnection) {
+        String out = RawStamp.stampMessage(message, channel);
+        if (excludeConnection == null) {
+            return out;
+        }
+        ObjectNode options = Json.object();
+        options.put(EXCLUDE_FIELD, excludeConnection);
+        return "{\"" + ENVELOPE_FIELD + "\":" + Json.write(options) + ",\"" + MESSAGE_FIELD + "\":" + out + "}";
+    }
+
     /** Decodes a payload; throws IllegalArgumentException when it is not a JSON object or envelope. */
     public static Delivery decode(String payload) {
         ObjectNode root = Json.parseObject(payload);

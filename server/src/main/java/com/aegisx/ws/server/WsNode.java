@@ -58,6 +58,8 @@ public final class WsNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WsNode.class);
     public static final String VERSION = "0.1.0";
+    /** How often a drain looks whether sockets that opened late have finished closing. */
+    private static final long LATE_SOCKET_POLL_MILLIS = 20;
 
     private final ServerConfig config;
     private final RedisResources redis;
@@ -296,10 +298,11 @@ public final class WsNode implements AutoCloseable {
                 CloseCodes.SERVICE_RESTART);
         scheduler.shutdownNow();
         List<CompletableFuture<?>> removals = new ArrayList<>();
-        for (LocalConnection connection : List.copyOf(hub.connections())) {
+        for (LocalConnection connection : hub.startDrain()) {
             connection.close(CloseCodes.SERVICE_RESTART, "service restart");
             removals.add(hub.closed(connection));
         }
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
             CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new))
                     .thenCompose(ignored -> nodeRegistry.deregister())
@@ -307,12 +310,34 @@ public final class WsNode implements AutoCloseable {
         } catch (Exception e) {
             log.warn("Could not remove node {} from Redis cleanly: {}", config.nodeId(), e.toString());
         }
+        awaitLateSockets(deadline);
         stopJetty();
         dispatcher.close();
         redis.close();
         metrics.close();
         stopped = true;
         log.info("Node {} stopped", config.nodeId());
+    }
+
+    /**
+     * Sockets upgraded while the drain began close themselves with 1012 (they never get
+     * {@code welcome}); waits, within the shutdown grace, until their close handshakes are done,
+     * so stopping Jetty does not cut them off without a close frame (1006).
+     */
+    private void awaitLateSockets(long deadlineNanos) {
+        while (hub.size() > 0 && System.nanoTime() < deadlineNanos) {
+            for (LocalConnection late : List.copyOf(hub.connections())) {
+                if (late.isOpen()) {
+                    late.close(CloseCodes.SERVICE_RESTART, "service restart");
+                }
+            }
+            try {
+                Thread.sleep(LATE_SOCKET_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.NodeCommand;
+import com.aegisx.ws.protocol.RawStamp;
 import com.aegisx.ws.protocol.WireFormat;
 import com.aegisx.ws.server.cluster.ConnectionRegistry;
 import com.aegisx.ws.server.metrics.NodeMetrics;
@@ -46,6 +47,7 @@ public final class ConnectionHub {
     private final AtomicLong malformedPayloads = new AtomicLong();
     private final Duration inactivityTimeout;
     private volatile boolean redisWritesEnabled = true;
+    private volatile boolean draining;
     private volatile NodeMetrics metrics;
 
     public ConnectionHub(String nodeId, KeySchema keys, ConnectionRegistry registry, TopicSubscriptions topics,
@@ -86,9 +88,33 @@ public final class ConnectionHub {
         return malformedPayloads.get();
     }
 
+    /** Thrown (in a future) by {@link #open} once the node drains: the socket must close with 1012. */
+    public static final class DrainingException extends IllegalStateException {
+        public DrainingException() {
+            super("node is draining");
+        }
+    }
+
+    /**
+     * The node drains: from now on {@link #open} refuses sockets. Returns the sockets open at this
+     * moment; any socket not among them sees the drain in {@link #open} (it checks after adding
+     * itself, this method reads after setting the flag), so none slips between the two.
+     */
+    public List<LocalConnection> startDrain() {
+        draining = true;
+        return List.copyOf(connections.values());
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
     /** Registers the socket in Redis and listens on its user's topic; completes when both are confirmed. */
     public CompletableFuture<Void> open(LocalConnection connection) {
         connections.put(connection.id(), connection);
+        if (draining) {
+            return CompletableFuture.failedFuture(new DrainingException());
+        }
         List<CompletableFuture<?>> steps = new ArrayList<>();
         steps.add(registry.register(connection));
         if (connection.userId() != null) {
@@ -223,8 +249,9 @@ public final class ConnectionHub {
         }
     }
 
-    /** One message ready for the sockets: its frame, its parsed form (null until a route needs it). */
+    /** One message ready for the sockets: its text and frame, its parsed form (null until a route needs it). */
     private static final class Outgoing {
+        /** The text clients receive (stamped). */
         final String payload;
         final ByteBuffer frame;
         final String exclude;
@@ -251,29 +278,29 @@ public final class ConnectionHub {
      */
     private Outgoing prepare(String topic, String channel, String payload, boolean shared) {
         NodeMetrics meters = metrics;
-        int stamped = WireFormat.stampedTimestampAt(payload, channel);
-        if (stamped >= 0) {
+        int stampedAt = WireFormat.stampedTimestampAt(payload, channel);
+        if (stampedAt >= 0) {
             // Fast path: the publisher client already wrote the payload exactly as clients must get
             // it (channel and timestamp first), so it is forwarded without a parse and re-encode.
             if (meters != null) {
                 meters.onPubSubMessage(channel != null,
-                        payload.substring(stamped, stamped + WireFormat.TIMESTAMP_LENGTH));
+                        payload.substring(stampedAt, stampedAt + WireFormat.TIMESTAMP_LENGTH));
             }
             return new Outgoing(payload, frame(payload.getBytes(StandardCharsets.UTF_8), shared), null, null);
         }
-        WireFormat.Delivery delivery;
+        RawStamp.Stamped stamped;
         try {
-            delivery = WireFormat.decode(payload);
+            // Stamped in the text, not re-encoded: the publisher's numbers reach clients as written.
+            stamped = RawStamp.stamp(payload, channel);
         } catch (IllegalArgumentException e) {
             malformed(topic, e);
             return null;
         }
         if (meters != null) {
-            meters.onPubSubMessage(channel != null, delivery.message());
+            meters.onPubSubMessage(channel != null, stamped.timestamp());
         }
-        ObjectNode message = WireFormat.stamp(delivery.message(), channel);
-        return new Outgoing(payload, frame(Json.write(message).getBytes(StandardCharsets.UTF_8), shared),
-                delivery.excludeConnection(), message);
+        return new Outgoing(stamped.text(), frame(stamped.text().getBytes(StandardCharsets.UTF_8), shared),
+                stamped.excludeConnection(), null);
     }
 
     /** A socket whose route takes over delivery (filters, conflation). */

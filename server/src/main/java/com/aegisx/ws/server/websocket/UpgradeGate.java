@@ -108,6 +108,11 @@ public final class UpgradeGate extends Handler.Wrapper {
                 log.info("Refused upgrade on {} from {} userId={}: {}", masked(request), ip, identity.userId(),
                         refusal.message());
                 Response.writeError(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429, refusal.message());
+            } else if (draining.getAsBoolean()) {
+                // The drain began while the limits were checked: no socket may open any more.
+                release(ticket);
+                Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                        "node is shutting down");
             } else {
                 // Continue on a Jetty thread, never on Redis' event loop.
                 request.getContext().execute(() -> {

@@ -76,6 +76,12 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this);
         dropUnusedDecoders(jakartaSession);
 
+        if (node.hub().isDraining()) {
+            // Upgraded while the node began to drain: a restart close, never a welcome cut off later.
+            node.protocol().guard().abandoned(local);
+            local.close(CloseCodes.SERVICE_RESTART, "service restart");
+            return;
+        }
         Map<String, String> pathParameters = session.getPathParameters();
         ObjectNode pathError = route.handler().rejectPath(pathParameters);
         if (pathError != null) {
@@ -90,6 +96,11 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         local.serially(() -> node.hub().open(local)
                 .thenCompose(ignored -> route.handler().onRegistered(local, pathParameters))
                 .handle((ignored, error) -> {
+                    if (error != null && (error instanceof ConnectionHub.DrainingException
+                            || error.getCause() instanceof ConnectionHub.DrainingException)) {
+                        local.close(CloseCodes.SERVICE_RESTART, "service restart");
+                        return null;
+                    }
                     if (error != null) {
                         log.warn("Could not register connectionId={} on {}: {}", id, route.path(), error.toString());
                         local.send(Replies.error(ErrorCodes.UNAVAILABLE, "Service unavailable, retry later", null));

@@ -80,6 +80,7 @@ public final class TestClient implements AutoCloseable {
     /** Messages skipped by {@link #nextOfType}, handed out first by later reads. */
     private final Deque<JsonNode> skipped = new ArrayDeque<>();
     private final List<JsonNode> all = new CopyOnWriteArrayList<>();
+    private final List<String> texts = new CopyOnWriteArrayList<>();
     private final List<byte[]> binaries = new CopyOnWriteArrayList<>();
     private final CompletableFuture<CloseInfo> closed = new CompletableFuture<>();
     private final AtomicInteger pings = new AtomicInteger();
@@ -221,6 +222,11 @@ public final class TestClient implements AutoCloseable {
     /** Every text message received so far, in order, including ones already consumed. */
     public List<JsonNode> received() {
         return List.copyOf(all);
+    }
+
+    /** Every text message received so far as its exact text, in order (numbers as the server wrote them). */
+    public List<String> receivedTexts() {
+        return List.copyOf(texts);
     }
 
     /** Every binary message received so far; the protocol has none, so this should stay empty. */
@@ -424,6 +430,7 @@ public final class TestClient implements AutoCloseable {
                     node = new TextNode(message);
                 }
                 all.add(node);
+                texts.add(message);
                 inbox.offerLast(node);
             }
             // The JDK delivers nothing more until asked; forgetting this stalls the connection.
