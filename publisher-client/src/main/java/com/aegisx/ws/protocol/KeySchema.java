@@ -93,6 +93,16 @@ public final class KeySchema {
         return tagged("user", userId);
     }
 
+    /** The user's presence for the lifecycle events: "on", or "left:<epochMs>" during the grace period. */
+    public String userPresence(String userId) {
+        return userConnections(userId) + ":presence";
+    }
+
+    /** The bounded stream of lifecycle events (connected, disconnected, subscribed, ..., user_offline). */
+    public String events() {
+        return prefix + ":events";
+    }
+
     public String ipConnections(String ip) {
         return tagged("ip", ip);
     }

@@ -1,6 +1,7 @@
 package com.aegisx.ws.server;
 
 import com.aegisx.ws.client.AsyncWsPublisher;
+import com.aegisx.ws.client.events.LifecycleEvents;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.admin.AdminServlet;
@@ -109,6 +110,12 @@ public final class WsNode implements AutoCloseable {
 
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
                 config.advertisedHost(), this::port, VERSION);
+        if (config.lifecycleEvents()) {
+            LifecycleEvents events = new LifecycleEvents(commands, config.keys(), config.lifecycleEventsMaxLength(),
+                    config.presenceGrace(), config.nodeId());
+            hub.events(events);
+            nodeRegistry.events(events);
+        }
         this.nodeStats = new NodeStats(commands, config.keys(), config.nodeId(), config.statsInterval(),
                 metrics::deliveries, counters.messagesIn::sum, metrics::pubSubReceived);
         JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
@@ -300,7 +307,7 @@ public final class WsNode implements AutoCloseable {
         List<CompletableFuture<?>> removals = new ArrayList<>();
         for (LocalConnection connection : hub.startDrain()) {
             connection.close(CloseCodes.SERVICE_RESTART, "service restart");
-            removals.add(hub.closed(connection));
+            removals.add(hub.closed(connection, CloseCodes.SERVICE_RESTART, "service restart"));
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {

@@ -36,6 +36,9 @@ public final class ServerConfig {
     public static final boolean DEFAULT_COMPRESSION = false;
     /** How often a node samples its message counters into Redis for the admin console's rate chart. */
     public static final long DEFAULT_STATS_INTERVAL_MS = 10_000;
+    /** Off by default: every connect, subscribe and disconnect then costs an XADD more. */
+    public static final boolean DEFAULT_LIFECYCLE_EVENTS = false;
+    public static final long DEFAULT_PRESENCE_GRACE_MS = 5_000;
     public static final String LOG_FORMAT_TEXT = "text";
     public static final String LOG_FORMAT_JSON = "json";
 
@@ -60,6 +63,9 @@ public final class ServerConfig {
     private final boolean loadTestHooks;
     private final Duration statsInterval;
     private final String logFormat;
+    private final boolean lifecycleEvents;
+    private final long lifecycleEventsMaxLength;
+    private final Duration presenceGrace;
     private final AuthSettings auth;
     private final SecuritySettings security;
 
@@ -116,6 +122,10 @@ public final class ServerConfig {
         shutdownGrace = millis(env, "SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE_MS);
         loadTestHooks = env.bool("LOADTEST_HOOKS", false);
         statsInterval = Duration.ofMillis(env.longValue("STATS_INTERVAL", DEFAULT_STATS_INTERVAL_MS, 100, 600_000));
+        lifecycleEvents = env.bool("LIFECYCLE_EVENTS", DEFAULT_LIFECYCLE_EVENTS);
+        lifecycleEventsMaxLength = env.longValue("LIFECYCLE_EVENTS_MAXLEN",
+                com.aegisx.ws.client.events.LifecycleEvents.DEFAULT_MAX_LENGTH, 100, 100_000_000);
+        presenceGrace = Duration.ofMillis(env.longValue("PRESENCE_GRACE", DEFAULT_PRESENCE_GRACE_MS, 0, 3_600_000));
         logFormat = env.string("LOG_FORMAT", LOG_FORMAT_TEXT);
         if (!LOG_FORMAT_TEXT.equals(logFormat) && !LOG_FORMAT_JSON.equals(logFormat)) {
             env.error("LOG_FORMAT", "must be 'text' or 'json', was '" + logFormat + "'");
@@ -185,6 +195,12 @@ public final class ServerConfig {
     public Duration statsInterval() { return statsInterval; }
     /** LOG_FORMAT: {@code text} (default) or {@code json}; logback.xml reads the variable itself. */
     public String logFormat() { return logFormat; }
+    /** LIFECYCLE_EVENTS: write connected/disconnected/subscribed/... and user presence to the events stream. */
+    public boolean lifecycleEvents() { return lifecycleEvents; }
+    /** LIFECYCLE_EVENTS_MAXLEN: the stream's approximate cap (XADD MAXLEN ~). */
+    public long lifecycleEventsMaxLength() { return lifecycleEventsMaxLength; }
+    /** PRESENCE_GRACE: how long a user without sockets stays online (a quick reconnect is no offline/online pair). */
+    public Duration presenceGrace() { return presenceGrace; }
     public AuthSettings auth() { return auth; }
     /** Origins, proxies, limits and the admin key: see {@link SecuritySettings}. */
     public SecuritySettings security() { return security; }

@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.websocket;
 
+import com.aegisx.ws.client.events.LifecycleEvents;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
@@ -49,6 +50,7 @@ public final class ConnectionHub {
     private volatile boolean redisWritesEnabled = true;
     private volatile boolean draining;
     private volatile NodeMetrics metrics;
+    private volatile LifecycleEvents events;
 
     public ConnectionHub(String nodeId, KeySchema keys, ConnectionRegistry registry, TopicSubscriptions topics,
                          Duration inactivityTimeout) {
@@ -120,8 +122,24 @@ public final class ConnectionHub {
         if (connection.userId() != null) {
             steps.add(topics.join(keys.userTopic(connection.userId()), connection));
         }
-        return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+        CompletableFuture<Void> registered = CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
                 .thenRun(connection::markRegistered);
+        LifecycleEvents sink = events;
+        return sink == null ? registered : registered.thenCompose(ignored -> report(
+                sink.connected(connection.id(), nodeId, connection.userId())));
+    }
+
+    /** Lifecycle events are reported, never allowed to fail the operation that caused them. */
+    private static CompletableFuture<Void> report(CompletableFuture<Void> written) {
+        return written.exceptionally(error -> {
+            log.warn("Could not write a lifecycle event: {}", error.toString());
+            return null;
+        });
+    }
+
+    /** Where connects, subscriptions and disconnects are reported (null: LIFECYCLE_EVENTS is off). */
+    public void events(LifecycleEvents events) {
+        this.events = events;
     }
 
     /** Completes with true when the socket was newly subscribed, false when it already was. */
@@ -145,6 +163,10 @@ public final class ConnectionHub {
             }
             log.debug("Subscribed connectionId={} channel={}", connection.id(), channel);
             return true;
+        }).thenCompose(added -> {
+            LifecycleEvents sink = events;
+            return sink == null ? CompletableFuture.completedFuture(added)
+                    : report(sink.subscribed(connection.id(), nodeId, connection.userId(), channel)).thenApply(x -> added);
         });
     }
 
@@ -154,14 +176,21 @@ public final class ConnectionHub {
             return CompletableFuture.completedFuture(false);
         }
         topics.leave(keys.channelTopic(channel), connection);
-        return registry.removeChannel(connection.id(), channel).thenApply(ignored -> {
+        return registry.removeChannel(connection.id(), channel).thenCompose(ignored -> {
             log.debug("Unsubscribed connectionId={} channel={}", connection.id(), channel);
-            return true;
+            LifecycleEvents sink = events;
+            return sink == null ? CompletableFuture.completedFuture(true)
+                    : report(sink.unsubscribed(connection.id(), nodeId, connection.userId(), channel)).thenApply(x -> true);
         });
     }
 
     /** The socket is gone: forget it locally and remove it from every index in Redis. */
     public CompletableFuture<Void> closed(LocalConnection connection) {
+        return closed(connection, CloseCodes.SERVICE_RESTART, "service restart");
+    }
+
+    /** As {@link #closed(LocalConnection)}, with the close code and reason for the lifecycle event. */
+    public CompletableFuture<Void> closed(LocalConnection connection, int code, String reason) {
         if (connections.remove(connection.id()) == null) {
             return CompletableFuture.completedFuture(null);
         }
@@ -175,10 +204,14 @@ public final class ConnectionHub {
         if (!redisWritesEnabled) {
             return CompletableFuture.completedFuture(null);
         }
-        return registry.remove(connection, channels).exceptionally(error -> {
-            log.warn("Could not remove connectionId={} from Redis: {}", connection.id(), error.toString());
-            return null;
-        });
+        LifecycleEvents sink = events;
+        return registry.remove(connection, channels).thenCompose(removed -> sink == null || !removed
+                ? CompletableFuture.<Void>completedFuture(null)
+                : report(sink.disconnected(connection.id(), nodeId, connection.userId(), code, reason, channels)))
+                .exceptionally(error -> {
+                    log.warn("Could not remove connectionId={} from Redis: {}", connection.id(), error.toString());
+                    return null;
+                });
     }
 
     /** Writes every local socket into Redis again, after Redis lost them (outage, sweep while cut off). */

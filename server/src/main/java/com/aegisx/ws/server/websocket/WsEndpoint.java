@@ -198,7 +198,9 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         route.handler().onClose(local);
         node.protocol().guard().closed(local);
         // After registration, so a socket closing while it registers is still removed from Redis.
-        local.serially(() -> node.hub().closed(local));
+        int code = reason.getCloseCode().getCode();
+        String phrase = ConnectionLog.printable(String.valueOf(reason.getReasonPhrase()));
+        local.serially(() -> node.hub().closed(local, code, phrase));
         ConnectionLog.enter(node.hub().nodeId(), local.id(), local.userId());
         try {
             log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
