@@ -287,6 +287,11 @@ public final class WsNode implements AutoCloseable {
         return metrics;
     }
 
+    /** Upgrade tickets held for exchanges still in flight (0 when idle: none outlives its request). */
+    public int pendingUpgrades() {
+        return tickets.size();
+    }
+
     public WsEndpoint.Counters counters() {
         return counters;
     }

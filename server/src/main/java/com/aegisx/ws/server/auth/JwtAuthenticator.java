@@ -59,7 +59,11 @@ public final class JwtAuthenticator implements TokenVerifier {
     /** User ids end up in Redis keys and channel names; keep them bounded. */
     public static final int MAX_USER_ID_LENGTH = 256;
 
-    private static final Pattern BAD_USER_ID_CHARS = Pattern.compile("[\\s\\p{Cntrl}:{}]");
+    /**
+     * Whitespace, controls (C0 and C1), separators (U+2028/2029 included) and invisible format
+     * characters: a user id is logged and put in keys, so it may never break or disguise a line.
+     */
+    private static final Pattern BAD_USER_ID_CHARS = Pattern.compile("[\\s\\p{Cc}\\p{Cf}\\p{Z}:{}]");
     private static final Pattern ROLE_SEPARATORS = Pattern.compile("[\\s,]+");
 
     private final AuthSettings settings;

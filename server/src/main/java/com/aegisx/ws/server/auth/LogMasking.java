@@ -1,10 +1,11 @@
 package com.aegisx.ws.server.auth;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Removes secrets from text headed for logs: request URIs, header values, tokens. Every log line
@@ -28,11 +29,6 @@ public final class LogMasking {
             "token", "access_token", "refresh_token", "id_token", "jwt",
             "api_key", "apikey", "api-key", "password", "secret");
 
-    private static final Pattern SENSITIVE_QUERY = Pattern.compile(
-            "(^|[?&;])(" + String.join("|", SENSITIVE_PARAMETERS.stream().map(Pattern::quote).toList())
-                    + ")=[^&;#\\s]*",
-            Pattern.CASE_INSENSITIVE);
-
     private static final Set<String> SECRET_HEADERS = Set.of(
             "cookie", "set-cookie", "x-api-key", "api-key", "x-auth-token");
 
@@ -41,13 +37,69 @@ public final class LogMasking {
 
     /**
      * Replaces the values of {@link #SENSITIVE_PARAMETERS} in a URI, path-and-query or bare query:
-     * {@code /ws?token=eyJ...&x=1} becomes {@code /ws?token=***&x=1}. Null stays null.
+     * {@code /ws?token=eyJ...&x=1} becomes {@code /ws?token=***&x=1}. Names are compared decoded and
+     * case-insensitively, as a server reads them: {@code %74oken=...} is a {@code token} too (a
+     * review found a whole JWT in the access log that way). Null stays null.
      */
     public static String maskQuery(String uriOrQuery) {
         if (uriOrQuery == null || uriOrQuery.indexOf('=') < 0) {
             return uriOrQuery;
         }
-        return SENSITIVE_QUERY.matcher(uriOrQuery).replaceAll("$1$2=" + MASK);
+        int question = uriOrQuery.indexOf('?');
+        int start = question + 1; // 0 for a bare query
+        int end = start; // the query ends at a fragment or a blank (a whole request line may be given)
+        while (end < uriOrQuery.length() && uriOrQuery.charAt(end) != '#' && !Character.isWhitespace(uriOrQuery.charAt(end))) {
+            end++;
+        }
+        StringBuilder out = new StringBuilder(uriOrQuery.length()).append(uriOrQuery, 0, start);
+        boolean changed = false;
+        int from = start;
+        while (from <= end) {
+            int next = nextSeparator(uriOrQuery, from, end);
+            String part = uriOrQuery.substring(from, next);
+            int eq = part.indexOf('=');
+            if (eq >= 0 && isSensitiveName(part.substring(0, eq))) {
+                out.append(part, 0, eq + 1).append(MASK);
+                changed = true;
+            } else {
+                out.append(part);
+            }
+            if (next < end) {
+                out.append(uriOrQuery.charAt(next));
+            }
+            from = next + 1;
+        }
+        out.append(uriOrQuery, end, uriOrQuery.length());
+        return changed ? out.toString() : uriOrQuery;
+    }
+
+    private static int nextSeparator(String text, int from, int end) {
+        for (int i = from; i < end; i++) {
+            char c = text.charAt(i);
+            if (c == '&' || c == ';') {
+                return i;
+            }
+        }
+        return end;
+    }
+
+    private static boolean isSensitiveName(String rawName) {
+        String name = rawName;
+        // Decoded until stable (at most a few rounds): %2574oken is still someone's token to a
+        // server that decodes twice, and masking a harmless parameter costs nothing.
+        for (int round = 0; round < 3 && name.indexOf('%') >= 0; round++) {
+            String decoded;
+            try {
+                decoded = URLDecoder.decode(name, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                break;
+            }
+            if (decoded.equals(name)) {
+                break;
+            }
+            name = decoded;
+        }
+        return SENSITIVE_PARAMETERS.contains(name.trim().toLowerCase(Locale.ROOT));
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.http;
 
+import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.server.auth.LogMasking;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
@@ -25,7 +26,7 @@ public final class MaskedRequestLog implements RequestLog {
             return;
         }
         log.info("{} {} status={} ip={}", request.getMethod(),
-                LogMasking.maskQuery(request.getHttpURI().getPathQuery()), response.getStatus(),
+                LogSafe.text(LogMasking.maskQuery(request.getHttpURI().getPathQuery())), response.getStatus(),
                 Request.getRemoteAddr(request));
     }
 }

@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.logging;
 
+import com.aegisx.ws.server.auth.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
@@ -12,7 +13,7 @@ import org.slf4j.MDC;
  *   <li>message received: DEBUG, with its type and channel;</li>
  *   <li>connection error: WARN with the cause, rate-limited the same way.</li>
  * </ul>
- * Values a client chose (type, channel) are cut to printable ASCII first: no forged log lines.
+ * Values a client chose (type, channel, error text) pass {@link LogSafe} first: no forged log lines.
  */
 public final class ConnectionLog {
 
@@ -81,9 +82,8 @@ public final class ConnectionLog {
         return dropped == 0 ? "" : " (" + dropped + " similar lines left out)";
     }
 
-    /** Printable ASCII only, at most 100 characters. */
+    /** Client text made safe for a log line ({@link LogSafe}: escaped controls, bounded length). */
     public static String printable(String text) {
-        String printable = text.replaceAll("[^\\x20-\\x7E]", "?");
-        return printable.length() > 100 ? printable.substring(0, 100) + "..." : printable;
+        return LogSafe.text(text);
     }
 }

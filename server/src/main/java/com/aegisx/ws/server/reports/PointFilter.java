@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * The {@code apply_filter} of the stream route: a point passes when every named top-level field
  * equals the given value. Values are scalars (string, number, boolean, or null meaning "absent or
- * null"); numbers compare by value ({@code 100} equals {@code 100.0}); strings are case-sensitive.
+ * null"); numbers compare by value ({@code 100} equals {@code 100.0}) and must be finite (a
+ * {@code 1e999} is refused); strings are case-sensitive.
  * An empty object (or null) clears the filter.
  */
 public final class PointFilter {
@@ -53,6 +54,10 @@ public final class PointFilter {
             if (value.isTextual() && value.asText().length() > MAX_VALUE_LENGTH) {
                 throw new IllegalArgumentException("filter values must be at most " + MAX_VALUE_LENGTH + " characters");
             }
+            if (value.isNumber() && !isFinite(value)) {
+                // 1e999 parses to Infinity: no point can carry it, and it has no exact decimal value.
+                throw new IllegalArgumentException("filter value of '" + abbreviate(field) + "' must be a finite number");
+            }
             out.put(field, value);
         }
         return out.isEmpty() ? NONE : new PointFilter(out);
@@ -85,9 +90,18 @@ public final class PointFilter {
             return false;
         }
         if (expected.isNumber() && actual.isNumber()) {
+            if (!isFinite(expected) || !isFinite(actual)) {
+                // A published 1e999 is Infinity too; decimalValue() would throw on it.
+                return expected.doubleValue() == actual.doubleValue();
+            }
             return expected.decimalValue().compareTo(actual.decimalValue()) == 0;
         }
         return expected.equals(actual);
+    }
+
+    /** Integers and decimals always are; a double or float is when it is neither infinite nor NaN. */
+    private static boolean isFinite(JsonNode number) {
+        return !(number.isDouble() || number.isFloat()) || Double.isFinite(number.doubleValue());
     }
 
     /** The filter as the client sees it in {@code filter_applied}. */

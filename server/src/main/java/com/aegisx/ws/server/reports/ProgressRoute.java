@@ -44,6 +44,7 @@ final class ProgressRoute implements RouteHandler {
     private final ConnectionHub hub;
     private final ReportStore store;
     private final ChannelAccessPolicy policy;
+    private final ClientProtocol protocol;
 
     /** Per-socket state; the lock orders what the socket is sent about its report. */
     private static final class Watch {
@@ -61,6 +62,7 @@ final class ProgressRoute implements RouteHandler {
         this.hub = services.hub();
         this.store = new ReportStore(services.redis().commands().async(), services.config().keys());
         this.policy = services.config().auth().channelPolicy();
+        this.protocol = services.context().protocol();
     }
 
     @Override
@@ -124,7 +126,7 @@ final class ProgressRoute implements RouteHandler {
         switch (type) {
             case "request_update" -> requestUpdate(connection, watch, id);
             case "cancel_report" -> cancel(connection, watch, id);
-            case "subscribe_template" -> TemplateSubscription.handle(hub, policy, connection, message, id);
+            case "subscribe_template" -> TemplateSubscription.handle(protocol, connection, message, id);
             default -> {
                 return false;
             }

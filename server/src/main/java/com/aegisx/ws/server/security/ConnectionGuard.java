@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.security;
 
+import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Timestamps;
@@ -70,32 +71,36 @@ public final class ConnectionGuard {
     // ---------------------------------------------------------------- rate
 
     /**
-     * Whether the next inbound message may be processed. The first message over the rate gets a
-     * {@code rate_limited} error; more than WEBSOCKET_RATE_LIMIT_TOLERANCE refused in a row close the
-     * socket with {@link CloseCodes#RATE_LIMITED}. One admitted message resets the count.
+     * Whether the next inbound message may be processed. The first message over the rate (after an
+     * admitted one) gets a {@code rate_limited} error; more than WEBSOCKET_RATE_LIMIT_TOLERANCE
+     * refused within WEBSOCKET_RATE_LIMIT_WINDOW close the socket with {@link CloseCodes#RATE_LIMITED}.
+     * The refusals are counted over that sliding window, not in a row: a client pacing itself just
+     * over the rate, one admitted frame between refusals, is closed as well.
      */
     public boolean admit(LocalConnection connection) {
         TokenBucket bucket = connection.rateBucket();
+        long now = System.nanoTime();
         if (bucket == null) {
             // Messages of one socket arrive one at a time, so no race creates two buckets.
-            bucket = new TokenBucket(settings.ratePerSecond(), settings.rateBurst(), System.nanoTime());
+            bucket = new TokenBucket(settings.ratePerSecond(), settings.rateBurst(), now);
             connection.rateBucket(bucket);
         }
-        if (bucket.tryTake(System.nanoTime())) {
+        if (bucket.tryTake(now)) {
             return true;
         }
-        int refused = bucket.refusedInRow();
         rateLimited.incrementAndGet();
-        if (refused == 1) {
+        if (bucket.refusedInRow() == 1) {
             log.info("Rate limited connectionId={} userId={} (over {}/s, burst {})", connection.id(),
                     connection.userId(), settings.ratePerSecond(), settings.rateBurst());
             connection.send(Replies.error(ErrorCodes.RATE_LIMITED, "Too many messages: at most "
                     + settings.ratePerSecond() + " per second; messages are dropped until you slow down", null));
         }
-        if (refused > settings.rateTolerance() && connection.isOpen()) {
+        if (bucket.refusalsExceed(settings.rateTolerance(), settings.rateWindow().toNanos(), now)
+                && connection.isOpen()) {
             rateLimitCloses.incrementAndGet();
-            log.warn("Closing connectionId={} userId={} with {}: kept sending after rate_limited", connection.id(),
-                    connection.userId(), CloseCodes.RATE_LIMITED);
+            log.warn("Closing connectionId={} userId={} with {}: more than {} messages refused within {} s",
+                    connection.id(), connection.userId(), CloseCodes.RATE_LIMITED, settings.rateTolerance(),
+                    settings.rateWindow().toSeconds());
             connection.close(CloseCodes.RATE_LIMITED, "rate limit exceeded");
         }
         return false;
@@ -234,7 +239,8 @@ public final class ConnectionGuard {
         try {
             fresh = authenticator.verify(tokenNode.asText());
         } catch (AuthenticationException e) {
-            log.info("Refused refresh_token connectionId={} userId={}: {}", connection.id(), current.userId(), e.reason());
+            log.info("Refused refresh_token connectionId={} userId={}: {}", connection.id(),
+                    LogSafe.text(current.userId()), e.reason());
             ObjectNode error = Replies.error(ErrorCodes.INVALID_TOKEN, e.getMessage(), id);
             error.put("reason", e.reason());
             connection.send(error);

@@ -20,7 +20,8 @@ import java.util.List;
  *   <tr><td>WEBSOCKET_MAX_CONNECTIONS_PER_IP</td><td>{@value #DEFAULT_MAX_CONNECTIONS_PER_IP}</td><td>cluster-wide; 0 = off</td></tr>
  *   <tr><td>WEBSOCKET_RATE_LIMIT</td><td>{@value #DEFAULT_RATE_PER_SECOND}</td><td>inbound messages per second (token refill)</td></tr>
  *   <tr><td>WEBSOCKET_RATE_BURST</td><td>{@value #DEFAULT_RATE_BURST}</td><td>bucket size: messages accepted back to back</td></tr>
- *   <tr><td>WEBSOCKET_RATE_LIMIT_TOLERANCE</td><td>{@value #DEFAULT_RATE_TOLERANCE}</td><td>messages refused in a row before the close</td></tr>
+ *   <tr><td>WEBSOCKET_RATE_LIMIT_TOLERANCE</td><td>{@value #DEFAULT_RATE_TOLERANCE}</td><td>messages refused within the window before the close</td></tr>
+ *   <tr><td>WEBSOCKET_RATE_LIMIT_WINDOW</td><td>{@value #DEFAULT_RATE_WINDOW_MS} ms</td><td>sliding window the refusals are counted over</td></tr>
  *   <tr><td>WEBSOCKET_MAX_CHANNEL_LENGTH</td><td>{@value ChannelNames#DEFAULT_MAX_LENGTH}</td><td>characters of a channel name</td></tr>
  *   <tr><td>TOKEN_EXPIRY_WARNING</td><td>{@value #DEFAULT_EXPIRY_WARNING_MS} ms</td><td>how long before expiry {@code token_expiring} is sent</td></tr>
  *   <tr><td>ADMIN_API_KEY</td><td>unset</td><td>key for the debug endpoints (X-Api-Key), at least {@value #MIN_API_KEY_LENGTH} chars</td></tr>
@@ -35,6 +36,7 @@ public record SecuritySettings(
         int ratePerSecond,
         int rateBurst,
         int rateTolerance,
+        Duration rateWindow,
         int maxChannelLength,
         Duration expiryWarning,
         String adminApiKey) {
@@ -50,6 +52,12 @@ public record SecuritySettings(
     public static final int DEFAULT_RATE_BURST = 50;
     /** A client that keeps sending this many messages after the rate_limited error is not listening. */
     public static final int DEFAULT_RATE_TOLERANCE = 50;
+    /**
+     * Refusals are counted over this sliding window: long enough that pacing just over the rate
+     * (one refusal per second or so) is caught, short enough that a client that was over the rate
+     * once in a while is never closed for it.
+     */
+    public static final long DEFAULT_RATE_WINDOW_MS = 60_000;
     public static final long DEFAULT_EXPIRY_WARNING_MS = 60_000;
     /** An API key shorter than this is guessable; refuse it at startup. */
     public static final int MIN_API_KEY_LENGTH = 24;
@@ -73,7 +81,9 @@ public record SecuritySettings(
         int perIp = env.integer("WEBSOCKET_MAX_CONNECTIONS_PER_IP", DEFAULT_MAX_CONNECTIONS_PER_IP, 0, 10_000_000);
         int rate = env.integer("WEBSOCKET_RATE_LIMIT", DEFAULT_RATE_PER_SECOND, 1, 1_000_000);
         int burst = env.integer("WEBSOCKET_RATE_BURST", Math.max(DEFAULT_RATE_BURST, rate), 1, 10_000_000);
-        int tolerance = env.integer("WEBSOCKET_RATE_LIMIT_TOLERANCE", DEFAULT_RATE_TOLERANCE, 0, 1_000_000);
+        // Bounded: each rate-limited socket keeps tolerance + 1 timestamps.
+        int tolerance = env.integer("WEBSOCKET_RATE_LIMIT_TOLERANCE", DEFAULT_RATE_TOLERANCE, 0, 10_000);
+        long window = env.longValue("WEBSOCKET_RATE_LIMIT_WINDOW", DEFAULT_RATE_WINDOW_MS, 1_000, 24L * 3600 * 1000);
         int maxChannel = env.integer("WEBSOCKET_MAX_CHANNEL_LENGTH", ChannelNames.DEFAULT_MAX_LENGTH, 1,
                 ChannelNames.DEFAULT_MAX_LENGTH);
         long warning = env.longValue("TOKEN_EXPIRY_WARNING", DEFAULT_EXPIRY_WARNING_MS, 0, 24L * 3600 * 1000);
@@ -85,7 +95,7 @@ public record SecuritySettings(
             apiKey = null;
         }
         return new SecuritySettings(origins, proxies, maxSubscriptions, perUser, perIp, rate, burst, tolerance,
-                maxChannel, Duration.ofMillis(warning), apiKey);
+                Duration.ofMillis(window), maxChannel, Duration.ofMillis(warning), apiKey);
     }
 
     /** One line for the startup log; never prints the API key. */
@@ -95,6 +105,7 @@ public record SecuritySettings(
                 + ", maxConnectionsPerUser=" + (maxConnectionsPerUser == 0 ? "off" : maxConnectionsPerUser)
                 + ", maxConnectionsPerIp=" + (maxConnectionsPerIp == 0 ? "off" : maxConnectionsPerIp)
                 + ", rate=" + ratePerSecond + "/s burst " + rateBurst + " tolerance " + rateTolerance
+                + " per " + rateWindow.toSeconds() + " s"
                 + ", adminApiKey=" + (adminApiKey == null ? "unset" : "set");
     }
 

@@ -13,6 +13,8 @@ public final class TokenBucket {
     private long last;
     /** Messages refused since the last one that was admitted. */
     private int refusedInRow;
+    /** Created on the first refusal. */
+    private RefusalWindow refusals;
 
     public TokenBucket(int perSecond, int burst, long nowNanos) {
         this.perNano = perSecond / 1_000_000_000.0;
@@ -33,6 +35,18 @@ public final class TokenBucket {
         }
         refusedInRow++;
         return false;
+    }
+
+    /**
+     * Counts a refusal (call after {@link #tryTake} returned false); true when more than
+     * {@code tolerance} refusals fell within the last {@code windowNanos}, admitted messages in
+     * between or not.
+     */
+    public synchronized boolean refusalsExceed(int tolerance, long windowNanos, long nowNanos) {
+        if (refusals == null) {
+            refusals = new RefusalWindow(tolerance);
+        }
+        return refusals.refuseAndCheck(nowNanos, windowNanos);
     }
 
     /** How many messages in a row were refused, counting the last call. */

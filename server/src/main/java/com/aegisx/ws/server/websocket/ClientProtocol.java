@@ -5,11 +5,13 @@ import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.AccessDecision;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
+import com.aegisx.ws.server.auth.LogSafe;
+import com.aegisx.ws.server.logging.ConnectionLog;
 import com.aegisx.ws.server.security.ConnectionGuard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletableFuture;
-import com.aegisx.ws.server.logging.ConnectionLog;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,9 +104,19 @@ public final class ClientProtocol {
 
     private void subscribe(LocalConnection connection, ObjectNode message, JsonNode id) {
         String channel = channelOf(connection, message, id);
-        if (channel == null) {
-            return;
+        if (channel != null) {
+            subscribeForClient(connection, channel, id, reply -> { });
         }
+    }
+
+    /**
+     * A subscription a client asked for, on any route ({@code subscribe}, {@code subscribe_template}):
+     * the channel rules, then the subscription limit, then Redis; answered with {@code subscribed}
+     * (completed by {@code decorate}) or an error. Every client-initiated subscription goes through
+     * here, so no route can skip a check (issue 10, item 2: templates once skipped the limit).
+     */
+    public void subscribeForClient(LocalConnection connection, String channel, JsonNode id,
+                                   Consumer<ObjectNode> decorate) {
         AccessDecision decision = policy.canSubscribe(connection.identity(), channel);
         if (!decision.allowed()) {
             log.info("Refused subscription connectionId={} userId={} channel={} code={}",
@@ -114,7 +126,7 @@ public final class ClientProtocol {
         }
         connection.serially(() -> guard.subscriptionAllowed(connection, channel)
                 ? hub.subscribe(connection, channel)
-                : java.util.concurrent.CompletableFuture.completedFuture((Boolean) null)).whenComplete((added, error) -> {
+                : CompletableFuture.completedFuture((Boolean) null)).whenComplete((added, error) -> {
             if (error == null && added == null) {
                 connection.send(Replies.error(ErrorCodes.SUBSCRIPTION_LIMIT, "At most "
                         + guard.settings().maxSubscriptions() + " subscriptions per connection", id));
@@ -123,8 +135,10 @@ public final class ClientProtocol {
                 connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Subscription failed, try again", id));
             } else {
                 // DEBUG: one line per subscribe is too dear at churn rates; refusals stay at INFO.
-                log.debug("Subscribed connectionId={} userId={} channel={}", connection.id(), connection.userId(), channel);
-                connection.send(Replies.subscribed(channel, id));
+                log.debug("Subscribed connectionId={} channel={}", connection.id(), channel);
+                ObjectNode reply = Replies.subscribed(channel, id);
+                decorate.accept(reply);
+                connection.send(reply);
             }
         });
     }

@@ -46,6 +46,7 @@ public final class ConnectionHub {
     private final String inboxTopic;
     private final Map<String, LocalConnection> connections = new ConcurrentHashMap<>();
     private final AtomicLong malformedPayloads = new AtomicLong();
+    private final AtomicLong memberFailures = new AtomicLong();
     private final Duration inactivityTimeout;
     private volatile boolean redisWritesEnabled = true;
     private volatile boolean draining;
@@ -257,21 +258,12 @@ public final class ConnectionHub {
             return;
         }
         for (LocalConnection member : members) {
-            if (member.interceptor() != null) {
-                for (Outgoing out : batch) {
-                    deliverIntercepted(topic, channel, member, out);
-                }
-                continue;
-            }
-            int last = batch.size() - 1;
-            while (last >= 0 && batch.get(last).skips(member)) {
-                last--;
-            }
-            for (int i = 0; i <= last; i++) {
-                Outgoing out = batch.get(i);
-                if (!out.skips(member) && member.send(out.frame, i < last)) {
-                    out.sent++;
-                }
+            try {
+                deliver(topic, channel, member, batch);
+            } catch (RuntimeException e) {
+                // One socket's interceptor, filter or write must never cut the fan-out short: the
+                // members after it would silently miss the message (issue 10, item 1).
+                memberFailed(topic, member, e);
             }
         }
         NodeMetrics meters = metrics;
@@ -280,6 +272,39 @@ public final class ConnectionHub {
                 meters.onDelivered(out.sent, out.frame.remaining());
             }
         }
+    }
+
+    /** The batch to one member: through its route's interceptor, or the shared frames as they are. */
+    private void deliver(String topic, String channel, LocalConnection member, List<Outgoing> batch) {
+        if (member.interceptor() != null) {
+            for (Outgoing out : batch) {
+                deliverIntercepted(topic, channel, member, out);
+            }
+            return;
+        }
+        int last = batch.size() - 1;
+        while (last >= 0 && batch.get(last).skips(member)) {
+            last--;
+        }
+        for (int i = 0; i <= last; i++) {
+            Outgoing out = batch.get(i);
+            if (!out.skips(member) && member.send(out.frame, i < last)) {
+                out.sent++;
+            }
+        }
+    }
+
+    private void memberFailed(String topic, LocalConnection member, RuntimeException e) {
+        long count = memberFailures.incrementAndGet();
+        if (count <= 10 || count % 1000 == 0) {
+            log.warn("Delivery to connectionId={} on {} failed ({} so far); the other sockets still get it",
+                    member.id(), topic, count, e);
+        }
+    }
+
+    /** Deliveries to one socket that threw (a bug in a route's interceptor, typically); 0 when healthy. */
+    public long memberFailures() {
+        return memberFailures.get();
     }
 
     /** One message ready for the sockets: its text and frame, its parsed form (null until a route needs it). */

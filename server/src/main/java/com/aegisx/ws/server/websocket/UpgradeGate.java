@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.websocket;
 
+import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.server.auth.AuthenticationException;
 import com.aegisx.ws.server.auth.BearerToken;
 import com.aegisx.ws.server.auth.Identity;
@@ -63,8 +64,14 @@ public final class UpgradeGate extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         HttpFields headers = request.getHeaders();
-        boolean upgrade = "websocket".equalsIgnoreCase(headers.get(HttpHeader.UPGRADE));
-        if (!upgrade) {
+        List<String> upgrades = headers.getValuesList(HttpHeader.UPGRADE);
+        if (upgrades.size() > 1) {
+            // Jetty's upgrade reads the last value, a check on the first would let "h2c" then
+            // "websocket" past every check below: refuse what no client needs to send.
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "repeated Upgrade header");
+            return true;
+        }
+        if (!isWebSocketUpgrade(upgrades.isEmpty() ? null : upgrades.get(0))) {
             return super.handle(stripTicket(request), response, callback);
         }
         if (draining.getAsBoolean()) {
@@ -76,7 +83,7 @@ public final class UpgradeGate extends Handler.Wrapper {
                 headers.getValuesList(HttpHeader.X_FORWARDED_FOR));
         if (!security.origins().allows(headers.get(HttpHeader.ORIGIN), headers.get(HttpHeader.HOST))) {
             log.info("Refused upgrade on {} from {}: origin {} not allowed", masked(request), ip,
-                    abbreviate(headers.get(HttpHeader.ORIGIN)));
+                    LogSafe.text(headers.get(HttpHeader.ORIGIN)));
             Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, "origin not allowed");
             return true;
         }
@@ -85,7 +92,7 @@ public final class UpgradeGate extends Handler.Wrapper {
         try {
             identity = publicPath ? Identity.anonymous() : authenticate(request, headers);
         } catch (AuthenticationException e) {
-            log.info("Refused upgrade on {} from {}: {} ({})", masked(request), ip, e.reason(), e.getMessage());
+            log.info("Refused upgrade on {} from {}: {} ({})", masked(request), ip, e.reason(), LogSafe.text(e.getMessage()));
             Response.writeError(request, response, callback, HttpStatus.UNAUTHORIZED_401, e.getMessage());
             return true;
         }
@@ -105,7 +112,7 @@ public final class UpgradeGate extends Handler.Wrapper {
                 Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
                         "service unavailable, retry later");
             } else if (refusal != null) {
-                log.info("Refused upgrade on {} from {} userId={}: {}", masked(request), ip, identity.userId(),
+                log.info("Refused upgrade on {} from {} userId={}: {}", masked(request), ip, LogSafe.text(identity.userId()),
                         refusal.message());
                 Response.writeError(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429, refusal.message());
             } else if (draining.getAsBoolean()) {
@@ -131,19 +138,30 @@ public final class UpgradeGate extends Handler.Wrapper {
     }
 
     /**
-     * Hands the request on with the ticket. With a reservation in Redis, whatever ends the exchange
-     * without the endpoint having taken the ticket (bad handshake, unknown path) gives the places back.
+     * Hands the request on with the ticket. Whatever ends the exchange without the endpoint having
+     * taken the ticket (not a valid handshake, unknown path, public path) takes it back, and with a
+     * reservation in Redis gives the places back: on every path, so no ticket outlives its request.
      */
     private boolean upgrade(Request request, Response response, Callback callback, UpgradeTicket ticket,
                             boolean reserved) throws Exception {
         HttpFields headers = request.getHeaders();
         String key = tickets.issue(ticket);
+        if (key == null) {
+            if (reserved) {
+                release(ticket);
+            }
+            log.warn("Refused upgrade on {} from {}: {} upgrades in flight already", masked(request),
+                    ticket.ip(), tickets.size());
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                    "too many upgrades in flight, retry later");
+            return true;
+        }
         Runnable releaseUnused = () -> {
-            if (tickets.take(key) != null) {
+            if (tickets.take(key) != null && reserved) {
                 release(ticket);
             }
         };
-        Callback done = !reserved ? callback : new Callback.Nested(callback) {
+        Callback done = new Callback.Nested(callback) {
             @Override
             public void succeeded() {
                 releaseUnused.run();
@@ -174,8 +192,8 @@ public final class UpgradeGate extends Handler.Wrapper {
                 return withoutToken;
             }
         }, response, done);
-        if (!handled && tickets.take(key) != null && reserved) {
-            release(ticket);
+        if (!handled) {
+            releaseUnused.run();
         }
         return handled;
     }
@@ -186,7 +204,7 @@ public final class UpgradeGate extends Handler.Wrapper {
 
     /** The request target for a log line, with token and key parameters masked. */
     private static String masked(Request request) {
-        return LogMasking.maskQuery(request.getHttpURI().getPathQuery());
+        return LogSafe.text(LogMasking.maskQuery(request.getHttpURI().getPathQuery()));
     }
 
     private Identity authenticate(Request request, HttpFields headers) throws AuthenticationException {
@@ -238,6 +256,23 @@ public final class UpgradeGate extends Handler.Wrapper {
         } catch (IllegalArgumentException e) {
             return component;
         }
+    }
+
+    /**
+     * Whether an Upgrade header value asks for a WebSocket: {@code websocket} alone or anywhere in a
+     * list ({@code h2c, websocket}). The gate and everything after it must agree on this, or a
+     * request could be an upgrade to Jetty and not to the gate.
+     */
+    static boolean isWebSocketUpgrade(String upgradeHeader) {
+        if (upgradeHeader == null) {
+            return false;
+        }
+        for (String token : upgradeHeader.split(",")) {
+            if ("websocket".equalsIgnoreCase(token.trim())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A client must never be able to forge the internal ticket header. */

@@ -67,7 +67,7 @@ final class UpgradeRequestRelease implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (!(request instanceof HttpServletRequest http) || !"websocket".equalsIgnoreCase(http.getHeader("Upgrade"))) {
+        if (!(request instanceof HttpServletRequest http) || !UpgradeGate.isWebSocketUpgrade(http.getHeader("Upgrade"))) {
             chain.doFilter(request, response);
             return;
         }

@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.websocket;
 
+import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Identifiers;
@@ -199,13 +200,12 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         node.protocol().guard().closed(local);
         // After registration, so a socket closing while it registers is still removed from Redis.
         int code = reason.getCloseCode().getCode();
-        String phrase = ConnectionLog.printable(String.valueOf(reason.getReasonPhrase()));
+        String phrase = reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();
         local.serially(() -> node.hub().closed(local, code, phrase));
         ConnectionLog.enter(node.hub().nodeId(), local.id(), local.userId());
         try {
             log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
-                    local.id(), local.userId(), reason.getCloseCode().getCode(),
-                    ConnectionLog.printable(String.valueOf(reason.getReasonPhrase())), node.hub().size());
+                    local.id(), LogSafe.text(local.userId()), code, LogSafe.text(phrase), node.hub().size());
         } finally {
             ConnectionLog.clear();
         }

@@ -44,4 +44,26 @@ class LogMaskingTest {
         assertEquals("https://app/?token=***", LogMasking.maskHeader("Referer", "https://app/?token=t"));
         assertEquals("Mozilla/5.0", LogMasking.maskHeader("User-Agent", "Mozilla/5.0"));
     }
+
+    @Test
+    void parameterNamesAreComparedDecodedAsTheServerReadsThem() {
+        assertEquals("/ws?%74oken=***&x=1", LogMasking.maskQuery("/ws?%74oken=eyJ.a.b&x=1"));
+        assertEquals("/ws?%2574oken=***", LogMasking.maskQuery("/ws?%2574oken=eyJ.a.b"));
+        assertEquals("/ws?TOKEN=***;api%5Fkey=***#f", LogMasking.maskQuery("/ws?TOKEN=a;api%5Fkey=b#f"));
+        assertEquals("/ws?tokens=1&xtoken=2", LogMasking.maskQuery("/ws?tokens=1&xtoken=2"));
+        assertEquals("token=***", LogMasking.maskQuery("token=abc"), "a bare query");
+        assertEquals("/ws?bad=%zz&token=***", LogMasking.maskQuery("/ws?bad=%zz&token=x"));
+    }
+
+    @Test
+    void logSafeEscapesEverythingThatCouldBreakOrHideALine() {
+        assertEquals("plain text: ok", LogSafe.text("plain text: ok"));
+        assertEquals("a\\\\nb", LogSafe.text("a\\nb"), "a backslash is doubled: no escape can be faked");
+        assertEquals("a\\r\\nb\\tc", LogSafe.text("a\r\nb\tc"));
+        assertEquals("x\\u2028y\\u2029z\\u0085\\u202E\\u0000\\u007F", LogSafe.text("x\u2028y\u2029z\u0085\u202E\u0000\u007F"));
+        assertEquals("Grüße, 日本", LogSafe.text("Grüße, 日本"));
+        assertEquals(null, LogSafe.text(null));
+        String longText = "y".repeat(1000);
+        assertEquals("y".repeat(LogSafe.MAX_LENGTH) + "...(1000 chars)", LogSafe.text(longText));
+    }
 }

@@ -53,4 +53,14 @@ class PointFilterTest {
         }
         assertThrows(IllegalArgumentException.class, () -> PointFilter.parse(json(many.append("}").toString())));
     }
+
+    @Test
+    void nonFiniteNumbersAreRefusedAndComparedWithoutThrowing() {
+        assertThrows(IllegalArgumentException.class, () -> PointFilter.parse(json("{\"value\":1e999}")));
+        assertThrows(IllegalArgumentException.class, () -> PointFilter.parse(json("{\"value\":-1e999}")));
+        // A published point may carry an overflowing number too: it matches nothing finite, and never throws.
+        PointFilter filter = PointFilter.parse(json("{\"value\":1}"));
+        assertFalse(filter.matches(json("{\"value\":1e999}")));
+        assertTrue(filter.matches(json("{\"value\":1.0}")));
+    }
 }

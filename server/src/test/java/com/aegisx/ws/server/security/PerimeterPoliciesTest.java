@@ -61,4 +61,29 @@ class PerimeterPoliciesTest {
         assertTrue(bucket.tryTake(100_000_000), "one token after 100 ms at 10/s");
         assertEquals(0, bucket.refusedInRow());
     }
+
+    @Test
+    void refusalsAreCountedOverASlidingWindowNotInARow() {
+        long second = 1_000_000_000L;
+        TokenBucket bucket = new TokenBucket(1, 1, 0);
+        long now = 0;
+        assertTrue(bucket.tryTake(now));
+        // Paced: one refusal, then an admitted message, again and again. Tolerance 3 in 10 s.
+        for (int i = 0; i < 3; i++) {
+            assertFalse(bucket.tryTake(now));
+            assertFalse(bucket.refusalsExceed(3, 10 * second, now), "refusal " + (i + 1));
+            now += second;
+            assertTrue(bucket.tryTake(now));
+        }
+        assertFalse(bucket.tryTake(now));
+        assertTrue(bucket.refusalsExceed(3, 10 * second, now), "the 4th refusal within 10 s exceeds 3");
+        // Spread wider than the window, the same number is tolerated.
+        TokenBucket slow = new TokenBucket(1, 1, 0);
+        for (int i = 0; i < 10; i++) {
+            long t = i * 4 * second;
+            assertTrue(slow.tryTake(t));
+            assertFalse(slow.tryTake(t));
+            assertFalse(slow.refusalsExceed(3, 10 * second, t), "refusal " + i + " at " + 4 * i + " s");
+        }
+    }
 }

@@ -1,8 +1,11 @@
 package com.aegisx.ws.server.websocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,5 +32,26 @@ class UpgradeGateTest {
         assertSame(query, UpgradeGate.queryWithout(query, "token"));
         assertNull(UpgradeGate.queryWithout(null, "token"));
         assertEquals("", UpgradeGate.queryWithout("", "token"));
+    }
+
+    @Test
+    void websocketAnywhereInTheUpgradeListIsAnUpgrade() {
+        assertTrue(UpgradeGate.isWebSocketUpgrade("websocket"));
+        assertTrue(UpgradeGate.isWebSocketUpgrade("WebSocket"));
+        assertTrue(UpgradeGate.isWebSocketUpgrade("h2c, websocket"));
+        assertFalse(UpgradeGate.isWebSocketUpgrade("h2c"));
+        assertFalse(UpgradeGate.isWebSocketUpgrade(null));
+    }
+
+    @Test
+    void ticketsAreBounded() {
+        UpgradeTickets tickets = new UpgradeTickets(2);
+        UpgradeTicket ticket = new UpgradeTicket(com.aegisx.ws.server.auth.Identity.anonymous(), "1.2.3.4", "", 0, "c");
+        String first = tickets.issue(ticket);
+        assertNotNull(first);
+        assertNotNull(tickets.issue(ticket));
+        assertNull(tickets.issue(ticket), "a third upgrade in flight is refused");
+        assertSame(ticket, tickets.take(first));
+        assertNotNull(tickets.issue(ticket), "taking one back makes room");
     }
 }
