@@ -5,6 +5,7 @@ import com.aegisx.ws.client.events.LifecycleEvents;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.admin.AdminServlet;
+import com.aegisx.ws.server.api.PublishServlet;
 import com.aegisx.ws.server.admin.NodeStats;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
 import com.aegisx.ws.server.cluster.ConnectionRegistry;
@@ -162,6 +163,8 @@ public final class WsNode implements AutoCloseable {
         servlets.addServlet(new ServletHolder(new DebugServlet(admins, commands, config.keys())), DebugServlet.PATH);
         servlets.addServlet(new ServletHolder(new AdminServlet(admins, commands, config.keys(), manager.async(),
                 config.heartbeatTimeout(), config.statsInterval())), AdminServlet.PATH);
+        servlets.addServlet(new ServletHolder(new PublishServlet(config.publishApiKey(), manager.async(),
+                config.publishApiRate())), PublishServlet.PATH);
         return servlets;
     }
 

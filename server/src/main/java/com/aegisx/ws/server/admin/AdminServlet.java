@@ -8,6 +8,7 @@ import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.Timestamps;
 import com.aegisx.ws.server.http.AdminAuthenticator;
+import com.aegisx.ws.server.http.JsonHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +19,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,13 +74,13 @@ public final class AdminServlet extends HttpServlet {
         String what = request.getPathInfo() == null ? "" : request.getPathInfo();
         try {
             switch (what) {
-                case "/nodes" -> reply(response, HttpServletResponse.SC_OK, nodes());
-                case "/rates" -> reply(response, HttpServletResponse.SC_OK, rates());
-                default -> reply(response, HttpServletResponse.SC_NOT_FOUND, problem("not_found", "unknown admin resource"));
+                case "/nodes" -> JsonHttp.reply(response, HttpServletResponse.SC_OK, nodes());
+                case "/rates" -> JsonHttp.reply(response, HttpServletResponse.SC_OK, rates());
+                default -> JsonHttp.reply(response, HttpServletResponse.SC_NOT_FOUND, JsonHttp.problem("not_found", "unknown admin resource"));
             }
         } catch (Exception e) {
             log.warn("Admin query {} failed: {}", what, e.toString());
-            reply(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, problem("unavailable", "Redis query failed"));
+            JsonHttp.reply(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, JsonHttp.problem("unavailable", "Redis query failed"));
         }
     }
 
@@ -92,22 +92,22 @@ public final class AdminServlet extends HttpServlet {
         String what = request.getPathInfo() == null ? "" : request.getPathInfo();
         ObjectNode body;
         try {
-            body = Json.parseObject(readBody(request));
+            body = Json.parseObject(JsonHttp.readBody(request, MAX_BODY_BYTES));
         } catch (IllegalArgumentException e) {
-            reply(response, HttpServletResponse.SC_BAD_REQUEST, problem("bad_request", e.getMessage()));
+            JsonHttp.reply(response, HttpServletResponse.SC_BAD_REQUEST, JsonHttp.problem("bad_request", e.getMessage()));
             return;
         }
         try {
             switch (what) {
-                case "/disconnect" -> reply(response, HttpServletResponse.SC_OK, disconnect(body));
-                case "/broadcast" -> reply(response, HttpServletResponse.SC_OK, broadcast(body));
-                default -> reply(response, HttpServletResponse.SC_NOT_FOUND, problem("not_found", "unknown admin action"));
+                case "/disconnect" -> JsonHttp.reply(response, HttpServletResponse.SC_OK, disconnect(body));
+                case "/broadcast" -> JsonHttp.reply(response, HttpServletResponse.SC_OK, broadcast(body));
+                default -> JsonHttp.reply(response, HttpServletResponse.SC_NOT_FOUND, JsonHttp.problem("not_found", "unknown admin action"));
             }
         } catch (IllegalArgumentException e) {
-            reply(response, HttpServletResponse.SC_BAD_REQUEST, problem("bad_request", e.getMessage()));
+            JsonHttp.reply(response, HttpServletResponse.SC_BAD_REQUEST, JsonHttp.problem("bad_request", e.getMessage()));
         } catch (Exception e) {
             log.warn("Admin action {} failed: {}", what, e.toString());
-            reply(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, problem("unavailable", "Redis command failed"));
+            JsonHttp.reply(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, JsonHttp.problem("unavailable", "Redis command failed"));
         }
     }
 
@@ -176,14 +176,14 @@ public final class AdminServlet extends HttpServlet {
         if (code != 1000 && (code < 4000 || code > 4999)) {
             throw new IllegalArgumentException("code must be 1000 or 4000-4999");
         }
-        String reason = text(body, "reason");
+        String reason = JsonHttp.text(body, "reason");
         if (reason == null) {
             reason = "disconnected by an administrator";
         } else if (reason.length() > 100) {
             throw new IllegalArgumentException("reason must be at most 100 characters");
         }
-        String connectionId = text(body, "connectionId");
-        String userId = text(body, "userId");
+        String connectionId = JsonHttp.text(body, "connectionId");
+        String userId = JsonHttp.text(body, "userId");
         ObjectNode out = Json.object();
         if (connectionId != null) {
             if (Identifiers.nodeOf(connectionId) == null) {
@@ -206,7 +206,7 @@ public final class AdminServlet extends HttpServlet {
     }
 
     private ObjectNode broadcast(ObjectNode body) throws Exception {
-        String channel = text(body, "channel");
+        String channel = JsonHttp.text(body, "channel");
         String problem = channel == null ? "channel is required" : ChannelNames.problem(channel, ChannelNames.DEFAULT_MAX_LENGTH);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
@@ -220,37 +220,15 @@ public final class AdminServlet extends HttpServlet {
         return Json.object().put("nodes", nodes);
     }
 
-    private static String text(ObjectNode body, String field) {
-        JsonNode node = body.get(field);
-        return node == null || !node.isTextual() || node.asText().isEmpty() ? null : node.asText();
-    }
 
     private static double round(double value) {
         return Math.round(value * 10) / 10.0;
     }
 
-    private static String readBody(HttpServletRequest request) throws IOException {
-        try (InputStream in = request.getInputStream()) {
-            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw new IllegalArgumentException("body larger than " + MAX_BODY_BYTES + " bytes");
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-    }
 
     private static <T> T await(CompletableFuture<T> future) throws Exception {
         return future.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
-    static ObjectNode problem(String code, String message) {
-        return Json.object().put("error", code).put("message", message);
-    }
 
-    static void reply(HttpServletResponse response, int status, ObjectNode body) throws IOException {
-        response.setStatus(status);
-        response.setHeader("Cache-Control", "no-store");
-        response.setContentType("application/json");
-        response.getOutputStream().write(Json.write(body).getBytes(StandardCharsets.UTF_8));
-    }
 }

@@ -39,6 +39,8 @@ public final class ServerConfig {
     /** Off by default: every connect, subscribe and disconnect then costs an XADD more. */
     public static final boolean DEFAULT_LIFECYCLE_EVENTS = false;
     public static final long DEFAULT_PRESENCE_GRACE_MS = 5_000;
+    /** Messages a second (and in a burst) one node accepts through POST /api/v1/publish. */
+    public static final int DEFAULT_PUBLISH_API_RATE = 1_000;
     public static final String LOG_FORMAT_TEXT = "text";
     public static final String LOG_FORMAT_JSON = "json";
 
@@ -64,6 +66,8 @@ public final class ServerConfig {
     private final Duration statsInterval;
     private final String logFormat;
     private final boolean lifecycleEvents;
+    private final String publishApiKey;
+    private final int publishApiRate;
     private final long lifecycleEventsMaxLength;
     private final Duration presenceGrace;
     private final AuthSettings auth;
@@ -122,6 +126,11 @@ public final class ServerConfig {
         shutdownGrace = millis(env, "SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE_MS);
         loadTestHooks = env.bool("LOADTEST_HOOKS", false);
         statsInterval = Duration.ofMillis(env.longValue("STATS_INTERVAL", DEFAULT_STATS_INTERVAL_MS, 100, 600_000));
+        publishApiKey = env.raw("PUBLISH_API_KEY");
+        if (publishApiKey != null && publishApiKey.length() < SecuritySettings.MIN_API_KEY_LENGTH) {
+            env.error("PUBLISH_API_KEY", "must be at least " + SecuritySettings.MIN_API_KEY_LENGTH + " characters");
+        }
+        publishApiRate = env.integer("PUBLISH_API_RATE", DEFAULT_PUBLISH_API_RATE, 1, 1_000_000);
         lifecycleEvents = env.bool("LIFECYCLE_EVENTS", DEFAULT_LIFECYCLE_EVENTS);
         lifecycleEventsMaxLength = env.longValue("LIFECYCLE_EVENTS_MAXLEN",
                 com.aegisx.ws.client.events.LifecycleEvents.DEFAULT_MAX_LENGTH, 100, 100_000_000);
@@ -201,6 +210,10 @@ public final class ServerConfig {
     public long lifecycleEventsMaxLength() { return lifecycleEventsMaxLength; }
     /** PRESENCE_GRACE: how long a user without sockets stays online (a quick reconnect is no offline/online pair). */
     public Duration presenceGrace() { return presenceGrace; }
+    /** PUBLISH_API_KEY: the X-Api-Key of POST /api/v1/publish; null: the API is off (404). */
+    public String publishApiKey() { return publishApiKey == null || publishApiKey.isEmpty() ? null : publishApiKey; }
+    /** PUBLISH_API_RATE: messages per second (and burst) this node accepts over HTTP. */
+    public int publishApiRate() { return publishApiRate; }
     public AuthSettings auth() { return auth; }
     /** Origins, proxies, limits and the admin key: see {@link SecuritySettings}. */
     public SecuritySettings security() { return security; }
