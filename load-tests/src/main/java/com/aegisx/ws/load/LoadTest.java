@@ -233,13 +233,13 @@ public final class LoadTest {
     /** Local fan-out through the node's test hook; returns when the node has sent everything. */
     private void localFanout(Processes.Node node, String channel, double rate, double seconds, int size, long firstSeq) {
         try {
-            var response = Processes.post(node.http("/loadtest/fanout?channel=" + channel + "&rate=" + rate
+            var response = Processes.post(node.management("/loadtest/fanout?channel=" + channel + "&rate=" + rate
                     + "&seconds=" + seconds + "&size=" + Math.max(0, Payloads.padFor(size).length())
                     + "&firstSeq=" + firstSeq));
             if (response.statusCode() != 202) {
                 throw new IllegalStateException("fan-out hook answered " + response.statusCode() + " " + response.body());
             }
-            while (Processes.get(node.http("/loadtest/fanout")).contains("\"running\":true")) {
+            while (Processes.get(node.management("/loadtest/fanout")).contains("\"running\":true")) {
                 Thread.sleep(20);
             }
         } catch (Exception e) {
@@ -299,7 +299,7 @@ public final class LoadTest {
         double[] totals = new double[2];
         for (Processes.Node node : nodes) {
             try {
-                String scrape = Processes.get(node.http("/metrics"));
+                String scrape = Processes.get(node.management("/metrics"));
                 totals[0] += metric(scrape, "ws_pubsub_dispatch_seconds_sum");
                 totals[1] += metric(scrape, "ws_pubsub_dispatch_seconds_count");
             } catch (Exception e) {
@@ -426,7 +426,7 @@ public final class LoadTest {
             System.out.printf("%d authenticated, subscribed connections in %.1f s%n", sockets.size(), connectSeconds);
             Thread.sleep((long) (hold * 1000));
             long[] after = memory(node);
-            String metrics = Processes.get(node.http("/metrics"));
+            String metrics = Processes.get(node.management("/metrics"));
             long open = sockets.stream().filter(s -> !s.closed.isDone()).count();
             ObjectNode r = report.putObject("idle");
             r.put("connections", connections);
@@ -455,7 +455,7 @@ public final class LoadTest {
     private long[] memory(Processes.Node node) throws Exception {
         Processes.jcmd(node.pid(), "GC.run");
         Thread.sleep(500);
-        String metrics = Processes.get(node.http("/metrics"));
+        String metrics = Processes.get(node.management("/metrics"));
         long heap = 0;
         for (String line : metrics.split("\n")) {
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {

@@ -72,10 +72,13 @@ public final class Processes {
     public static final class Node implements AutoCloseable {
         final Process process;
         final int port;
+        /** Metrics and the load-test hook are on the node's management port. */
+        final int managementPort;
 
         public Node(Path jar, String redisUrl, Map<String, String> env, List<String> jvmArgs, Path logDir, int index)
                 throws Exception {
             port = freePort();
+            managementPort = freePort();
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmArgs);
@@ -85,6 +88,7 @@ public final class Processes {
                     .redirectErrorStream(true)
                     .redirectOutput(logDir.resolve("node-" + index + ".log").toFile());
             builder.environment().put("PORT", String.valueOf(port));
+            builder.environment().put("MANAGEMENT_PORT", String.valueOf(managementPort));
             builder.environment().put("HOST", "127.0.0.1");
             builder.environment().put("REDIS_URL", redisUrl);
             builder.environment().put("NODE_ID", "bench" + index);
@@ -99,6 +103,11 @@ public final class Processes {
 
         public URI http(String pathAndQuery) {
             return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+        }
+
+        /** A path on the management port: /metrics, /loadtest/fanout. */
+        public URI management(String pathAndQuery) {
+            return URI.create("http://127.0.0.1:" + managementPort + pathAndQuery);
         }
 
         public long pid() {

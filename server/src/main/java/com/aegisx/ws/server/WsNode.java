@@ -13,6 +13,7 @@ import com.aegisx.ws.server.cluster.NodeRegistry;
 import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.server.http.AdminAuthenticator;
 import com.aegisx.ws.server.http.DebugServlet;
+import com.aegisx.ws.server.http.ManagementEndpoints;
 import com.aegisx.ws.server.http.MaskedRequestLog;
 import com.aegisx.ws.server.http.ProbeServlet;
 import com.aegisx.ws.server.manager.WebSocketManager;
@@ -46,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -75,6 +77,7 @@ public final class WsNode implements AutoCloseable {
     private final WsEndpoint.Counters counters = new WsEndpoint.Counters();
     private final Server server;
     private final ServerConnector connector;
+    private final ManagementEndpoints management;
     private final ConnectionGuard guard;
     private final NodeStats nodeStats;
     private volatile boolean draining;
@@ -108,6 +111,7 @@ public final class WsNode implements AutoCloseable {
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
+        this.management = new ManagementEndpoints(server, config.managementHost(), config.managementPort());
 
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
                 config.advertisedHost(), this::port, VERSION);
@@ -127,12 +131,15 @@ public final class WsNode implements AutoCloseable {
         ClientProtocol protocol = new ClientProtocol(hub, config.auth().channelPolicy(),
                 config.security().maxChannelLength(), guard);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
-        NodeServices services = new NodeServices(config, hub, manager, publisher, redis, context);
+        NodeServices services = new NodeServices(config, hub, manager, publisher, redis, context, management);
 
-        ServletContextHandler servlets = httpEndpoints(authenticator, commands);
+        ServletContextHandler servlets = httpEndpoints(authenticator);
+        managementEndpoints(authenticator, commands);
         WebSocketRoutes.install(servlets, context, tickets, routes(services, extraRoutes));
-        server.setHandler(new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
-                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId()));
+        UpgradeGate gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
+                () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId());
+        // Each port serves its own endpoints only: /metrics and the debug API are not on the public one.
+        server.setHandler(new Handler.Sequence(ManagementEndpoints.onConnector(connector, gate), management.handler()));
         server.setRequestLog(new MaskedRequestLog());
     }
 
@@ -145,27 +152,36 @@ public final class WsNode implements AutoCloseable {
         return routes;
     }
 
-    /** Plain HTTP: probes, metrics, the admin debug endpoints (and the load-test hook when enabled). */
-    private ServletContextHandler httpEndpoints(JwtAuthenticator authenticator,
-                                                RedisAsyncCommands<String, String> commands) {
+    /**
+     * Plain HTTP on the public port: bare probes (no node internals: whoever reaches this port is
+     * untrusted), the browser client and the auth check. Everything else is on the management port.
+     */
+    private ServletContextHandler httpEndpoints(JwtAuthenticator authenticator) {
         ServletContextHandler servlets = new ServletContextHandler("/");
-        servlets.addServlet(new ServletHolder(new ProbeServlet(() -> !stopped, this::describe)), "/health");
-        servlets.addServlet(new ServletHolder(new ProbeServlet(this::isReady, this::describe)), "/ready");
-        metrics.bind(hub, counters, dispatcher, redis::isConnected, this::isReady);
-        servlets.addServlet(new ServletHolder(new MetricsServlet(metrics)), "/metrics");
-        if (config.loadTestHooks()) {
-            log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches this port broadcast");
-            servlets.addServlet(new ServletHolder(new LocalFanoutServlet(
-                    config.keys(), dispatcher::message)), "/loadtest/fanout");
-        }
+        servlets.addServlet(new ServletHolder(new ProbeServlet(() -> !stopped, Json::object)), "/health");
+        servlets.addServlet(new ServletHolder(new ProbeServlet(this::isReady, Json::object)), "/ready");
         web(servlets, authenticator);
-        AdminAuthenticator admins = new AdminAuthenticator(authenticator, config.security().adminApiKey());
-        servlets.addServlet(new ServletHolder(new DebugServlet(admins, commands, config.keys())), DebugServlet.PATH);
-        servlets.addServlet(new ServletHolder(new AdminServlet(admins, commands, config.keys(), manager.async(),
-                config.heartbeatTimeout(), config.statsInterval())), AdminServlet.PATH);
-        servlets.addServlet(new ServletHolder(new PublishServlet(config.publishApiKey(), manager.async(),
-                config.publishApiRate())), PublishServlet.PATH);
         return servlets;
+    }
+
+    /** The management port: metrics, probes with details, the admin debug endpoints, the load-test hook. */
+    private void managementEndpoints(JwtAuthenticator authenticator, RedisAsyncCommands<String, String> commands) {
+        management.add("/health", new ProbeServlet(() -> !stopped, this::describe));
+        management.add("/ready", new ProbeServlet(this::isReady, this::describe));
+        metrics.bind(hub, counters, dispatcher, redis::isConnected, this::isReady);
+        management.add("/metrics", new MetricsServlet(metrics));
+        if (config.loadTestHooks()) {
+            log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches the management port broadcast");
+            management.add("/loadtest/fanout", new LocalFanoutServlet(config.keys(), dispatcher::message));
+        }
+        AdminAuthenticator admins = new AdminAuthenticator(authenticator, config.security().adminApiKey());
+        management.add(DebugServlet.PATH, new DebugServlet(admins, commands, config.keys()));
+        // The admin console: its page and its API, beside the debug endpoints it reads.
+        management.add("/admin/*", StaticResources.admin());
+        management.add(AdminServlet.PATH, new AdminServlet(admins, commands, config.keys(), manager.async(),
+                config.heartbeatTimeout(), config.statsInterval()));
+        management.add(PublishServlet.PATH, new PublishServlet(config.publishApiKey(), manager.async(),
+                config.publishApiRate()));
     }
 
     /** The browser client, the demo page, and where the client asks why its token was refused. */
@@ -173,14 +189,17 @@ public final class WsNode implements AutoCloseable {
         ServletHolder assets = new ServletHolder(StaticResources.client());
         servlets.addServlet(assets, "/client/*");
         servlets.addServlet(assets, "/demo/*");
-        servlets.addServlet(new ServletHolder(StaticResources.admin()), "/admin/*");
         servlets.addServlet(new ServletHolder(new AuthCheckServlet(authenticator, config.auth().authRequired())),
                 AuthCheckServlet.PATH);
     }
 
-    /** The pieces a route factory may need. */
+    /**
+     * The pieces a route factory may need; {@code management} takes endpoints for the management
+     * port (operators and backends only, see {@link ManagementEndpoints}).
+     */
     public record NodeServices(ServerConfig config, ConnectionHub hub, WebSocketManager manager,
-                               AsyncWsPublisher publisher, RedisResources redis, NodeContext context) {
+                               AsyncWsPublisher publisher, RedisResources redis, NodeContext context,
+                               ManagementEndpoints management) {
     }
 
     public static WsNode start(ServerConfig config) throws Exception {
@@ -215,8 +234,8 @@ public final class WsNode implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(() -> nodeStats.sample(), stats, stats, TimeUnit.MILLISECONDS);
         long expiryTimers = ConnectionGuard.TIMER_HORIZON.toMillis() / 2;
         scheduler.scheduleWithFixedDelay(this::armExpiryTimers, expiryTimers, expiryTimers, TimeUnit.MILLISECONDS);
-        log.info("Node {} listening on {}:{} (Redis key prefix '{}', {})", config.nodeId(), config.host(),
-                port(), config.keys().prefix(), config.auth().describe() + "; " + config.security().describe());
+        log.info("Node {} listening on {}:{}, management on {}:{} (Redis key prefix '{}', {})", config.nodeId(),
+                config.host(), port(), config.managementHost(), managementPort(), config.keys().prefix(), config.auth().describe() + "; " + config.security().describe());
     }
 
     private void heartbeat() {
@@ -264,6 +283,11 @@ public final class WsNode implements AutoCloseable {
         out.put("version", VERSION);
         out.put("connections", hub.size());
         return out;
+    }
+
+    /** The management port (metrics, debug endpoints), on MANAGEMENT_HOST. */
+    public int managementPort() {
+        return management.port();
     }
 
     public int port() {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class MetricsIT {
 
     private static HttpResponse<String> scrape(TestCluster cluster) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(cluster.http(0, "/metrics")).build(),
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(cluster.management(0, "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -124,6 +124,11 @@ public final class TestCluster implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + nodes.get(node).port() + path);
     }
 
+    /** A path on the node's management port (metrics, debug endpoints; loopback). */
+    public URI management(int node, String path) {
+        return URI.create("http://127.0.0.1:" + nodes.get(node).managementPort() + path);
+    }
+
     /** Connects anonymously and waits for {@code welcome}. */
     public TestClient connect(int node) {
         return connect(node, "/ws", null);

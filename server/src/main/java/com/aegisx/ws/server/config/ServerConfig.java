@@ -18,6 +18,10 @@ public final class ServerConfig {
 
     public static final int DEFAULT_PORT = 3000;
     public static final String DEFAULT_HOST = "0.0.0.0";
+    /** Unless MANAGEMENT_PORT is set, the management port is PORT + this (3000: 4000). */
+    public static final int MANAGEMENT_PORT_OFFSET = 1000;
+    /** Loopback: metrics and debug endpoints reach no one but the host itself unless opened on purpose. */
+    public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
     public static final int DEFAULT_MAX_PAYLOAD = 1_048_576;
     public static final long DEFAULT_CLEANUP_INTERVAL_MS = 300_000;
     public static final long DEFAULT_CONNECTION_TIMEOUT_MS = 300_000;
@@ -46,6 +50,8 @@ public final class ServerConfig {
 
     private final int port;
     private final String host;
+    private final int managementPort;
+    private final String managementHost;
     private final String advertisedHost;
     private final String redisUrl;
     private final String nodeId;
@@ -76,6 +82,15 @@ public final class ServerConfig {
     private ServerConfig(Env env) {
         port = env.integer("PORT", DEFAULT_PORT, 0, 65_535);
         host = env.string("HOST", DEFAULT_HOST);
+        // Several nodes on one host (quick start, load tests) each get their own by default.
+        int defaultManagement = port == 0 ? 0 : port + MANAGEMENT_PORT_OFFSET;
+        managementPort = env.integer("MANAGEMENT_PORT", defaultManagement <= 65_535 ? defaultManagement : -1, 0, 65_535);
+        if (managementPort < 0) {
+            env.error("MANAGEMENT_PORT", "must be set when PORT + " + MANAGEMENT_PORT_OFFSET + " is above 65535");
+        } else if (managementPort != 0 && managementPort == port) {
+            env.error("MANAGEMENT_PORT", "must differ from PORT (" + port + "): the management endpoints must not be public");
+        }
+        managementHost = env.string("MANAGEMENT_HOST", DEFAULT_MANAGEMENT_HOST);
         advertisedHost = env.string("ADVERTISED_HOST", localHostName(host));
         redisUrl = env.raw("REDIS_URL");
         if (redisUrl != null) {
@@ -179,6 +194,10 @@ public final class ServerConfig {
 
     public int port() { return port; }
     public String host() { return host; }
+    /** MANAGEMENT_PORT: metrics, debug endpoints, probes with details (0: any free port). */
+    public int managementPort() { return managementPort; }
+    /** MANAGEMENT_HOST: the interface the management port listens on. */
+    public String managementHost() { return managementHost; }
     /** Host name other nodes and operators see in the node registry. */
     public String advertisedHost() { return advertisedHost; }
     /** Null when unset: the launcher then starts a local Redis for a quick start. */

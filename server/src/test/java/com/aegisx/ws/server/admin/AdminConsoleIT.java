@@ -21,7 +21,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
 /**
- * The admin console (GET /admin/) in headless Chromium against two real nodes: what it shows
+ * The admin console (GET /admin/ on the management port) in headless Chromium against two real
+ * nodes: what it shows
  * comes from the cluster-wide Redis state, and its actions reach sockets on either node.
  */
 class AdminConsoleIT {
@@ -49,7 +50,7 @@ class AdminConsoleIT {
     }
 
     private void signIn(String kind, String credential) {
-        browser.open("http://127.0.0.1:" + cluster.node(0).port() + "/admin/");
+        browser.open(cluster.management(0, "/admin/").toString());
         new Select(browser.driver().findElement(By.id("credential-kind"))).selectByValue(kind);
         browser.driver().findElement(By.id("credential")).sendKeys(credential);
         browser.driver().findElement(By.id("login")).click();
@@ -113,6 +114,16 @@ class AdminConsoleIT {
         assertEquals(CloseCodes.DISCONNECTED_BY_SERVER, alice1.awaitClose(WAIT).statusCode());
         await().atMost(WAIT).until(() -> browser.all("#user-connections tbody tr").isEmpty());
         assertTrue(bob.isOpen(), "other users are left alone");
+    }
+
+    @Test
+    void isNotOnThePublicPort() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        for (String path : new String[] {"/admin/", "/api/v1/admin/nodes"}) {
+            var response = http.send(java.net.http.HttpRequest.newBuilder(cluster.http(0, path))
+                    .header("X-Api-Key", KEY).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, response.statusCode(), path);
+        }
     }
 
     @Test

@@ -54,4 +54,19 @@ class ServerConfigTest {
         assertTrue(error.getMessage().contains("JWT_SECRET"));
         assertTrue(!error.getMessage().contains("short-secret-value"), error.getMessage());
     }
+
+    @Test
+    void theManagementPortIsOnLoopbackBesideThePublicOne() {
+        ServerConfig defaults = ServerConfig.fromEnv(Map.of());
+        assertEquals(4000, defaults.managementPort());
+        assertEquals("127.0.0.1", defaults.managementHost());
+        assertEquals(4001, ServerConfig.fromEnv(Map.of("PORT", "3001")).managementPort(), "a second node on one host");
+        assertEquals(0, ServerConfig.fromEnv(Map.of("PORT", "0")).managementPort());
+        assertEquals(9464, ServerConfig.fromEnv(Map.of("MANAGEMENT_PORT", "9464")).managementPort());
+        ConfigException same = assertThrows(ConfigException.class,
+                () -> ServerConfig.fromEnv(Map.of("PORT", "3000", "MANAGEMENT_PORT", "3000")));
+        assertTrue(same.getMessage().contains("MANAGEMENT_PORT"), same.getMessage());
+        ConfigException high = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of("PORT", "65000")));
+        assertTrue(high.getMessage().contains("MANAGEMENT_PORT"), high.getMessage());
+    }
 }

@@ -40,7 +40,7 @@ class DebugEndpointsIT {
     }
 
     static HttpResponse<String> get(int node, String path, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(cluster.http(node, path)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(cluster.management(node, path)).GET();
         if (headers.length > 0) {
             request.headers(headers);
         }

@@ -44,9 +44,9 @@ class SecretsInLogsIT {
                         Map.of("Sec-WebSocket-Protocol", "bearer, " + token)));
             }
             HttpClient http = HttpClient.newHttpClient();
-            http.send(HttpRequest.newBuilder(cluster.http(0, "/api/v1/debug/websocket/channels?api_key=" + API_KEY))
+            http.send(HttpRequest.newBuilder(cluster.management(0, "/api/v1/debug/websocket/channels?api_key=" + API_KEY))
                     .header("X-Api-Key", API_KEY).build(), HttpResponse.BodyHandlers.ofString());
-            http.send(HttpRequest.newBuilder(cluster.http(0, "/api/v1/debug/websocket/channels"))
+            http.send(HttpRequest.newBuilder(cluster.management(0, "/api/v1/debug/websocket/channels"))
                     .header("Authorization", "Bearer " + forged).build(), HttpResponse.BodyHandlers.ofString());
             byQuery.close();
 
