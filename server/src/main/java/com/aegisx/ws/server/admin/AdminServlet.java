@@ -90,11 +90,8 @@ public final class AdminServlet extends HttpServlet {
             return;
         }
         String what = request.getPathInfo() == null ? "" : request.getPathInfo();
-        ObjectNode body;
-        try {
-            body = Json.parseObject(JsonHttp.readBody(request, MAX_BODY_BYTES));
-        } catch (IllegalArgumentException e) {
-            JsonHttp.reply(response, HttpServletResponse.SC_BAD_REQUEST, JsonHttp.problem("bad_request", e.getMessage()));
+        ObjectNode body = JsonHttp.readObject(request, response, MAX_BODY_BYTES);
+        if (body == null) {
             return;
         }
         try {

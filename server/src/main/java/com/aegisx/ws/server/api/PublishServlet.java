@@ -68,11 +68,8 @@ public final class PublishServlet extends HttpServlet {
             JsonHttp.reply(response, HttpServletResponse.SC_UNAUTHORIZED, JsonHttp.problem("unauthorized", "X-Api-Key is required"));
             return;
         }
-        ObjectNode body;
-        try {
-            body = Json.parseObject(JsonHttp.readBody(request, MAX_BODY_BYTES));
-        } catch (IllegalArgumentException e) {
-            JsonHttp.reply(response, HttpServletResponse.SC_BAD_REQUEST, JsonHttp.problem("bad_request", e.getMessage()));
+        ObjectNode body = JsonHttp.readObject(request, response, MAX_BODY_BYTES);
+        if (body == null) {
             return;
         }
         JsonNode batch = body.get("batch");

@@ -25,6 +25,17 @@ public final class JsonHttp {
         }
     }
 
+    /** The body as a JSON object; null after answering 400 when it is not one (or too long). */
+    public static ObjectNode readObject(HttpServletRequest request, HttpServletResponse response, int maxBytes)
+            throws IOException {
+        try {
+            return Json.parseObject(readBody(request, maxBytes));
+        } catch (IllegalArgumentException e) {
+            reply(response, HttpServletResponse.SC_BAD_REQUEST, problem("bad_request", e.getMessage()));
+            return null;
+        }
+    }
+
     /** A non-empty string field of a JSON object, or null. */
     public static String text(com.fasterxml.jackson.databind.JsonNode object, String field) {
         com.fasterxml.jackson.databind.JsonNode node = object.get(field);
