@@ -5,6 +5,8 @@ const $ = (id) => document.getElementById(id);
 const STORAGE = 'ws-admin-credential';
 const REFRESH_MS = 2000;
 let timer = null;
+/** The user on display: the lookup is refreshed with the rest, so a disconnect shows within seconds. */
+let shownUser = null;
 
 function credential() {
   try { return JSON.parse(sessionStorage.getItem(STORAGE) || 'null'); } catch (e) { return null; }
@@ -117,7 +119,7 @@ function draw(canvas, points) {
 async function refresh() {
   if (!credential()) return;
   try {
-    await Promise.all([refreshNodes(), refreshChannels(), refreshRates()]);
+    await Promise.all([refreshNodes(), refreshChannels(), refreshRates(), shownUser ? lookup(shownUser) : null]);
     $('error').textContent = '';
     $('refreshed-at').textContent = 'updated ' + new Date().toLocaleTimeString();
   } catch (e) {
@@ -127,9 +129,9 @@ async function refresh() {
   }
 }
 
-async function lookup() {
-  const userId = $('user-id').value.trim();
+async function lookup(userId) {
   if (!userId) return;
+  shownUser = userId;
   try {
     const data = await api('/api/v1/debug/websocket/connections?userId=' + encodeURIComponent(userId));
     $('lookup-result').textContent = `${data.count} connection(s)`;
@@ -144,7 +146,7 @@ async function lookup() {
       const button = document.createElement('button');
       button.textContent = 'Disconnect';
       button.className = 'disconnect';
-      button.onclick = () => disconnect({ connectionId: c.id });
+      button.onclick = () => disconnect({ connectionId: c.id }).then(() => lookup(userId));
       td.append(button);
     });
   } catch (e) {
@@ -185,10 +187,10 @@ $('logout').onclick = () => {
   stop();
   $('refreshed-at').textContent = 'signed out';
 };
-$('lookup-form').onsubmit = (e) => { e.preventDefault(); lookup(); };
+$('lookup-form').onsubmit = (e) => { e.preventDefault(); lookup($('user-id').value.trim()); };
 $('disconnect-user').onclick = () => {
   const userId = $('user-id').value.trim();
-  if (userId) disconnect({ userId }).then(lookup);
+  if (userId) disconnect({ userId }).then(() => lookup(userId));
 };
 $('broadcast-form').onsubmit = async (e) => {
   e.preventDefault();
