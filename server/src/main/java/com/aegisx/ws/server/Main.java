@@ -1,6 +1,6 @@
 package com.aegisx.ws.server;
 
-import com.aegisx.ws.server.config.ConfigException;
+import com.aegisx.ws.server.config.env.ConfigException;
 import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.server.logging.ConnectionLog;
 import com.aegisx.ws.server.redis.LocalRedis;

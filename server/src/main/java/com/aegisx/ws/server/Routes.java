@@ -1,7 +1,8 @@
 package com.aegisx.ws.server;
 
+import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.server.reports.ReportRoutes;
-import com.aegisx.ws.server.websocket.Route;
+import com.aegisx.ws.server.core.Route;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -12,8 +13,8 @@ public final class Routes {
     private Routes() {
     }
 
-    public static List<Function<WsNode.NodeServices, Route>> extra() {
-        List<Function<WsNode.NodeServices, Route>> routes = new ArrayList<>();
+    public static List<Function<NodeServices, Route>> extra() {
+        List<Function<NodeServices, Route>> routes = new ArrayList<>();
         // The Report Builder routes: /api/v1/reports/progress/{reportId}, /stream/{templateId}, /notifications.
         routes.addAll(ReportRoutes.all());
         return List.copyOf(routes);

@@ -8,32 +8,38 @@ import com.aegisx.ws.server.admin.AdminServlet;
 import com.aegisx.ws.server.api.PublishServlet;
 import com.aegisx.ws.server.admin.NodeStats;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
-import com.aegisx.ws.server.cluster.ConnectionRegistry;
-import com.aegisx.ws.server.cluster.NodeRegistry;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.ConnectionGuard;
+import com.aegisx.ws.server.core.ConnectionHub;
+import com.aegisx.ws.server.core.FanOut;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.NodeCommands;
+import com.aegisx.ws.server.core.Route;
+import com.aegisx.ws.server.core.SubscriptionPolicy;
+import com.aegisx.ws.server.core.TopicSubscriptions;
 import com.aegisx.ws.server.http.AdminAuthenticator;
 import com.aegisx.ws.server.http.DebugServlet;
 import com.aegisx.ws.server.http.ManagementEndpoints;
 import com.aegisx.ws.server.http.MaskedRequestLog;
 import com.aegisx.ws.server.http.ProbeServlet;
+import com.aegisx.ws.server.jetty.NodeContext;
+import com.aegisx.ws.server.jetty.UpgradeGate;
+import com.aegisx.ws.server.jetty.UpgradeTickets;
+import com.aegisx.ws.server.jetty.WebSocketRoutes;
 import com.aegisx.ws.server.manager.WebSocketManager;
 import com.aegisx.ws.server.metrics.LocalFanoutServlet;
 import com.aegisx.ws.server.metrics.MetricsServlet;
 import com.aegisx.ws.server.metrics.NodeMetrics;
+import com.aegisx.ws.server.metrics.SocketCounters;
+import com.aegisx.ws.server.node.NodeServices;
+import com.aegisx.ws.server.redis.ConnectionLimiter;
+import com.aegisx.ws.server.redis.NodeRegistry;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
+import com.aegisx.ws.server.redis.RedisLifecycleSink;
+import com.aegisx.ws.server.redis.RedisBroker;
+import com.aegisx.ws.server.redis.RedisConnectionIndex;
 import com.aegisx.ws.server.redis.RedisResources;
-import com.aegisx.ws.server.redis.TopicSubscriptions;
-import com.aegisx.ws.server.security.ConnectionGuard;
-import com.aegisx.ws.server.security.ConnectionLimiter;
-import com.aegisx.ws.server.websocket.ClientProtocol;
-import com.aegisx.ws.server.websocket.ConnectionHub;
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.NodeContext;
-import com.aegisx.ws.server.websocket.Route;
-import com.aegisx.ws.server.websocket.UpgradeGate;
-import com.aegisx.ws.server.websocket.UpgradeTickets;
-import com.aegisx.ws.server.websocket.WebSocketRoutes;
-import com.aegisx.ws.server.websocket.WsEndpoint;
 import com.aegisx.ws.server.web.AuthCheckServlet;
 import com.aegisx.ws.server.web.StaticResources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,7 +47,9 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -68,33 +76,47 @@ public final class WsNode implements AutoCloseable {
     private final ServerConfig config;
     private final RedisResources redis;
     private final PubSubDispatcher dispatcher;
+    private final RedisBroker broker;
+    private final FanOut fanOut;
+    /**
+     * Where every Redis future of the node completes (the adapters hop here off Lettuce's event
+     * loop): one thread, so completions keep the order Redis answered in, as they did on the loop.
+     */
+    private final ExecutorService callbacks;
     private final NodeMetrics metrics;
     private final ConnectionHub hub;
     private final NodeRegistry nodeRegistry;
     private final WebSocketManager manager;
     private final ScheduledExecutorService scheduler;
     private final UpgradeTickets tickets = new UpgradeTickets();
-    private final WsEndpoint.Counters counters = new WsEndpoint.Counters();
+    private final SocketCounters counters = new SocketCounters();
     private final Server server;
     private final ServerConnector connector;
     private final ManagementEndpoints management;
     private final ConnectionGuard guard;
     private final NodeStats nodeStats;
+    private final UpgradeGate gate;
     private volatile boolean draining;
     private volatile boolean stopped;
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     private WsNode(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
         this.config = config;
         this.metrics = new NodeMetrics(config.nodeId());
+        this.callbacks = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ws-callbacks-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
         this.redis = RedisResources.connect(config.redisUrl(), metrics.redisLatencyRecorder());
         var commands = redis.commands().async();
-        TopicSubscriptions topics = new TopicSubscriptions(redis.pubSub().async());
-        ConnectionRegistry registry = new ConnectionRegistry(commands, config.keys(), config.nodeId());
-        this.hub = new ConnectionHub(config.nodeId(), config.keys(), registry, topics, config.connectionTimeout());
-        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
-                hub::onPubSubMessages);
+        this.broker = new RedisBroker(redis.pubSub().async(), commands, callbacks);
+        TopicSubscriptions topics = new TopicSubscriptions(broker);
+        RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks);
+        this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
+        this.fanOut = new FanOut(config.keys(), config.nodeId(), topics, new NodeCommands(hub), metrics);
+        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(), fanOut);
         dispatcher.dispatchObserver(metrics::onDispatched);
-        hub.metrics(metrics);
         redis.pubSub().addListener(dispatcher);
         AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys());
         this.manager = new WebSocketManager(publisher, hub, RedisResources.COMMAND_TIMEOUT);
@@ -118,25 +140,27 @@ public final class WsNode implements AutoCloseable {
         if (config.lifecycleEvents()) {
             LifecycleEvents events = new LifecycleEvents(commands, config.keys(), config.lifecycleEventsMaxLength(),
                     config.presenceGrace(), config.nodeId());
-            hub.events(events);
+            hub.events(new RedisLifecycleSink(events));
             nodeRegistry.events(events);
         }
         this.nodeStats = new NodeStats(commands, config.keys(), config.nodeId(), config.statsInterval(),
                 metrics::deliveries, counters.messagesIn::sum, metrics::pubSubReceived);
         JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
         ConnectionLimiter limiter = new ConnectionLimiter(commands, config.keys(), config.nodeId(),
-                config.security().maxConnectionsPerUser(), config.security().maxConnectionsPerIp());
+                config.security().maxConnectionsPerUser(), config.security().maxConnectionsPerIp(), callbacks);
         this.guard = new ConnectionGuard(config.security(), authenticator, config.auth().channelPolicy(),
                 scheduler, limiter);
-        ClientProtocol protocol = new ClientProtocol(hub, config.auth().channelPolicy(),
-                config.security().maxChannelLength(), guard);
+        SubscriptionPolicy subscriptions = new SubscriptionPolicy(hub, config.auth().channelPolicy(),
+                config.security().maxSubscriptions());
+        ClientProtocol protocol = new ClientProtocol(hub, subscriptions, config.security().maxChannelLength(), guard);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
-        NodeServices services = new NodeServices(config, hub, manager, publisher, redis, context, management);
+        NodeServices services = new NodeServices(config, hub, subscriptions, protocol, publisher, commands,
+                callbacks, scheduler, management);
 
         ServletContextHandler servlets = httpEndpoints(authenticator);
         managementEndpoints(authenticator, commands);
         WebSocketRoutes.install(servlets, context, tickets, routes(services, extraRoutes));
-        UpgradeGate gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
+        this.gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
                 () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId());
         // Each port serves its own endpoints only: /metrics and the debug API are not on the public one.
         server.setHandler(new Handler.Sequence(ManagementEndpoints.onConnector(connector, gate), management.handler()));
@@ -168,7 +192,7 @@ public final class WsNode implements AutoCloseable {
     private void managementEndpoints(JwtAuthenticator authenticator, RedisAsyncCommands<String, String> commands) {
         management.add("/health", new ProbeServlet(() -> !stopped, this::describe));
         management.add("/ready", new ProbeServlet(this::isReady, this::describe));
-        metrics.bind(hub, counters, dispatcher, redis::isConnected, this::isReady);
+        metrics.bind(metricSources(), counters);
         management.add("/metrics", new MetricsServlet(metrics));
         if (config.loadTestHooks()) {
             log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches the management port broadcast");
@@ -193,13 +217,46 @@ public final class WsNode implements AutoCloseable {
                 AuthCheckServlet.PATH);
     }
 
-    /**
-     * The pieces a route factory may need; {@code management} takes endpoints for the management
-     * port (operators and backends only, see {@link ManagementEndpoints}).
-     */
-    public record NodeServices(ServerConfig config, ConnectionHub hub, WebSocketManager manager,
-                               AsyncWsPublisher publisher, RedisResources redis, NodeContext context,
-                               ManagementEndpoints management) {
+    /** What the gauges read, as plain functions (metrics/ knows neither the core nor the adapters). */
+    private NodeMetrics.Sources metricSources() {
+        return new NodeMetrics.Sources() {
+            @Override public int connections() { return hub.size(); }
+            @Override public long subscriptions() {
+                long total = 0;
+                for (LocalConnection connection : hub.connections()) {
+                    total += connection.channels().size();
+                }
+                return total;
+            }
+            @Override public long channels() {
+                long count = 0;
+                for (String topic : hub.topics().topics()) {
+                    if (config.keys().channelOfTopic(topic) != null) {
+                        count++;
+                    }
+                }
+                return count;
+            }
+            @Override public int topics() { return hub.topics().topicCount(); }
+            @Override public long queuedBytes() {
+                long total = 0;
+                for (LocalConnection connection : hub.connections()) {
+                    total += connection.outbound().queuedBytes();
+                }
+                return total;
+            }
+            @Override public long maxQueuedBytes() {
+                long max = 0;
+                for (LocalConnection connection : hub.connections()) {
+                    max = Math.max(max, connection.outbound().queuedBytes());
+                }
+                return max;
+            }
+            @Override public long malformedPayloads() { return fanOut.malformedPayloads(); }
+            @Override public long dispatchPending() { return dispatcher.pending(); }
+            @Override public boolean redisConnected() { return redis.isConnected(); }
+            @Override public boolean ready() { return isReady(); }
+        };
     }
 
     public static WsNode start(ServerConfig config) throws Exception {
@@ -220,8 +277,7 @@ public final class WsNode implements AutoCloseable {
 
     private void startUp() throws Exception {
         // Inbox first: a node must hear commands for its sockets before it accepts any.
-        redis.pubSub().async().subscribe(config.keys().inbox(config.nodeId()))
-                .toCompletableFuture().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        broker.subscribe(config.keys().inbox(config.nodeId())).get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         server.start();
         nodeRegistry.heartbeat().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatInterval().toMillis();
@@ -240,14 +296,14 @@ public final class WsNode implements AutoCloseable {
 
     private void heartbeat() {
         nodeRegistry.heartbeat()
-                .thenCompose(wasMissing -> {
+                .thenComposeAsync(wasMissing -> {
                     if (wasMissing) {
                         log.warn("Node {} was missing from Redis (outage or swept while unreachable); re-registering",
                                 config.nodeId());
                         return hub.reregisterAll();
                     }
                     return CompletableFuture.completedFuture(null);
-                })
+                }, callbacks)
                 .thenCompose(ignored -> nodeRegistry.sweepDeadNodes())
                 .exceptionally(error -> null);
     }
@@ -310,6 +366,10 @@ public final class WsNode implements AutoCloseable {
         return hub;
     }
 
+    public FanOut fanOut() {
+        return fanOut;
+    }
+
     public NodeMetrics metrics() {
         return metrics;
     }
@@ -319,7 +379,7 @@ public final class WsNode implements AutoCloseable {
         return tickets.size();
     }
 
-    public WsEndpoint.Counters counters() {
+    public SocketCounters counters() {
         return counters;
     }
 
@@ -329,8 +389,8 @@ public final class WsNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (stopped) {
-            return;
+        if (!closing.compareAndSet(false, true)) {
+            return; // closed already, or closing on another thread
         }
         draining = true;
         log.info("Node {} shutting down: closing {} connections with {}", config.nodeId(), hub.size(),
@@ -353,6 +413,7 @@ public final class WsNode implements AutoCloseable {
         stopJetty();
         dispatcher.close();
         redis.close();
+        callbacks.shutdown();
         metrics.close();
         stopped = true;
         log.info("Node {} stopped", config.nodeId());
@@ -360,11 +421,12 @@ public final class WsNode implements AutoCloseable {
 
     /**
      * Sockets upgraded while the drain began close themselves with 1012 (they never get
-     * {@code welcome}); waits, within the shutdown grace, until their close handshakes are done,
-     * so stopping Jetty does not cut them off without a close frame (1006).
+     * {@code welcome}), and upgrades still in the gate's limit check get 503; waits, within the
+     * shutdown grace, until those close handshakes and responses are done, so stopping Jetty does
+     * not cut them off (1006, or no response at all).
      */
     private void awaitLateSockets(long deadlineNanos) {
-        while (hub.size() > 0 && System.nanoTime() < deadlineNanos) {
+        while ((hub.size() > 0 || gate.deciding() > 0) && System.nanoTime() < deadlineNanos) {
             for (LocalConnection late : List.copyOf(hub.connections())) {
                 if (late.isOpen()) {
                     late.close(CloseCodes.SERVICE_RESTART, "service restart");
@@ -384,6 +446,9 @@ public final class WsNode implements AutoCloseable {
      * The node's entries stay in Redis until another node sweeps them.
      */
     public void crash() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         stopped = true;
         draining = true;
         hub.disableRedisWrites();
@@ -391,6 +456,7 @@ public final class WsNode implements AutoCloseable {
         redis.close();
         stopJetty();
         dispatcher.close();
+        callbacks.shutdown();
         metrics.close();
     }
 

@@ -1,12 +1,13 @@
 package com.aegisx.ws.server;
 
+import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.client.PublisherOptions;
 import com.aegisx.ws.client.WsPublisher;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.server.testing.RedisFixture;
 import com.aegisx.ws.server.testing.TestClient;
-import com.aegisx.ws.server.websocket.Route;
+import com.aegisx.ws.server.core.Route;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -31,11 +32,11 @@ public final class TestCluster implements AutoCloseable {
     private final Map<String, String> env;
     private final List<WsNode> nodes = new ArrayList<>();
     private final List<TestClient> clients = new ArrayList<>();
-    private final List<Function<WsNode.NodeServices, Route>> routes;
+    private final List<Function<NodeServices, Route>> routes;
     private WsPublisher publisher;
 
     private TestCluster(RedisFixture redis, Map<String, String> overrides,
-                        List<Function<WsNode.NodeServices, Route>> routes) {
+                        List<Function<NodeServices, Route>> routes) {
         this.redis = redis;
         this.prefix = redis.uniquePrefix();
         this.routes = routes;
@@ -62,13 +63,13 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public static TestCluster start(int nodeCount, Map<String, String> overrides,
-                                    List<Function<WsNode.NodeServices, Route>> routes) throws Exception {
+                                    List<Function<NodeServices, Route>> routes) throws Exception {
         return start(RedisFixture.shared(), nodeCount, overrides, routes);
     }
 
     /** Nodes on a Redis of the caller's (e.g. a dedicated one the test stops and starts). */
     public static TestCluster start(RedisFixture redis, int nodeCount, Map<String, String> overrides,
-                                    List<Function<WsNode.NodeServices, Route>> routes) throws Exception {
+                                    List<Function<NodeServices, Route>> routes) throws Exception {
         TestCluster cluster = new TestCluster(redis, overrides, routes);
         try {
             for (int i = 0; i < nodeCount; i++) {

@@ -1,6 +1,6 @@
 package com.aegisx.ws.server.auth;
 
-import com.aegisx.ws.server.config.Env;
+import com.aegisx.ws.server.config.env.Env;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,6 +4,8 @@ import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.auth.AuthSettings;
+import com.aegisx.ws.server.config.env.ConfigException;
+import com.aegisx.ws.server.config.env.Env;
 import com.aegisx.ws.server.security.SecuritySettings;
 import java.net.URI;
 import java.time.Duration;

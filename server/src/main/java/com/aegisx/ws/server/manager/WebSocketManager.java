@@ -4,7 +4,7 @@ import com.aegisx.ws.client.AsyncWsPublisher;
 import com.aegisx.ws.client.ConnectionInfo;
 import com.aegisx.ws.client.Futures;
 import com.aegisx.ws.client.WebSocketOperations;
-import com.aegisx.ws.server.websocket.ConnectionHub;
+import com.aegisx.ws.server.core.ConnectionHub;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,13 +1,6 @@
 package com.aegisx.ws.server.metrics;
 
 import com.aegisx.ws.protocol.ErrorCodes;
-import com.aegisx.ws.server.redis.PubSubDispatcher;
-import com.aegisx.ws.server.redis.TopicSubscriptions;
-import com.aegisx.ws.server.websocket.ConnectionHub;
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.WsEndpoint;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
@@ -31,17 +24,16 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BooleanSupplier;
 
 /**
  * Every meter of a node, in one Micrometer registry scraped as Prometheus text at {@code GET /metrics}
- * (see docs/metrics.md for the list).
+ * (the README lists them).
  *
  * <p>The fan-out path only touches {@link LongAdder}s (a few adds per pub/sub message, none per
  * socket); gauges read state the node keeps anyway (the hub's connection map, the topic table, the
  * outbound queues) when Prometheus scrapes, not on the hot path.
  */
-public final class NodeMetrics implements AutoCloseable {
+public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
@@ -52,6 +44,7 @@ public final class NodeMetrics implements AutoCloseable {
     private final LongAdder deliveredBytes = new LongAdder();
     private final Timer dispatchDelay;
     private final Timer publishAge;
+    private Sources sources;
 
     /** Frames the fan-out wrote to local sockets so far (the admin console's "messages out"). */
     public long deliveries() {
@@ -104,21 +97,46 @@ public final class NodeMetrics implements AutoCloseable {
         }
     }
 
+    /**
+     * The node's state the gauges read at scrape time (never on the hot path). Plain functions, so
+     * this package needs neither the core nor the adapters.
+     */
+    public interface Sources {
+        int connections();
+
+        long subscriptions();
+
+        long channels();
+
+        int topics();
+
+        long queuedBytes();
+
+        long maxQueuedBytes();
+
+        long malformedPayloads();
+
+        long dispatchPending();
+
+        boolean redisConnected();
+
+        boolean ready();
+    }
+
     /** Gauges and counters that read the node's existing state; called once the node is assembled. */
-    public void bind(ConnectionHub hub, WsEndpoint.Counters counters, PubSubDispatcher dispatcher,
-                     BooleanSupplier redisConnected, BooleanSupplier ready) {
-        TopicSubscriptions topics = hub.topics();
-        Gauge.builder("ws.connections", hub, ConnectionHub::size)
+    public void bind(Sources sources, SocketCounters counters) {
+        this.sources = sources; // gauges hold their object weakly
+        Gauge.builder("ws.connections", sources, Sources::connections)
                 .description("WebSocket connections open on this node").register(registry);
-        Gauge.builder("ws.subscriptions", hub, NodeMetrics::subscriptions)
+        Gauge.builder("ws.subscriptions", sources, Sources::subscriptions)
                 .description("Channel subscriptions of the sockets on this node").register(registry);
-        Gauge.builder("ws.channels", hub, h -> channels(h))
+        Gauge.builder("ws.channels", sources, Sources::channels)
                 .description("Distinct channels with at least one local subscriber").register(registry);
-        Gauge.builder("ws.pubsub.topics", topics, TopicSubscriptions::topicCount)
+        Gauge.builder("ws.pubsub.topics", sources, Sources::topics)
                 .description("Redis pub/sub topics this node listens to (channels and user topics)").register(registry);
-        Gauge.builder("ws.outbound.queued", hub, NodeMetrics::queuedBytes)
+        Gauge.builder("ws.outbound.queued", sources, Sources::queuedBytes)
                 .description("Bytes queued for writing on all local sockets").baseUnit("bytes").register(registry);
-        Gauge.builder("ws.outbound.queued.max", hub, NodeMetrics::maxQueuedBytes)
+        Gauge.builder("ws.outbound.queued.max", sources, Sources::maxQueuedBytes)
                 .description("Largest outbound queue of one local socket").baseUnit("bytes").register(registry);
         FunctionCounter.builder("ws.connections.opened", counters.opened, Number::doubleValue)
                 .description("WebSocket connections accepted").register(registry);
@@ -134,16 +152,14 @@ public final class NodeMetrics implements AutoCloseable {
         FunctionCounter.builder("ws.bytes.in", counters.bytesIn, LongAdder::sum)
                 .description("Characters of text frames received from clients (bytes for ASCII)")
                 .register(registry);
-        FunctionCounter.builder("ws.pubsub.malformed", hub, ConnectionHub::malformedPayloads)
+        FunctionCounter.builder("ws.pubsub.malformed", sources, Sources::malformedPayloads)
                 .description("Pub/sub payloads dropped because they were not a JSON object or envelope").register(registry);
-        Gauge.builder("ws.pubsub.dispatch.pending", dispatcher, PubSubDispatcher::pending)
+        Gauge.builder("ws.pubsub.dispatch.pending", sources, Sources::dispatchPending)
                 .description("Pub/sub messages handed to the dispatch workers and not yet fanned out").register(registry);
-        // strong references: the suppliers are method references nobody else holds
-        Gauge.builder("ws.redis.connected", redisConnected, s -> s.getAsBoolean() ? 1 : 0)
-                .description("1 while both Redis connections (commands, pub/sub) are open")
-                .strongReference(true).register(registry);
-        Gauge.builder("ws.node.ready", ready, s -> s.getAsBoolean() ? 1 : 0)
-                .description("1 while GET /ready answers 200").strongReference(true).register(registry);
+        Gauge.builder("ws.redis.connected", sources, s -> s.redisConnected() ? 1 : 0)
+                .description("1 while both Redis connections (commands, pub/sub) are open").register(registry);
+        Gauge.builder("ws.node.ready", sources, s -> s.ready() ? 1 : 0)
+                .description("1 while GET /ready answers 200").register(registry);
     }
 
     /**
@@ -158,13 +174,7 @@ public final class NodeMetrics implements AutoCloseable {
                 .build());
     }
 
-    /** A pub/sub message with local listeners arrived; reads the publisher's timestamp if it set one. */
-    public void onPubSubMessage(boolean channelBroadcast, ObjectNode message) {
-        JsonNode timestamp = message.get("timestamp");
-        onPubSubMessage(channelBroadcast, timestamp != null && timestamp.isTextual() ? timestamp.asText() : null);
-    }
-
-    /** The same, for a payload forwarded unparsed: {@code timestamp} is its timestamp text, or null. */
+    @Override
     public void onPubSubMessage(boolean channelBroadcast, String timestamp) {
         (channelBroadcast ? channelBroadcasts : userMessages).increment();
         if (timestamp != null) {
@@ -179,13 +189,13 @@ public final class NodeMetrics implements AutoCloseable {
         }
     }
 
-    /** One fan-out wrote {@code sockets} frames of {@code frameBytes} each. */
+    @Override
     public void onDelivered(int sockets, int frameBytes) {
         deliveries.add(sockets);
         deliveredBytes.add((long) sockets * frameBytes);
     }
 
-    /** A dispatch worker finished a message {@code nanos} after it was taken off Lettuce's event loop. */
+    @Override
     public void onDispatched(long nanos) {
         dispatchDelay.record(nanos, TimeUnit.NANOSECONDS);
     }
@@ -202,40 +212,6 @@ public final class NodeMetrics implements AutoCloseable {
     public void close() {
         gcMetrics.close();
         registry.close();
-    }
-
-    private static double subscriptions(ConnectionHub hub) {
-        long total = 0;
-        for (LocalConnection connection : hub.connections()) {
-            total += connection.channels().size();
-        }
-        return total;
-    }
-
-    private static double channels(ConnectionHub hub) {
-        long count = 0;
-        for (String topic : hub.topics().topics()) {
-            if (hub.keys().channelOfTopic(topic) != null) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    private static double queuedBytes(ConnectionHub hub) {
-        long total = 0;
-        for (LocalConnection connection : hub.connections()) {
-            total += connection.writer().queuedBytes();
-        }
-        return total;
-    }
-
-    private static double maxQueuedBytes(ConnectionHub hub) {
-        long max = 0;
-        for (LocalConnection connection : hub.connections()) {
-            max = Math.max(max, connection.writer().queuedBytes());
-        }
-        return max;
     }
 
     private static java.util.List<String> errorCodes() {

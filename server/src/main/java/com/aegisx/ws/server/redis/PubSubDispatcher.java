@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.redis;
 
+import com.aegisx.ws.server.core.Broker;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +10,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +36,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
     private static final Message STOP = new Message("", "", 0);
 
     private final Worker[] workers;
-    private final BiConsumer<String, List<String>> handler;
+    private final Broker.Listener handler;
     private final AtomicLong pending = new AtomicLong();
     private final long batchNanos;
     private volatile LongConsumer dispatchObserver = nanos -> { };
@@ -48,7 +48,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
      * larger writes per socket, at up to that much added latency); it sleeps meanwhile, so
      * publishers do not wake it per message.
      */
-    public PubSubDispatcher(int threads, int batchMicros, BiConsumer<String, List<String>> handler) {
+    public PubSubDispatcher(int threads, int batchMicros, Broker.Listener handler) {
         this.handler = handler;
         this.batchNanos = TimeUnit.MICROSECONDS.toNanos(batchMicros);
         this.workers = new Worker[threads];
@@ -169,7 +169,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
 
         private void deliver(String topic, List<String> payloads) {
             try {
-                handler.accept(topic, payloads);
+                handler.onMessages(topic, payloads);
             } catch (RuntimeException e) {
                 log.error("Delivery failed on topic {}", topic, e);
             }

@@ -1,13 +1,11 @@
 package com.aegisx.ws.server.reports;
 
+import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.client.reports.ReportChannels;
 import com.aegisx.ws.protocol.ChannelNames;
-import com.aegisx.ws.server.WsNode;
-import com.aegisx.ws.server.auth.AccessDecision;
-import com.aegisx.ws.server.auth.ChannelAccessPolicy;
-import com.aegisx.ws.server.websocket.ConnectionHub;
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.RouteHandler;
+import com.aegisx.ws.server.core.SubscriptionPolicy;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.RouteHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +26,10 @@ final class NotificationsRoute implements RouteHandler {
     static final List<String> SHARED_CHANNELS =
             List.of(ReportChannels.SYSTEM, ReportChannels.MAINTENANCE, ReportChannels.ALERTS);
 
-    private final ConnectionHub hub;
-    private final ChannelAccessPolicy policy;
+    private final SubscriptionPolicy subscriptions;
 
-    NotificationsRoute(WsNode.NodeServices services) {
-        this.hub = services.hub();
-        this.policy = services.config().auth().channelPolicy();
+    NotificationsRoute(NodeServices services) {
+        this.subscriptions = services.subscriptions();
     }
 
     @Override
@@ -43,16 +39,11 @@ final class NotificationsRoute implements RouteHandler {
         if (connection.userId() != null && ChannelNames.isValid(ReportChannels.userReports(connection.userId()))) {
             channels.add(ReportChannels.userReports(connection.userId()));
         }
-        List<CompletableFuture<Boolean>> subscriptions = new ArrayList<>();
+        List<CompletableFuture<?>> added = new ArrayList<>();
         for (String channel : channels) {
-            AccessDecision decision = policy.canSubscribe(connection.identity(), channel);
-            if (decision.allowed()) {
-                subscriptions.add(hub.subscribe(connection, channel));
-            } else {
-                log.info("Notifications connectionId={} userId={} not subscribed to {}: {}",
-                        connection.id(), connection.userId(), channel, decision.code());
-            }
+            // A channel the rules refuse is left out (SubscriptionPolicy logs it), not a failure.
+            added.add(subscriptions.subscribeInChain(connection, channel, SubscriptionPolicy.Origin.ROUTE));
         }
-        return CompletableFuture.allOf(subscriptions.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(added.toArray(CompletableFuture[]::new));
     }
 }

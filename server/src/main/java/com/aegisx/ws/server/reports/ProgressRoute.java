@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.reports;
 
+import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.client.reports.ReportChannels;
 import com.aegisx.ws.client.reports.ReportIds;
 import com.aegisx.ws.client.reports.ReportMessages;
@@ -7,19 +8,19 @@ import com.aegisx.ws.client.reports.ReportState;
 import com.aegisx.ws.client.reports.ReportStore;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
-import com.aegisx.ws.server.WsNode;
 import com.aegisx.ws.server.auth.AccessDecision;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
-import com.aegisx.ws.server.websocket.ClientProtocol;
-import com.aegisx.ws.server.websocket.ConnectionHub;
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.Replies;
-import com.aegisx.ws.server.websocket.RouteHandler;
+import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.SubscriptionPolicy;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.Replies;
+import com.aegisx.ws.server.core.RouteHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * read at connect and the live ones can never reach the client out of order.
  *
  * <p>Client messages: {@code request_update}, {@code cancel_report}, {@code subscribe_template}
- * (see docs/reports.md). An unknown report gets {@code report_not_found} and close 4004; a
+ * (README, "Report routes"). An unknown report gets {@code report_not_found} and close 4004; a
  * malformed id {@code invalid_report_id} and close 1008.
  */
 final class ProgressRoute implements RouteHandler {
@@ -41,8 +42,9 @@ final class ProgressRoute implements RouteHandler {
     private static final Logger log = LoggerFactory.getLogger(ProgressRoute.class);
     private static final String ATTRIBUTE = "reports.progress";
 
-    private final ConnectionHub hub;
+    private final SubscriptionPolicy subscriptions;
     private final ReportStore store;
+    private final Executor callbacks;
     private final ChannelAccessPolicy policy;
     private final ClientProtocol protocol;
 
@@ -58,11 +60,12 @@ final class ProgressRoute implements RouteHandler {
         }
     }
 
-    ProgressRoute(WsNode.NodeServices services) {
-        this.hub = services.hub();
-        this.store = new ReportStore(services.redis().commands().async(), services.config().keys());
+    ProgressRoute(NodeServices services) {
+        this.subscriptions = services.subscriptions();
+        this.callbacks = services.callbacks();
+        this.store = new ReportStore(services.redis(), services.config().keys());
         this.policy = services.config().auth().channelPolicy();
-        this.protocol = services.context().protocol();
+        this.protocol = services.protocol();
     }
 
     @Override
@@ -78,7 +81,7 @@ final class ProgressRoute implements RouteHandler {
     public CompletableFuture<Void> onRegistered(LocalConnection connection, Map<String, String> pathParameters) {
         Watch watch = new Watch(pathParameters.get("reportId"));
         connection.attributes().put(ATTRIBUTE, watch);
-        return store.read(watch.reportId).thenCompose(state -> {
+        return store.read(watch.reportId).thenComposeAsync(state -> {
             if (state == null) {
                 watch.refusal = new Refusal(ErrorCodes.REPORT_NOT_FOUND,
                         "Report " + watch.reportId + " is unknown or has expired", CloseCodes.NOT_FOUND, "report not found");
@@ -93,8 +96,10 @@ final class ProgressRoute implements RouteHandler {
                 return CompletableFuture.completedFuture(null);
             }
             connection.interceptor((conn, channel, message, frame) -> intercept(conn, watch, message, frame));
-            return hub.subscribe(connection, ReportChannels.progress(watch.reportId)).thenApply(added -> null);
-        });
+            // Access was decided above (owner, admin, or CHANNEL_RULES): a trusted subscription.
+            return subscriptions.subscribeInChain(connection, ReportChannels.progress(watch.reportId),
+                    SubscriptionPolicy.Origin.SERVER).thenApply(added -> null);
+        }, callbacks);
     }
 
     @Override
@@ -105,7 +110,7 @@ final class ProgressRoute implements RouteHandler {
             return;
         }
         // Read again now that the subscription is confirmed: nothing newer can be missed in between.
-        store.read(watch.reportId).whenComplete((state, error) -> {
+        store.read(watch.reportId).whenCompleteAsync((state, error) -> {
             if (error != null) {
                 connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Could not read the report state", null));
             } else if (state == null) {
@@ -114,7 +119,7 @@ final class ProgressRoute implements RouteHandler {
             } else {
                 sendCurrent(connection, watch, state);
             }
-        });
+        }, callbacks);
     }
 
     @Override
@@ -135,7 +140,7 @@ final class ProgressRoute implements RouteHandler {
     }
 
     private void requestUpdate(LocalConnection connection, Watch watch, JsonNode id) {
-        store.read(watch.reportId).whenComplete((state, error) -> {
+        store.read(watch.reportId).whenCompleteAsync((state, error) -> {
             if (error != null) {
                 ClientProtocol.reject(connection, ErrorCodes.UNAVAILABLE, "Could not read the report state", id);
             } else if (state == null) {
@@ -148,11 +153,11 @@ final class ProgressRoute implements RouteHandler {
                     connection.send(reply(completed, id));
                 }
             }
-        });
+        }, callbacks);
     }
 
     private void cancel(LocalConnection connection, Watch watch, JsonNode id) {
-        store.read(watch.reportId).thenCompose(state -> {
+        store.read(watch.reportId).thenComposeAsync(state -> {
             if (state == null) {
                 ClientProtocol.reject(connection, ErrorCodes.REPORT_NOT_FOUND,
                         "Report " + watch.reportId + " is unknown or has expired", id);
@@ -166,7 +171,7 @@ final class ProgressRoute implements RouteHandler {
                 return CompletableFuture.completedFuture(null);
             }
             String requester = connection.userId() == null ? "anonymous" : connection.userId();
-            return store.requestCancel(watch.reportId, requester).thenAccept(outcome -> {
+            return store.requestCancel(watch.reportId, requester).thenAcceptAsync(outcome -> {
                 if (outcome.code() == ReportStore.NOT_FOUND) {
                     ClientProtocol.reject(connection, ErrorCodes.REPORT_NOT_FOUND,
                             "Report " + watch.reportId + " is unknown or has expired", id);
@@ -184,8 +189,8 @@ final class ProgressRoute implements RouteHandler {
                     data.put("producerListening", outcome.producersNotified() > 0);
                     connection.send(Replies.stamped(ack));
                 }
-            });
-        }).exceptionally(error -> {
+            }, callbacks);
+        }, callbacks).exceptionally(error -> {
             log.warn("cancel_report failed connectionId={} reportId={}: {}", connection.id(), watch.reportId,
                     error.toString());
             ClientProtocol.reject(connection, ErrorCodes.UNAVAILABLE, "Could not record the cancel request, try again", id);

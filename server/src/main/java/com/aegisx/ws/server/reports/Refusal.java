@@ -1,7 +1,7 @@
 package com.aegisx.ws.server.reports;
 
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.Replies;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.Replies;
 
 /**
  * A decision taken while registering (before {@code welcome}) that the socket may not stay: it is

@@ -1,11 +1,11 @@
 package com.aegisx.ws.server.reports;
 
-import com.aegisx.ws.server.WsNode;
-import com.aegisx.ws.server.websocket.Route;
+import com.aegisx.ws.server.node.NodeServices;
+import com.aegisx.ws.server.core.Route;
 import java.util.List;
 import java.util.function.Function;
 
-/** The Report Builder routes of the spec, as factories for {@link WsNode#start}. */
+/** The Report Builder routes of the spec, as factories for {@code WsNode.start}. */
 public final class ReportRoutes {
 
     public static final String PROGRESS_PATH = "/api/v1/reports/progress/{reportId}";
@@ -15,7 +15,7 @@ public final class ReportRoutes {
     private ReportRoutes() {
     }
 
-    public static List<Function<WsNode.NodeServices, Route>> all() {
+    public static List<Function<NodeServices, Route>> all() {
         return List.of(
                 services -> new Route("report-progress", PROGRESS_PATH, new ProgressRoute(services)),
                 services -> new Route("report-stream", STREAM_PATH, new StreamRoute(services)),

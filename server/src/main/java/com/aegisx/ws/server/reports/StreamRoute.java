@@ -1,24 +1,24 @@
 package com.aegisx.ws.server.reports;
 
+import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.client.reports.ReportChannels;
 import com.aegisx.ws.client.reports.ReportIds;
 import com.aegisx.ws.client.reports.ReportMessages;
 import com.aegisx.ws.client.reports.ReportStore;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
-import com.aegisx.ws.server.WsNode;
 import com.aegisx.ws.server.auth.AccessDecision;
-import com.aegisx.ws.server.auth.ChannelAccessPolicy;
-import com.aegisx.ws.server.websocket.ClientProtocol;
-import com.aegisx.ws.server.websocket.ConnectionHub;
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.Replies;
-import com.aegisx.ws.server.websocket.RouteHandler;
+import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.SubscriptionPolicy;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.Replies;
+import com.aegisx.ws.server.core.RouteHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,16 +37,16 @@ final class StreamRoute implements RouteHandler {
     private static final String ATTRIBUTE = "reports.stream";
     private static final String REFUSAL = "reports.stream.refusal";
 
-    private final ConnectionHub hub;
+    private final SubscriptionPolicy subscriptions;
     private final ReportStore store;
-    private final ChannelAccessPolicy policy;
     private final ScheduledExecutorService scheduler;
+    private final Executor callbacks;
 
-    StreamRoute(WsNode.NodeServices services) {
-        this.hub = services.hub();
-        this.store = new ReportStore(services.redis().commands().async(), services.config().keys());
-        this.policy = services.config().auth().channelPolicy();
-        this.scheduler = services.context().scheduler();
+    StreamRoute(NodeServices services) {
+        this.subscriptions = services.subscriptions();
+        this.store = new ReportStore(services.redis(), services.config().keys());
+        this.scheduler = services.scheduler();
+        this.callbacks = services.callbacks();
     }
 
     @Override
@@ -62,7 +62,7 @@ final class StreamRoute implements RouteHandler {
     public CompletableFuture<Void> onRegistered(LocalConnection connection, Map<String, String> pathParameters) {
         String templateId = pathParameters.get("templateId");
         String channel = ReportChannels.data(templateId);
-        AccessDecision decision = policy.canSubscribe(connection.identity(), channel);
+        AccessDecision decision = subscriptions.access(connection, channel);
         if (!decision.allowed()) {
             connection.attributes().put(REFUSAL, new Refusal(decision.code(), decision.message(),
                     CloseCodes.POLICY_VIOLATION, decision.code()));
@@ -77,7 +77,8 @@ final class StreamRoute implements RouteHandler {
             }
             return false;
         });
-        return hub.subscribe(connection, channel).thenApply(added -> null);
+        return subscriptions.subscribeInChain(connection, channel, SubscriptionPolicy.Origin.ROUTE)
+                .thenApply(added -> null);
     }
 
     @Override
@@ -154,7 +155,7 @@ final class StreamRoute implements RouteHandler {
     }
 
     private CompletableFuture<Void> snapshot(LocalConnection connection, StreamSession session, String templateId) {
-        return store.recentPoints(templateId, INITIAL_POINTS).handle((points, error) -> {
+        return store.recentPoints(templateId, INITIAL_POINTS).handleAsync((points, error) -> {
             if (error != null) {
                 connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Could not read the stored points", null));
                 session.snapshotFailed();
@@ -162,7 +163,7 @@ final class StreamRoute implements RouteHandler {
                 session.snapshot(points);
             }
             return null;
-        });
+        }, callbacks);
     }
 
     private StreamSession.Sink sink(LocalConnection connection) {

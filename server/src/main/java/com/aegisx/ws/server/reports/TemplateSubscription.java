@@ -3,8 +3,8 @@ package com.aegisx.ws.server.reports;
 import com.aegisx.ws.client.reports.ReportChannels;
 import com.aegisx.ws.client.reports.ReportIds;
 import com.aegisx.ws.protocol.ErrorCodes;
-import com.aegisx.ws.server.websocket.ClientProtocol;
-import com.aegisx.ws.server.websocket.LocalConnection;
+import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.LocalConnection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

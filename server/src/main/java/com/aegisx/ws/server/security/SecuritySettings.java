@@ -1,7 +1,7 @@
 package com.aegisx.ws.server.security;
 
 import com.aegisx.ws.protocol.ChannelNames;
-import com.aegisx.ws.server.config.Env;
+import com.aegisx.ws.server.config.env.Env;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package com.aegisx.ws.server.auth;
 
-import com.aegisx.ws.server.config.ConfigException;
-import com.aegisx.ws.server.config.Env;
+import com.aegisx.ws.server.config.env.ConfigException;
+import com.aegisx.ws.server.config.env.Env;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import com.aegisx.ws.server.config.env.ConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

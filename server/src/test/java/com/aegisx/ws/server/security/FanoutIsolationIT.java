@@ -10,9 +10,9 @@ import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.server.TestCluster;
 import com.aegisx.ws.server.reports.ReportRoutes;
 import com.aegisx.ws.server.testing.TestClient;
-import com.aegisx.ws.server.websocket.LocalConnection;
-import com.aegisx.ws.server.websocket.Route;
-import com.aegisx.ws.server.websocket.RouteHandler;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.Route;
+import com.aegisx.ws.server.core.RouteHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,7 +119,7 @@ class FanoutIsolationIT {
                 assertEquals("pong", client.sendAndAwaitReply(Map.of("type", "ping", "id", "p")).path("type").asText());
             }
             // Counted once per socket and dispatch batch (the batch stops for that socket only).
-            assertTrue(cluster.node(0).hub().memberFailures() >= failing.size());
+            assertTrue(cluster.node(0).fanOut().memberFailures() >= failing.size());
         }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.server.TestCluster;
+import com.aegisx.ws.server.core.ConnectionGuard;
 import com.aegisx.ws.server.testing.TestClient;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;

@@ -1,0 +1,213 @@
+package com.aegisx.ws.server.core;
+
+import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.protocol.RawStamp;
+import com.aegisx.ws.protocol.WireFormat;
+import com.aegisx.ws.server.metrics.FanoutMetrics;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Broker.Listener} of a node: every message the broker delivers enters here, on the
+ * topic's dispatch worker. Node commands go to {@link NodeCommands}; anything else is decoded,
+ * stamped and encoded once, then written to every local member of the topic.
+ *
+ * <p>One member never disturbs the others: whatever a member's interceptor or outbound throws is
+ * logged and counted, and the fan-out goes on with the next member.
+ */
+public final class FanOut implements Broker.Listener {
+
+    private static final Logger log = LoggerFactory.getLogger(FanOut.class);
+    /**
+     * From this many local subscribers on, a message's frame is built in a direct buffer: one
+     * allocation and copy per node instead of one copy per socket in the JDK's socket write. A
+     * message for one or two sockets stays on the heap, where allocating is cheaper.
+     */
+    static final int DIRECT_FRAME_MIN_MEMBERS = 8;
+
+    private final KeySchema keys;
+    private final TopicSubscriptions topics;
+    private final String inboxTopic;
+    private final NodeCommands commands;
+    private final FanoutMetrics metrics;
+    private final AtomicLong malformedPayloads = new AtomicLong();
+    private final AtomicLong memberFailures = new AtomicLong();
+
+    public FanOut(KeySchema keys, String nodeId, TopicSubscriptions topics, NodeCommands commands,
+                  FanoutMetrics metrics) {
+        this.keys = keys;
+        this.topics = topics;
+        this.inboxTopic = keys.inbox(nodeId);
+        this.commands = commands;
+        this.metrics = metrics;
+    }
+
+    public long malformedPayloads() {
+        return malformedPayloads.get();
+    }
+
+    /** Members whose delivery threw (the others still got the message). */
+    public long memberFailures() {
+        return memberFailures.get();
+    }
+
+    /**
+     * Messages of one topic, oldest first, on the topic's dispatch worker (more than one when the
+     * worker had a backlog). Each socket gets all of its frames of the batch together: all but
+     * the last are queued in batch mode, so they leave in one write with the last one.
+     */
+    @Override
+    public void onMessages(String topic, List<String> payloads) {
+        if (topic.equals(inboxTopic)) {
+            for (String payload : payloads) {
+                try {
+                    commands.execute(payload);
+                } catch (IllegalArgumentException e) {
+                    malformed(topic, e);
+                }
+            }
+            return;
+        }
+        Collection<LocalConnection> members = topics.members(topic);
+        if (members.isEmpty()) {
+            return;
+        }
+        String channel = keys.channelOfTopic(topic);
+        boolean shared = members.size() >= DIRECT_FRAME_MIN_MEMBERS;
+        List<Outgoing> batch = new ArrayList<>(payloads.size());
+        for (String payload : payloads) {
+            Outgoing out = prepare(topic, channel, payload, shared);
+            if (out != null) {
+                batch.add(out);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        for (LocalConnection member : members) {
+            try {
+                deliver(topic, channel, member, batch);
+            } catch (RuntimeException e) {
+                memberFailed(topic, member, e);
+            }
+        }
+        for (Outgoing out : batch) {
+            metrics.onDelivered(out.sent, out.frame.remaining());
+        }
+    }
+
+    private void deliver(String topic, String channel, LocalConnection member, List<Outgoing> batch) {
+        if (member.interceptor() != null) {
+            for (Outgoing out : batch) {
+                deliverIntercepted(topic, channel, member, out);
+            }
+            return;
+        }
+        int last = batch.size() - 1;
+        while (last >= 0 && batch.get(last).skips(member)) {
+            last--;
+        }
+        for (int i = 0; i <= last; i++) {
+            Outgoing out = batch.get(i);
+            if (!out.skips(member) && member.send(out.frame, i < last)) {
+                out.sent++;
+            }
+        }
+    }
+
+    private void memberFailed(String topic, LocalConnection member, RuntimeException e) {
+        long count = memberFailures.incrementAndGet();
+        if (count <= 10 || count % 1000 == 0) {
+            log.warn("Delivery on {} to connectionId={} failed ({} so far); the other members still get it",
+                    topic, member.id(), count, e);
+        }
+    }
+
+    /** One message ready for the sockets: its text and frame, its parsed form (null until a route needs it). */
+    private static final class Outgoing {
+        /** The text clients receive (stamped). */
+        final String payload;
+        final ByteBuffer frame;
+        final String exclude;
+        ObjectNode message;
+        boolean unparsable;
+        int sent;
+
+        Outgoing(String payload, ByteBuffer frame, String exclude, ObjectNode message) {
+            this.payload = payload;
+            this.frame = frame;
+            this.exclude = exclude;
+            this.message = message;
+        }
+
+        boolean skips(LocalConnection member) {
+            return exclude != null && exclude.equals(member.id());
+        }
+    }
+
+    /**
+     * Decodes, stamps and encodes one payload once for every socket; null when it is malformed.
+     * {@code shared}: the frame goes to many sockets, so it is put in a direct buffer once; the
+     * socket write would otherwise copy a heap buffer into a temporary direct one per socket.
+     */
+    private Outgoing prepare(String topic, String channel, String payload, boolean shared) {
+        int stampedAt = WireFormat.stampedTimestampAt(payload, channel);
+        if (stampedAt >= 0) {
+            // Fast path: the publisher client already wrote the payload exactly as clients must get
+            // it (channel and timestamp first), so it is forwarded without a parse and re-encode.
+            metrics.onPubSubMessage(channel != null,
+                    payload.substring(stampedAt, stampedAt + WireFormat.TIMESTAMP_LENGTH));
+            return new Outgoing(payload, frame(payload.getBytes(StandardCharsets.UTF_8), shared), null, null);
+        }
+        RawStamp.Stamped stamped;
+        try {
+            // Stamped in the text, not re-encoded: the publisher's numbers reach clients as written.
+            stamped = RawStamp.stamp(payload, channel);
+        } catch (IllegalArgumentException e) {
+            malformed(topic, e);
+            return null;
+        }
+        metrics.onPubSubMessage(channel != null, stamped.timestamp());
+        return new Outgoing(stamped.text(), frame(stamped.text().getBytes(StandardCharsets.UTF_8), shared),
+                stamped.excludeConnection(), null);
+    }
+
+    /** A socket whose route takes over delivery (filters, conflation). */
+    private void deliverIntercepted(String topic, String channel, LocalConnection member, Outgoing out) {
+        if (out.skips(member) || out.unparsable) {
+            return;
+        }
+        if (out.message == null) {
+            // Routes that filter or conflate need the tree: parsed once, only when one is here.
+            try {
+                out.message = Json.parseObject(out.payload);
+            } catch (IllegalArgumentException e) {
+                out.unparsable = true; // skipped for every intercepting socket, counted once
+                malformed(topic, e);
+                return;
+            }
+        }
+        if (!member.interceptor().intercept(member, channel, out.message, out.frame) && member.send(out.frame)) {
+            out.sent++;
+        }
+    }
+
+    private static ByteBuffer frame(byte[] utf8, boolean direct) {
+        return direct ? ByteBuffer.allocateDirect(utf8.length).put(utf8).flip() : ByteBuffer.wrap(utf8);
+    }
+
+    private void malformed(String topic, IllegalArgumentException e) {
+        long count = malformedPayloads.incrementAndGet();
+        if (count <= 10 || count % 1000 == 0) {
+            log.warn("Dropped a malformed payload on {} ({} so far): {}", topic, count, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package com.aegisx.ws.server.core;
+
+import com.aegisx.ws.protocol.CloseCodes;
+import com.aegisx.ws.protocol.ErrorCodes;
+import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.protocol.NodeCommand;
+import com.aegisx.ws.protocol.WireFormat;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The interpreter of the node's inbox: commands that the manager, the publisher client and other
+ * nodes send to one of this node's sockets (send, subscribe, unsubscribe, disconnect) or to the
+ * node (cleanup). They come from trusted writers, so they bypass the client-side limits.
+ */
+public final class NodeCommands {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeCommands.class);
+
+    private final ConnectionHub hub;
+
+    public NodeCommands(ConnectionHub hub) {
+        this.hub = hub;
+    }
+
+    /** Runs one command; throws {@link IllegalArgumentException} when the payload is not one. */
+    public void execute(String payload) {
+        NodeCommand command = NodeCommand.decode(payload);
+        if (command.op() == NodeCommand.Op.CLEANUP) {
+            hub.closeInactive(null);
+            return;
+        }
+        LocalConnection connection = hub.get(command.connectionId());
+        if (connection == null) {
+            log.debug("Command {} for unknown connectionId={}", command.op(), command.connectionId());
+            return;
+        }
+        switch (command.op()) {
+            case SEND -> connection.send(encode(WireFormat.stamp(command.message(), null)));
+            case SUBSCRIBE -> connection.serially(() -> hub.subscribe(connection, command.channel()))
+                    .whenComplete((added, error) -> connection.send(error == null
+                            ? Replies.subscribed(command.channel(), null).put("by", "server")
+                            : Replies.error(ErrorCodes.UNAVAILABLE,
+                                    "subscription to " + command.channel() + " failed", null)));
+            case UNSUBSCRIBE -> connection.serially(() -> hub.unsubscribe(connection, command.channel()))
+                    .whenComplete((removed, error) -> {
+                        if (error == null && Boolean.TRUE.equals(removed)) {
+                            connection.send(Replies.unsubscribed(command.channel(), null).put("by", "server"));
+                        }
+                    });
+            case DISCONNECT -> connection.close(
+                    command.code() >= 4000 && command.code() < 5000 || command.code() == 1000
+                            ? command.code() : CloseCodes.DISCONNECTED_BY_SERVER,
+                    command.reason() == null ? "disconnected by server" : command.reason());
+            default -> { }
+        }
+    }
+
+    private static ByteBuffer encode(com.fasterxml.jackson.databind.node.ObjectNode message) {
+        return ByteBuffer.wrap(Json.write(message).getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,100 @@
+package com.aegisx.ws.server.core;
+
+import com.aegisx.ws.protocol.ErrorCodes;
+import com.aegisx.ws.server.auth.AccessDecision;
+import com.aegisx.ws.server.auth.ChannelAccessPolicy;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one door through which every subscription of a socket is added, whoever asks for it: a
+ * client's {@code subscribe}, a route's own message ({@code subscribe_template}), a route's
+ * automatic subscriptions, or a backend's command in the node inbox. The {@link Origin} says
+ * which checks apply, so a new route cannot forget the channel rules or the per-socket limit.
+ */
+public final class SubscriptionPolicy {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionPolicy.class);
+
+    /** Who asked, which decides what is checked. */
+    public enum Origin {
+        /** A frame from the client: CHANNEL_RULES and WEBSOCKET_MAX_SUBSCRIPTIONS. */
+        CLIENT,
+        /** A route's automatic subscription on connect: CHANNEL_RULES only (the route picks few, fixed channels). */
+        ROUTE,
+        /** A trusted writer (manager, publisher client, a route that decided access itself): no check. */
+        SERVER
+    }
+
+    /** What became of a request. */
+    public record Outcome(boolean added, String code, String message) {
+        static final Outcome ADDED = new Outcome(true, null, null);
+        static final Outcome ALREADY = new Outcome(false, null, null);
+
+        static Outcome refused(String code, String message) {
+            return new Outcome(false, code, message);
+        }
+
+        public boolean refused() {
+            return code != null;
+        }
+    }
+
+    private final ConnectionHub hub;
+    private final ChannelAccessPolicy rules;
+    private final int maxSubscriptions;
+
+    public SubscriptionPolicy(ConnectionHub hub, ChannelAccessPolicy rules, int maxSubscriptions) {
+        this.hub = hub;
+        this.rules = rules;
+        this.maxSubscriptions = maxSubscriptions;
+    }
+
+    public int maxSubscriptions() {
+        return maxSubscriptions;
+    }
+
+    /** The channel-rule check alone (what a route shows or refuses before it subscribes). */
+    public AccessDecision access(LocalConnection connection, String channel) {
+        return rules.canSubscribe(connection.identity(), channel);
+    }
+
+    /**
+     * Checks and subscribes in the connection's serial chain, so the answer comes in the order of
+     * the requests. Fails (exceptionally) only when the broker or the index failed; then nothing
+     * is left subscribed.
+     */
+    public CompletableFuture<Outcome> subscribe(LocalConnection connection, String channel, Origin origin) {
+        AccessDecision decision = origin == Origin.SERVER ? AccessDecision.allow() : access(connection, channel);
+        if (decision.refused()) {
+            log.info("Refused subscription connectionId={} userId={} channel={} code={} origin={}",
+                    connection.id(), connection.userId(), channel, decision.code(), origin);
+            return CompletableFuture.completedFuture(Outcome.refused(decision.code(), decision.message()));
+        }
+        return connection.serially(() -> admitted(connection, channel, origin));
+    }
+
+    /**
+     * The same, for a caller already inside the connection's serial chain (a route's
+     * {@code onRegistered}): chaining again there would wait for itself.
+     */
+    public CompletableFuture<Outcome> subscribeInChain(LocalConnection connection, String channel, Origin origin) {
+        AccessDecision decision = origin == Origin.SERVER ? AccessDecision.allow() : access(connection, channel);
+        if (decision.refused()) {
+            log.info("Refused subscription connectionId={} userId={} channel={} code={} origin={}",
+                    connection.id(), connection.userId(), channel, decision.code(), origin);
+            return CompletableFuture.completedFuture(Outcome.refused(decision.code(), decision.message()));
+        }
+        return admitted(connection, channel, origin);
+    }
+
+    private CompletableFuture<Outcome> admitted(LocalConnection connection, String channel, Origin origin) {
+        if (origin == Origin.CLIENT && !connection.channels().contains(channel)
+                && connection.channels().size() >= maxSubscriptions) {
+            return CompletableFuture.completedFuture(Outcome.refused(ErrorCodes.SUBSCRIPTION_LIMIT,
+                    "At most " + maxSubscriptions + " subscriptions per connection"));
+        }
+        return hub.subscribe(connection, channel).thenApply(added -> added ? Outcome.ADDED : Outcome.ALREADY);
+    }
+}

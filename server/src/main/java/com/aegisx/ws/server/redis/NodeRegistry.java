@@ -1,0 +1,98 @@
+package com.aegisx.ws.server.redis;
+
+import com.aegisx.ws.client.DeadNodeSweeper;
+import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.protocol.Timestamps;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's entry in the cluster: its hash, and its heartbeat deadline in the {@code nodes}
+ * zset. A heartbeat that finds the entry missing (the node was swept while cut off, or Redis lost
+ * its data) asks the node to register everything again.
+ */
+public final class NodeRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeRegistry.class);
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final KeySchema keys;
+    private final String nodeId;
+    private final Duration heartbeatTimeout;
+    private final String host;
+    private final IntSupplier port;
+    private final String version;
+    private final String startedAt = Timestamps.now();
+    private final DeadNodeSweeper sweeper;
+    private volatile long lastHeartbeatOkMillis;
+    private volatile boolean healthy;
+
+    public NodeRegistry(RedisAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
+                        Duration heartbeatTimeout, String host, IntSupplier port, String version) {
+        this.redis = redis;
+        this.keys = keys;
+        this.nodeId = nodeId;
+        this.heartbeatTimeout = heartbeatTimeout;
+        this.host = host;
+        this.port = port;
+        this.version = version;
+        this.sweeper = new DeadNodeSweeper(redis, keys);
+    }
+
+    /** The sweeper's lifecycle events (null: off): swept sockets are reported as disconnected. */
+    public void events(com.aegisx.ws.client.events.LifecycleEvents events) {
+        sweeper.events(events);
+    }
+
+    /**
+     * Writes the node hash and pushes the deadline forward. Completes with true when the node was
+     * missing from the registry, i.e. when its connections must be registered again.
+     */
+    public CompletableFuture<Boolean> heartbeat() {
+        double deadline = System.currentTimeMillis() + heartbeatTimeout.toMillis();
+        CompletableFuture<Long> added = redis.zadd(keys.nodes(), deadline, nodeId).toCompletableFuture();
+        Map<String, String> description = Map.of("host", host, "port", String.valueOf(port.getAsInt()),
+                "startedAt", startedAt, "version", version);
+        CompletableFuture<Long> hash = redis.hset(keys.node(nodeId), description).toCompletableFuture();
+        return added.thenCombine(hash, (newEntries, ignored) -> newEntries > 0)
+                .whenComplete((wasMissing, error) -> {
+                    if (error == null) {
+                        lastHeartbeatOkMillis = System.currentTimeMillis();
+                        if (!healthy) {
+                            log.info("Node {} registered in Redis", nodeId);
+                        }
+                        healthy = true;
+                    } else if (healthy) {
+                        healthy = false;
+                        log.warn("Heartbeat to Redis failed: {}", error.toString());
+                    }
+                });
+    }
+
+    /** True while the last heartbeat succeeded and its deadline has not passed. */
+    public boolean isRegistered() {
+        return healthy && System.currentTimeMillis() - lastHeartbeatOkMillis < heartbeatTimeout.toMillis();
+    }
+
+    public CompletableFuture<List<String>> sweepDeadNodes() {
+        return sweeper.sweep(nodeId).whenComplete((swept, error) -> {
+            if (swept != null && !swept.isEmpty()) {
+                log.info("Swept the state of dead nodes {}", swept);
+            }
+        });
+    }
+
+    /** Removes this node's own entries; its connections must have been removed before. */
+    public CompletableFuture<Void> deregister() {
+        healthy = false;
+        return CompletableFuture.allOf(
+                redis.zrem(keys.nodes(), nodeId).toCompletableFuture(),
+                redis.del(keys.node(nodeId), keys.nodeConnections(nodeId)).toCompletableFuture());
+    }
+}

@@ -1,0 +1,52 @@
+package com.aegisx.ws.server.core;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** A {@link ConnectionIndex} for unit tests: records each call; writes succeed unless told to fail. */
+public class FakeIndex implements ConnectionIndex {
+
+    private final List<String> calls = new ArrayList<>();
+    private volatile boolean failing;
+
+    private synchronized CompletableFuture<Void> record(String call) {
+        calls.add(call);
+        return failing ? CompletableFuture.failedFuture(new IllegalStateException("index down"))
+                : CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> register(LocalConnection connection) {
+        return record("register " + connection.id() + " " + connection.channels().stream().sorted().toList());
+    }
+
+    @Override
+    public CompletableFuture<Void> addChannel(String connectionId, String channel) {
+        return record("add " + connectionId + " " + channel);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeChannel(String connectionId, String channel) {
+        return record("remove " + connectionId + " " + channel);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> remove(LocalConnection connection, Collection<String> channels) {
+        return record("removeConnection " + connection.id()).thenApply(ignored -> true);
+    }
+
+    @Override
+    public CompletableFuture<Void> flushActivity(Collection<LocalConnection> active) {
+        return record("activity " + active.size());
+    }
+
+    public void failing(boolean fail) {
+        failing = fail;
+    }
+
+    public synchronized List<String> calls() {
+        return List.copyOf(calls);
+    }
+}

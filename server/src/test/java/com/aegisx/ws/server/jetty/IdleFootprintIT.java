@@ -1,0 +1,68 @@
+package com.aegisx.ws.server.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aegisx.ws.protocol.CloseCodes;
+import com.aegisx.ws.server.TestCluster;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.testing.TestClient;
+import java.util.Map;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketFrameHandler;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an open socket no longer keeps (load-tests/README.md, idle): the HTTP upgrade request, the
+ * token in its URI, the jakarta session's list of built-in decoders; and the socket still works.
+ */
+class IdleFootprintIT {
+
+    private static TestCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = TestCluster.start(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private static LocalConnection only(String userId) {
+        return cluster.node(0).hub().connections().stream()
+                .filter(c -> userId.equals(c.userId())).findFirst().orElseThrow();
+    }
+
+    @Test
+    void anOpenSocketKeepsNeitherTheUpgradeRequestNorTheToken() {
+        String token = TestCluster.token("idle-user");
+        TestClient client = TestClient.connect(cluster.uri(0, "/ws?token=" + token + "&lang=th"), Map.of());
+        assertEquals("welcome", client.next().path("type").asText());
+        assertEquals("idle-user", client.sendAndAwaitReply(Map.of("type", "get_status", "id", 1))
+                .path("data").path("userId").asText());
+
+        WebSocketCoreSession core = (WebSocketCoreSession) ((OutboundWriter) only("idle-user").outbound()).session();
+        assertEquals("lang=th", core.getRequestURI().getQuery(), "the verified token is not kept in the session's URI");
+        assertFalse(core.getParameterMap().containsKey("token"));
+        assertEquals("/ws", core.getRequestURI().getPath());
+
+        JakartaWebSocketFrameHandler handler = (JakartaWebSocketFrameHandler) core.getHandler();
+        IllegalStateException released = assertThrows(IllegalStateException.class,
+                () -> handler.getUpgradeRequest().getRequestURI());
+        assertTrue(released.getMessage().contains("released"), released.getMessage());
+        assertFalse(handler.getSession().getDecoders().iterator().hasNext(), "the built-in decoder list is emptied");
+
+        // Text, ping and binary handling are unchanged.
+        assertEquals("pong", client.sendAndAwaitReply(Map.of("type", "ping", "id", 2)).path("type").asText());
+        assertEquals("subscribed", client.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "idle:room", "id", 3))
+                .path("type").asText());
+        client.sendBinary(new byte[] {1, 2, 3});
+        assertEquals(CloseCodes.UNSUPPORTED_DATA, client.awaitClose().statusCode());
+    }
+}
