@@ -3,7 +3,7 @@ package com.aegisx.ws.server;
 import com.aegisx.ws.server.config.env.ConfigException;
 import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.server.logging.ConnectionLog;
-import com.aegisx.ws.server.redis.LocalRedis;
+import com.aegisx.ws.server.quickstart.LocalRedis;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;

@@ -13,6 +13,7 @@ import com.aegisx.ws.server.core.ClientProtocol;
 import com.aegisx.ws.server.core.ConnectionGuard;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.FanOut;
+import com.aegisx.ws.server.core.IndexRepair;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.NodeCommands;
 import com.aegisx.ws.server.core.Route;
@@ -27,7 +28,6 @@ import com.aegisx.ws.server.jetty.NodeContext;
 import com.aegisx.ws.server.jetty.UpgradeGate;
 import com.aegisx.ws.server.jetty.UpgradeTickets;
 import com.aegisx.ws.server.jetty.WebSocketRoutes;
-import com.aegisx.ws.server.manager.WebSocketManager;
 import com.aegisx.ws.server.metrics.LocalFanoutServlet;
 import com.aegisx.ws.server.metrics.MetricsServlet;
 import com.aegisx.ws.server.metrics.NodeMetrics;
@@ -72,6 +72,8 @@ public final class WsNode implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     /** How often a drain looks whether sockets that opened late have finished closing. */
     private static final long LATE_SOCKET_POLL_MILLIS = 20;
+    /** Longest wait between two attempts to register the connections again after a failed one. */
+    private static final java.time.Duration MAX_REREGISTER_RETRY = java.time.Duration.ofSeconds(30);
 
     private final ServerConfig config;
     private final RedisResources redis;
@@ -86,7 +88,6 @@ public final class WsNode implements AutoCloseable {
     private final NodeMetrics metrics;
     private final ConnectionHub hub;
     private final NodeRegistry nodeRegistry;
-    private final WebSocketManager manager;
     private final ScheduledExecutorService scheduler;
     private final UpgradeTickets tickets = new UpgradeTickets();
     private final SocketCounters counters = new SocketCounters();
@@ -99,6 +100,9 @@ public final class WsNode implements AutoCloseable {
     private volatile boolean draining;
     private volatile boolean stopped;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final IndexRepair repair;
+    /** Heartbeat rounds and activity flushes that failed (Redis unreachable). */
+    private final java.util.concurrent.atomic.LongAdder heartbeatFailures = new java.util.concurrent.atomic.LongAdder();
 
     private WsNode(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
         this.config = config;
@@ -108,25 +112,28 @@ public final class WsNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.redis = RedisResources.connect(config.redisUrl(), metrics.redisLatencyRecorder());
+        this.redis = RedisResources.connect(config.redisUrl(), config.redisCommandTimeout(),
+                config.redisConnectTimeout(), metrics.redisLatencyRecorder());
         var commands = redis.commands().async();
         this.broker = new RedisBroker(redis.pubSub().async(), commands, callbacks);
         TopicSubscriptions topics = new TopicSubscriptions(broker);
         RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks);
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
+        this.repair = new IndexRepair(hub, config.heartbeatInterval(), MAX_REREGISTER_RETRY,
+                System::currentTimeMillis);
         this.fanOut = new FanOut(config.keys(), config.nodeId(), topics, new NodeCommands(hub), metrics);
-        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(), fanOut);
+        this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
+                config.dispatchQueueCapacity(), fanOut);
         dispatcher.dispatchObserver(metrics::onDispatched);
         redis.pubSub().addListener(dispatcher);
         AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys());
-        this.manager = new WebSocketManager(publisher, hub, RedisResources.COMMAND_TIMEOUT);
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "ws-timer-" + config.nodeId());
             t.setDaemon(true);
             return t;
         });
 
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        QueuedThreadPool threads = new QueuedThreadPool(config.jettyMaxThreads(), config.jettyMinThreads());
         threads.setName("ws-jetty-" + config.nodeId());
         this.server = new Server(threads);
         this.connector = new ServerConnector(server);
@@ -158,7 +165,7 @@ public final class WsNode implements AutoCloseable {
                 callbacks, scheduler, management);
 
         ServletContextHandler servlets = httpEndpoints(authenticator);
-        managementEndpoints(authenticator, commands);
+        managementEndpoints(authenticator, commands, publisher);
         WebSocketRoutes.install(servlets, context, tickets, routes(services, extraRoutes));
         this.gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
                 () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId());
@@ -189,7 +196,8 @@ public final class WsNode implements AutoCloseable {
     }
 
     /** The management port: metrics, probes with details, the admin debug endpoints, the load-test hook. */
-    private void managementEndpoints(JwtAuthenticator authenticator, RedisAsyncCommands<String, String> commands) {
+    private void managementEndpoints(JwtAuthenticator authenticator, RedisAsyncCommands<String, String> commands,
+                                     AsyncWsPublisher publisher) {
         management.add("/health", new ProbeServlet(() -> !stopped, this::describe));
         management.add("/ready", new ProbeServlet(this::isReady, this::describe));
         metrics.bind(metricSources(), counters);
@@ -202,9 +210,9 @@ public final class WsNode implements AutoCloseable {
         management.add(DebugServlet.PATH, new DebugServlet(admins, commands, config.keys()));
         // The admin console: its page and its API, beside the debug endpoints it reads.
         management.add("/admin/*", StaticResources.admin());
-        management.add(AdminServlet.PATH, new AdminServlet(admins, commands, config.keys(), manager.async(),
+        management.add(AdminServlet.PATH, new AdminServlet(admins, commands, config.keys(), publisher,
                 config.heartbeatTimeout(), config.statsInterval()));
-        management.add(PublishServlet.PATH, new PublishServlet(config.publishApiKey(), manager.async(),
+        management.add(PublishServlet.PATH, new PublishServlet(config.publishApiKey(), publisher,
                 config.publishApiRate()));
     }
 
@@ -254,6 +262,12 @@ public final class WsNode implements AutoCloseable {
             }
             @Override public long malformedPayloads() { return fanOut.malformedPayloads(); }
             @Override public long dispatchPending() { return dispatcher.pending(); }
+            @Override public long dispatchDropped() { return dispatcher.dropped(); }
+            @Override public long memberFailures() { return fanOut.memberFailures(); }
+            @Override public long heartbeatFailures() { return heartbeatFailures.sum(); }
+            @Override public long rateLimited() { return guard.rateLimited(); }
+            @Override public long rateLimitCloses() { return guard.rateLimitCloses(); }
+            @Override public long tokenExpiredCloses() { return guard.expiredCloses(); }
             @Override public boolean redisConnected() { return redis.isConnected(); }
             @Override public boolean ready() { return isReady(); }
         };
@@ -269,7 +283,7 @@ public final class WsNode implements AutoCloseable {
         try {
             node.startUp();
         } catch (Exception e) {
-            node.crash();
+            node.abandon();
             throw e;
         }
         return node;
@@ -277,9 +291,9 @@ public final class WsNode implements AutoCloseable {
 
     private void startUp() throws Exception {
         // Inbox first: a node must hear commands for its sockets before it accepts any.
-        broker.subscribe(config.keys().inbox(config.nodeId())).get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        broker.subscribe(config.keys().inbox(config.nodeId())).get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         server.start();
-        nodeRegistry.heartbeat().get(RedisResources.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        nodeRegistry.heartbeat().get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         long ping = config.pingInterval().toMillis();
@@ -294,25 +308,39 @@ public final class WsNode implements AutoCloseable {
                 config.host(), port(), config.managementHost(), managementPort(), config.keys().prefix(), config.auth().describe() + "; " + config.security().describe());
     }
 
+    /**
+     * Pushes this node's deadline forward; when the node was missing from Redis (swept while its
+     * link was silent, or Redis lost its data) every socket is registered again, retried with
+     * backoff until a pass succeeds ({@link IndexRepair}); then sweeps dead nodes.
+     */
     private void heartbeat() {
         nodeRegistry.heartbeat()
                 .thenComposeAsync(wasMissing -> {
-                    if (wasMissing) {
-                        log.warn("Node {} was missing from Redis (outage or swept while unreachable); re-registering",
-                                config.nodeId());
-                        return hub.reregisterAll();
+                    if (wasMissing && hub.size() > 0) {
+                        repair.request("missing from Redis (swept while unreachable, or Redis lost its data)");
                     }
-                    return CompletableFuture.completedFuture(null);
+                    return repair.runIfDue();
                 }, callbacks)
                 .thenCompose(ignored -> nodeRegistry.sweepDeadNodes())
-                .exceptionally(error -> null);
+                .whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        // NodeRegistry logs the loss and the return of Redis once; each miss is counted.
+                        heartbeatFailures.increment();
+                        log.debug("Heartbeat round failed: {}", error.toString());
+                    }
+                });
     }
 
     private void keepAlive() {
         for (LocalConnection connection : hub.connections()) {
             connection.ping();
         }
-        hub.flushActivity().exceptionally(error -> null);
+        hub.flushActivity().whenComplete((ignored, error) -> {
+            if (error != null) {
+                heartbeatFailures.increment(); // Redis unreachable: the next flush sends the newer value
+                log.debug("Activity flush failed: {}", error.toString());
+            }
+        });
         tickets.prune();
     }
 
@@ -356,10 +384,6 @@ public final class WsNode implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
-    }
-
-    public WebSocketManager manager() {
-        return manager;
     }
 
     public ConnectionHub hub() {
@@ -441,17 +465,13 @@ public final class WsNode implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops without any cleanup in Redis, as a kill -9 would: for tests of the dead-node sweep.
-     * The node's entries stay in Redis until another node sweeps them.
-     */
-    public void crash() {
+    /** A start that failed: releases what was built; the node never accepted a socket. */
+    private void abandon() {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
         stopped = true;
         draining = true;
-        hub.disableRedisWrites();
         scheduler.shutdownNow();
         redis.close();
         stopJetty();

@@ -12,11 +12,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bad input of every kind gets the documented error or close code; the same connection (when not
@@ -24,18 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class BadInputIT {
 
-    private static TestCluster cluster;
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.nodes(1).env("WEBSOCKET_MAX_PAYLOAD", "4096");
     private TestClient bystander;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(1, Map.of("WEBSOCKET_MAX_PAYLOAD", "4096"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
 
     @BeforeEach
     void bystander() {
@@ -94,7 +84,7 @@ class BadInputIT {
 
         client.send(Map.of("type", "get_status"));
         assertEquals(0, client.nextOfType("status").path("data").path("channels").size(), "nothing was subscribed");
-        assertTrue(cluster.node(0).manager().getConnectionsByChannel("user:bob:alerts").isEmpty());
+        assertTrue(cluster.manager(0).getConnectionsByChannel("user:bob:alerts").isEmpty());
         assertStillWorks(client);
 
         client.send(Map.of("type", "subscribe", "channel", "user:alice:alerts"));

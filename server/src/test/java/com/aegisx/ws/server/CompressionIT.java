@@ -12,9 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * WEBSOCKET_COMPRESSION=true: a socket that negotiated permessage-deflate gets every frame
@@ -24,17 +23,8 @@ import org.junit.jupiter.api.Test;
 class CompressionIT {
 
     private static final int RSV1 = 4;
-    private static TestCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(1, Map.of("WEBSOCKET_COMPRESSION", "true"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.nodes(1).env("WEBSOCKET_COMPRESSION", "true");
 
     /** One permessage-deflate stream (context takeover: one inflater for the whole connection). */
     private static final class Inflating {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.server.security.LogCapture;
+import com.aegisx.ws.server.testing.NodeProcess;
 import com.aegisx.ws.server.testing.RawWsClient;
 import com.aegisx.ws.server.testing.TestClient;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -57,23 +59,58 @@ class LifecycleIT {
 
     @Test
     void aKilledNodeIsSweptByASurvivor() throws Exception {
-        try (TestCluster cluster = TestCluster.start(2)) {
-            TestClient victim = cluster.connectAs(1, "dave");
+        // The victim runs in a child JVM and gets a real kill -9: no shutdown hook, no cleanup.
+        try (TestCluster cluster = TestCluster.start(1);
+             NodeProcess victimNode = cluster.startProcess("victim")) {
+            TestClient victim = TestClient.connect(victimNode.uri("/ws"),
+                    Map.of("Authorization", "Bearer " + TestCluster.token("dave")));
+            victim.nextOfType("welcome");
             victim.send(Map.of("type", "subscribe", "channel", "ward:9"));
             victim.nextOfType("subscribed");
             String id = connectionId(victim);
-            String deadNode = cluster.node(1).nodeId();
-            assertEquals(1, cluster.node(0).manager().getConnectionsByUser("dave").size());
+            String deadNode = "victim-" + cluster.prefix();
+            assertEquals(1, cluster.manager(0).getConnectionsByUser("dave").size());
 
-            cluster.node(1).crash();
+            victimNode.kill();
 
             KeySchema keys = cluster.keys();
             await().atMost(PATIENCE).until(() ->
                     traces(cluster.redis(), keys, deadNode, id, "dave", "ward:9").stream().noneMatch(b -> b)
                             && cluster.redis().zscore(keys.nodes(), deadNode) == null
                             && cluster.redis().exists(keys.node(deadNode)) == 0);
-            assertEquals(0, cluster.node(0).manager().getActiveConnections());
-            assertTrue(cluster.node(0).manager().getConnectionsByChannel("ward:9").isEmpty());
+            assertEquals(0, cluster.manager(0).getActiveConnections());
+            assertTrue(cluster.manager(0).getConnectionsByChannel("ward:9").isEmpty());
+        }
+    }
+
+    @Test
+    void aNodeSweptWhileItsLinkWasSilentRegistersEverySocketAgain() throws Exception {
+        try (TestCluster cluster = TestCluster.start(2)) {
+            TestClient client = cluster.connectAs(1, "gail");
+            client.send(Map.of("type", "subscribe", "channel", "ward:3"));
+            client.nextOfType("subscribed");
+            String id = connectionId(client);
+            String node = cluster.node(1).nodeId();
+            KeySchema keys = cluster.keys();
+            assertEquals(List.of(true, true, true, true, true), traces(cluster.redis(), keys, node, id, "gail", "ward:3"));
+
+            // What a survivor's sweep does to a node it believed dead: every record of the node and
+            // its sockets goes, the node's entry in the registry last (as DeadNodeSweeper does).
+            var redis = cluster.redis();
+            redis.del(keys.connection(id), keys.connectionChannels(id));
+            redis.hdel(keys.channelMembers("ward:3"), id);
+            redis.hdel(keys.userConnections("gail"), id);
+            redis.hdel(keys.ipConnections("127.0.0.1"), id);
+            redis.del(keys.nodeConnections(node), keys.node(node));
+            redis.zrem(keys.nodes(), node);
+
+            // The node's next heartbeat finds itself missing and writes everything back.
+            await().atMost(PATIENCE).until(() ->
+                    traces(cluster.redis(), keys, node, id, "gail", "ward:3").stream().allMatch(b -> b));
+            assertEquals(1, cluster.manager(0).getConnectionsByChannel("ward:3").size());
+            assertEquals(1, cluster.manager(0).getConnectionsByUser("gail").size());
+            cluster.manager(0).broadcast("ward:3", Map.of("type", "after_repair"));
+            client.nextOfType("after_repair");
         }
     }
 
@@ -102,6 +139,31 @@ class LifecycleIT {
     }
 
     @Test
+    void closeCalledTwiceAtOnceRunsOnce() throws Exception {
+        try (TestCluster cluster = TestCluster.start(1);
+             LogCapture logs = new LogCapture()) {
+            WsNode node = cluster.node(0);
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            Runnable close = () -> {
+                try {
+                    together.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                node.close();
+            };
+            java.util.concurrent.CompletableFuture<Void> first = java.util.concurrent.CompletableFuture.runAsync(close);
+            java.util.concurrent.CompletableFuture<Void> second = java.util.concurrent.CompletableFuture.runAsync(close);
+            first.get();
+            second.get();
+            String stopped = "Node " + node.nodeId() + " stopped";
+            String shutting = "Node " + node.nodeId() + " shutting down";
+            assertEquals(1, logs.lines().stream().filter(l -> l.contains(stopped)).count(), logs.lines().toString());
+            assertEquals(1, logs.lines().stream().filter(l -> l.contains(shutting)).count());
+        }
+    }
+
+    @Test
     void gracefulShutdownClosesWithServiceRestartAndLeavesNothing() throws Exception {
         try (TestCluster cluster = TestCluster.start(2)) {
             TestClient client = cluster.connectAs(1, "erin");
@@ -118,7 +180,7 @@ class LifecycleIT {
                     traces(cluster.redis(), keys, node, id, "erin", "ward:5"));
             assertEquals(null, cluster.redis().zscore(keys.nodes(), node));
             assertFalse(cluster.redis().exists(keys.node(node)) > 0);
-            assertEquals(0, cluster.node(0).manager().getActiveConnections());
+            assertEquals(0, cluster.manager(0).getActiveConnections());
         }
     }
 
@@ -136,7 +198,7 @@ class LifecycleIT {
             await().atMost(PATIENCE).until(() ->
                     System.currentTimeMillis() - cluster.node(1).hub().get(id).lastSeenMillis() > 300);
             assertTrue(cluster.node(1).hub().get(id).isOpen());
-            cluster.node(0).manager().cleanupInactiveConnections();
+            cluster.manager(0).cleanupInactiveConnections();
             assertEquals(CloseCodes.INACTIVE, idle.awaitClose(PATIENCE));
         }
     }

@@ -51,7 +51,7 @@ class MultiNodeIT {
         TestClient onA = cluster.connect(0);
         subscribe(onA, "news:ward-1");
 
-        assertEquals(1, cluster.node(1).manager().broadcast("news:ward-1", Map.of("type", "from_manager", "n", 1)));
+        assertEquals(1, cluster.manager(1).broadcast("news:ward-1", Map.of("type", "from_manager", "n", 1)));
         cluster.publisher().broadcast("news:ward-1", Map.of("type", "from_publisher", "n", 2));
         cluster.redis().publish(cluster.keys().channelTopic("news:ward-1"), "{\"type\":\"from_redis_cli\",\"n\":3}");
 
@@ -77,7 +77,7 @@ class MultiNodeIT {
         for (TestClient client : List.of(a1, a2, b1)) {
             subscribe(client, "reports:progress");
         }
-        cluster.node(1).manager().broadcast("reports:progress", Map.of("type", "tick"), connectionId(a1));
+        cluster.manager(1).broadcast("reports:progress", Map.of("type", "tick"), connectionId(a1));
         assertEquals("tick", a2.nextOfType("tick").path("type").asText());
         assertEquals("tick", b1.nextOfType("tick").path("type").asText());
         a1.assertNoMessage(QUIET);
@@ -90,7 +90,7 @@ class MultiNodeIT {
         TestClient bobOnA = cluster.connectAs(0, "bob");
         TestClient anonymous = cluster.connect(1);
 
-        long nodes = cluster.node(0).manager().sendToUser("alice", Map.of("type", "user_notification", "message", "ready"));
+        long nodes = cluster.manager(0).sendToUser("alice", Map.of("type", "user_notification", "message", "ready"));
         assertEquals(2, nodes);
         assertEquals("ready", aliceOnA.nextOfType("user_notification").path("message").asText());
         assertEquals("ready", aliceOnB.nextOfType("user_notification").path("message").asText());
@@ -108,7 +108,7 @@ class MultiNodeIT {
         TestClient neighbour = cluster.connect(0);
         String id = connectionId(target);
 
-        assertTrue(cluster.node(1).manager().sendToConnection(id, Map.of("type", "direct_message", "message", "hi")));
+        assertTrue(cluster.manager(1).sendToConnection(id, Map.of("type", "direct_message", "message", "hi")));
         JsonNode received = target.nextOfType("direct_message");
         assertEquals("hi", received.path("message").asText());
         assertNotNull(received.get("timestamp"));
@@ -123,13 +123,13 @@ class MultiNodeIT {
         TestClient onA = cluster.connect(0);
         String id = connectionId(onA);
 
-        assertTrue(cluster.node(1).manager().subscribeToChannel(id, "alerts:critical"));
+        assertTrue(cluster.manager(1).subscribeToChannel(id, "alerts:critical"));
         JsonNode subscribed = onA.nextOfType("subscribed");
         assertEquals("alerts:critical", subscribed.path("channel").asText());
         cluster.publisher().broadcast("alerts:critical", Map.of("type", "critical_alert"));
         assertEquals("critical_alert", onA.nextOfType("critical_alert").path("type").asText());
 
-        assertTrue(cluster.node(1).manager().unsubscribeFromChannel(id, "alerts:critical"));
+        assertTrue(cluster.manager(1).unsubscribeFromChannel(id, "alerts:critical"));
         onA.nextOfType("unsubscribed");
         cluster.publisher().broadcast("alerts:critical", Map.of("type", "critical_alert"));
         onA.assertNoMessage(QUIET);
@@ -146,9 +146,9 @@ class MultiNodeIT {
         Set<String> expected = Set.of(connectionId(aliceOnA), connectionId(aliceOnB), connectionId(anonymousOnB));
 
         for (int node = 0; node < 2; node++) {
-            List<ConnectionInfo> members = cluster.node(node).manager().getConnectionsByChannel("system:notifications");
+            List<ConnectionInfo> members = cluster.manager(node).getConnectionsByChannel("system:notifications");
             assertEquals(expected, members.stream().map(ConnectionInfo::id).collect(Collectors.toSet()));
-            List<ConnectionInfo> alice = cluster.node(node).manager().getConnectionsByUser("alice");
+            List<ConnectionInfo> alice = cluster.manager(node).getConnectionsByUser("alice");
             assertEquals(2, alice.size());
             for (ConnectionInfo info : alice) {
                 assertEquals("alice", info.userId());
@@ -161,9 +161,9 @@ class MultiNodeIT {
             assertEquals(Set.of(cluster.node(0).nodeId(), cluster.node(1).nodeId()),
                     alice.stream().map(ConnectionInfo::nodeId).collect(Collectors.toSet()));
         }
-        assertEquals(3, cluster.node(0).manager().getActiveConnections());
+        assertEquals(3, cluster.manager(0).getActiveConnections());
         assertEquals(3, cluster.publisher().getActiveConnections());
-        assertEquals(1, cluster.node(0).manager().getLocalConnections());
+        assertEquals(1, cluster.manager(0).getLocalConnections());
     }
 
     @Test

@@ -7,23 +7,13 @@ import com.aegisx.ws.server.testing.RawWsClient;
 import com.aegisx.ws.server.testing.TestClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ProtocolIT {
 
-    private static TestCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(1);
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.nodes(1);
 
     @Test
     void welcomeCarriesConnectionIdAndChannels() {

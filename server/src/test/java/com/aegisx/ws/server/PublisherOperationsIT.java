@@ -46,7 +46,7 @@ class PublisherOperationsIT {
         assertFalse(publisher.subscribeToChannel(id, "any:channel"));
         assertFalse(publisher.disconnectConnection(id, CloseCodes.DISCONNECTED_BY_SERVER, "gone"));
         String liveNodeButUnknown = "ws_" + cluster.node(0).nodeId() + "_neverExisted";
-        assertFalse(cluster.node(1).manager().sendToConnection(liveNodeButUnknown, Map.of("type", "x")));
+        assertFalse(cluster.manager(1).sendToConnection(liveNodeButUnknown, Map.of("type", "x")));
     }
 
     @Test
@@ -65,8 +65,8 @@ class PublisherOperationsIT {
         assertEquals(4010, a1.awaitClose(Duration.ofSeconds(10)).statusCode());
         await().atMost(Duration.ofSeconds(10)).until(() -> !publisher.isUserOnline("carol"));
         assertTrue(other.isOpen());
-        assertTrue(cluster.node(0).manager().isUserOnline("dave"));
-        assertEquals(1, cluster.node(0).manager().disconnectUser("dave", 1000, "bye"));
+        assertTrue(cluster.manager(0).isUserOnline("dave"));
+        assertEquals(1, cluster.manager(0).disconnectUser("dave", 1000, "bye"));
         assertEquals(1000, other.awaitClose(Duration.ofSeconds(10)).statusCode());
     }
 }

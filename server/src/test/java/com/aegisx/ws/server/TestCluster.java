@@ -5,6 +5,8 @@ import com.aegisx.ws.client.PublisherOptions;
 import com.aegisx.ws.client.WsPublisher;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.manager.WebSocketManager;
+import com.aegisx.ws.server.testing.NodeProcess;
 import com.aegisx.ws.server.testing.RedisFixture;
 import com.aegisx.ws.server.testing.TestClient;
 import com.aegisx.ws.server.core.Route;
@@ -18,29 +20,110 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Several real nodes in the test JVM (each on port 0) sharing one Redis under a key prefix of
  * their own, plus the helpers the integration tests need around them.
+ *
+ * <p>Also a JUnit extension for "N nodes on one Redis", instead of a {@code @BeforeAll} that starts
+ * a cluster and an {@code @AfterAll} that closes it:
+ * <pre>
+ * &#64;RegisterExtension
+ * static final TestCluster cluster = TestCluster.nodes(2).env("WEBSOCKET_MAX_PAYLOAD", "4096");
+ * </pre>
+ * On a static field the nodes live for the test class; on an instance field, for each test.
  */
-public final class TestCluster implements AutoCloseable {
+public final class TestCluster implements AutoCloseable, BeforeAllCallback, AfterAllCallback,
+        BeforeEachCallback, AfterEachCallback {
 
     public static final String SECRET = "test-secret-that-is-long-enough-for-hs256!";
 
-    private final RedisFixture redis;
-    private final String prefix;
-    private final Map<String, String> env;
+    private RedisFixture redis;
+    private String prefix;
+    private final Map<String, String> env = new HashMap<>();
     private final List<WsNode> nodes = new ArrayList<>();
     private final List<TestClient> clients = new ArrayList<>();
-    private final List<Function<NodeServices, Route>> routes;
+    private List<Function<NodeServices, Route>> routes;
     private WsPublisher publisher;
+    /** As an extension: how many nodes to start, with what, and whether they live for the class. */
+    private int plannedNodes;
+    private final Map<String, String> plannedEnv = new HashMap<>();
+    private boolean perClass;
 
     private TestCluster(RedisFixture redis, Map<String, String> overrides,
                         List<Function<NodeServices, Route>> routes) {
+        init(redis, overrides, routes);
+    }
+
+    private TestCluster(int plannedNodes) {
+        this.plannedNodes = plannedNodes;
+        this.routes = List.of();
+    }
+
+    /** A cluster of {@code count} nodes started by JUnit (register it with {@code @RegisterExtension}). */
+    public static TestCluster nodes(int count) {
+        return new TestCluster(count);
+    }
+
+    /** As an extension: one more setting for every node (before the nodes start). */
+    public TestCluster env(String name, String value) {
+        plannedEnv.put(name, value);
+        return this;
+    }
+
+    /** As an extension: the routes beside /ws (before the nodes start). */
+    public TestCluster routes(List<Function<NodeServices, Route>> extraRoutes) {
+        this.routes = extraRoutes;
+        return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        perClass = true;
+        startPlanned();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (!perClass) {
+            startPlanned();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (!perClass) {
+            close();
+        }
+    }
+
+    private void startPlanned() throws Exception {
+        init(RedisFixture.shared(), plannedEnv, routes);
+        try {
+            for (int i = 0; i < plannedNodes; i++) {
+                addNode();
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void init(RedisFixture redis, Map<String, String> overrides, List<Function<NodeServices, Route>> routes) {
         this.redis = redis;
         this.prefix = redis.uniquePrefix();
         this.routes = routes;
-        this.env = new HashMap<>();
+        env.clear();
         env.put("PORT", "0");
         env.put("HOST", "127.0.0.1");
         env.put("REDIS_URL", redis.url());
@@ -85,13 +168,28 @@ public final class TestCluster implements AutoCloseable {
     public WsNode addNode() throws Exception {
         Map<String, String> nodeEnv = new HashMap<>(env);
         nodeEnv.put("NODE_ID", "n" + nodes.size() + "-" + prefix);
-        WsNode node = WsNode.start(ServerConfig.fromEnv(nodeEnv), routes);
+        WsNode node = WsNode.start(ServerConfig.builder().env(nodeEnv).build(), routes);
         nodes.add(node);
         return node;
     }
 
     public WsNode node(int index) {
         return nodes.get(index);
+    }
+
+    /** The spec's manager as seen from node {@code index} (blocking; test code only). */
+    public WebSocketManager manager(int index) {
+        return new WebSocketManager(publisher().async(), nodes.get(index).hub(), java.time.Duration.ofSeconds(5));
+    }
+
+    /**
+     * One more node of this cluster in a child JVM (the production jar), for tests that kill a
+     * node for real; the caller closes it.
+     */
+    public NodeProcess startProcess(String nodeId) throws java.io.IOException {
+        Map<String, String> nodeEnv = new HashMap<>(env);
+        nodeEnv.put("NODE_ID", nodeId + "-" + prefix);
+        return NodeProcess.start(nodeEnv);
     }
 
     public String prefix() {
@@ -158,18 +256,21 @@ public final class TestCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        for (TestClient client : clients) {
+        for (TestClient client : List.copyOf(clients)) {
             try {
                 client.close();
             } catch (RuntimeException ignored) {
                 // already closed by the test
             }
         }
+        clients.clear();
         for (WsNode node : nodes) {
             node.close();
         }
+        nodes.clear();
         if (publisher != null) {
             publisher.close();
+            publisher = null;
         }
     }
 }

@@ -13,8 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every setting of a node, read from environment variables and validated here, in one place. A
- * bad value stops startup with a message naming the variable (all of them at once).
+ * Every setting of a node, validated here, in one place. A bad value stops startup with a message
+ * naming the variable (all of them at once).
+ *
+ * <p>Values are named as the environment variables of the README's configuration table. The
+ * environment is one source ({@link #fromEnv}); a {@link Builder} is another (tests, an embedding
+ * application), and both go through the same parsing and checks.
  */
 public final class ServerConfig {
 
@@ -28,7 +32,7 @@ public final class ServerConfig {
     public static final long DEFAULT_CLEANUP_INTERVAL_MS = 300_000;
     public static final long DEFAULT_CONNECTION_TIMEOUT_MS = 300_000;
     public static final long DEFAULT_PING_INTERVAL_MS = 30_000;
-    /** Bytes (UTF-16 chars, as queued) a socket may have waiting before it counts as a slow consumer. */
+    /** UTF-8 bytes of frames a socket may have waiting to be written before it counts as a slow consumer. */
     public static final int DEFAULT_MAX_OUTBOUND_BYTES = 4 * 1_048_576;
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
     public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000;
@@ -49,6 +53,16 @@ public final class ServerConfig {
     public static final int DEFAULT_PUBLISH_API_RATE = 1_000;
     public static final String LOG_FORMAT_TEXT = "text";
     public static final String LOG_FORMAT_JSON = "json";
+    /** Messages a dispatch worker may have queued before new ones are dropped (see PubSubDispatcher). */
+    public static final int DEFAULT_DISPATCH_QUEUE_CAPACITY = 65_536;
+    /** Bound on every Redis command, so a future never hangs while Redis is unreachable. */
+    public static final long DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 5_000;
+    public static final long DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;
+    /** Jetty's thread pool: HTTP requests, upgrades and socket reads (writes go through its flusher). */
+    public static final int DEFAULT_JETTY_MAX_THREADS = 200;
+    public static final int DEFAULT_JETTY_MIN_THREADS = 8;
+    /** How long a slow consumer gets to read its close frame before its connection is cut. */
+    public static final long DEFAULT_SLOW_CONSUMER_ABORT_MS = 5_000;
 
     private final int port;
     private final String host;
@@ -68,6 +82,12 @@ public final class ServerConfig {
     private final List<String> availableChannels;
     private final int dispatchThreads;
     private final int dispatchBatchMicros;
+    private final int dispatchQueueCapacity;
+    private final Duration redisCommandTimeout;
+    private final Duration redisConnectTimeout;
+    private final int jettyMaxThreads;
+    private final int jettyMinThreads;
+    private final Duration slowConsumerAbort;
     private final boolean compression;
     private final Duration shutdownGrace;
     private final boolean loadTestHooks;
@@ -140,6 +160,15 @@ public final class ServerConfig {
         compression = env.bool("WEBSOCKET_COMPRESSION", DEFAULT_COMPRESSION);
         dispatchThreads = env.integer("DISPATCH_THREADS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
         dispatchBatchMicros = env.integer("DISPATCH_BATCH_MICROS", 1000, 0, 100_000);
+        dispatchQueueCapacity = env.integer("DISPATCH_QUEUE_CAPACITY", DEFAULT_DISPATCH_QUEUE_CAPACITY, 16, 16_777_216);
+        redisCommandTimeout = millis(env, "REDIS_COMMAND_TIMEOUT", DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
+        redisConnectTimeout = millis(env, "REDIS_CONNECT_TIMEOUT", DEFAULT_REDIS_CONNECT_TIMEOUT_MS);
+        jettyMaxThreads = env.integer("JETTY_MAX_THREADS", DEFAULT_JETTY_MAX_THREADS, 8, 10_000);
+        jettyMinThreads = env.integer("JETTY_MIN_THREADS", DEFAULT_JETTY_MIN_THREADS, 1, 10_000);
+        if (jettyMinThreads > jettyMaxThreads) {
+            env.error("JETTY_MIN_THREADS", "must not exceed JETTY_MAX_THREADS (" + jettyMaxThreads + ")");
+        }
+        slowConsumerAbort = millis(env, "SLOW_CONSUMER_ABORT_DELAY", DEFAULT_SLOW_CONSUMER_ABORT_MS);
         shutdownGrace = millis(env, "SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE_MS);
         loadTestHooks = env.bool("LOADTEST_HOOKS", false);
         statsInterval = Duration.ofMillis(env.longValue("STATS_INTERVAL", DEFAULT_STATS_INTERVAL_MS, 100, 600_000));
@@ -166,6 +195,63 @@ public final class ServerConfig {
         ServerConfig config = new ServerConfig(env);
         env.throwIfInvalid();
         return config;
+    }
+
+    /** A builder; {@code builder().env(System.getenv())} starts from the environment. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Settings by the names of the configuration table, with typed shortcuts for the common ones;
+     * {@link #build} parses and validates exactly as {@link #fromEnv} does (later values win).
+     */
+    public static final class Builder {
+        private final Map<String, String> values = new java.util.LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Every variable of {@code env} (e.g. {@code System.getenv()}). */
+        public Builder env(Map<String, String> env) {
+            values.putAll(env);
+            return this;
+        }
+
+        /** One setting by its variable name, e.g. {@code set("WEBSOCKET_MAX_PAYLOAD", "65536")}. */
+        public Builder set(String name, String value) {
+            values.put(name, value);
+            return this;
+        }
+
+        public Builder port(int port) {
+            return set("PORT", Integer.toString(port));
+        }
+
+        public Builder host(String host) {
+            return set("HOST", host);
+        }
+
+        public Builder redisUrl(String url) {
+            return set("REDIS_URL", url);
+        }
+
+        public Builder nodeId(String nodeId) {
+            return set("NODE_ID", nodeId);
+        }
+
+        public Builder keyPrefix(String prefix) {
+            return set("REDIS_KEY_PREFIX", prefix);
+        }
+
+        public Builder millis(String name, Duration value) {
+            return set(name, Long.toString(value.toMillis()));
+        }
+
+        /** Throws {@link ConfigException} naming every bad setting. */
+        public ServerConfig build() {
+            return fromEnv(values);
+        }
     }
 
     private static String localHostName(String fallback) {
@@ -218,6 +304,12 @@ public final class ServerConfig {
     /** How long a dispatch worker lets messages gather before a fan-out (0: it takes what is queued). */
     public int dispatchBatchMicros() { return dispatchBatchMicros; }
     public boolean compression() { return compression; }
+    public int dispatchQueueCapacity() { return dispatchQueueCapacity; }
+    public Duration redisCommandTimeout() { return redisCommandTimeout; }
+    public Duration redisConnectTimeout() { return redisConnectTimeout; }
+    public int jettyMaxThreads() { return jettyMaxThreads; }
+    public int jettyMinThreads() { return jettyMinThreads; }
+    public Duration slowConsumerAbort() { return slowConsumerAbort; }
     public Duration shutdownGrace() { return shutdownGrace; }
     /** LOADTEST_HOOKS: installs POST /loadtest/fanout (load-tests' ceiling scenario). Never in production. */
     public boolean loadTestHooks() { return loadTestHooks; }

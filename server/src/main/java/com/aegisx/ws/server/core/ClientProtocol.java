@@ -5,6 +5,7 @@ import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.server.logging.ConnectionLog;
+import com.aegisx.ws.server.metrics.InternalErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +57,7 @@ public final class ClientProtocol {
             connection.serially(() -> {
                 handle(connection, route, text);
                 return CompletableFuture.completedFuture(null);
-            });
+            }).whenComplete(InternalErrors.of("a frame sent before welcome"));
             return;
         }
         handle(connection, route, text);
@@ -90,12 +91,12 @@ public final class ClientProtocol {
             case "ping" -> connection.serially(() -> {
                 connection.send(Replies.pong(id));
                 return CompletableFuture.completedFuture(null);
-            });
+            }).whenComplete(InternalErrors.of("ping"));
             case ConnectionGuard.REFRESH_TOKEN -> guard.refresh(connection, hub, message, id);
             case "get_status" -> connection.serially(() -> {
                 connection.send(Replies.status(connection, hub.nodeId(), id));
                 return CompletableFuture.completedFuture(null);
-            });
+            }).whenComplete(InternalErrors.of("get_status"));
             default -> {
                 if (!route.onMessage(connection, type, message, id)) {
                     reject(connection, ErrorCodes.UNKNOWN_TYPE, "Unknown message type '" + abbreviate(type) + "'", id);

@@ -8,6 +8,7 @@ import com.aegisx.ws.server.auth.AuthenticationException;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
 import com.aegisx.ws.server.auth.Identity;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
+import com.aegisx.ws.server.metrics.InternalErrors;
 import com.aegisx.ws.server.security.SecuritySettings;
 import com.aegisx.ws.server.security.TokenBucket;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -248,7 +249,9 @@ public final class ConnectionGuard {
         for (String channel : List.copyOf(connection.channels())) {
             if (!policy.canSubscribe(fresh, channel).allowed()) {
                 connection.serially(() -> hub.unsubscribe(connection, channel)).whenComplete((removed, error) -> {
-                    if (error == null && Boolean.TRUE.equals(removed)) {
+                    if (error != null) {
+                        InternalErrors.record("dropping a forbidden channel after refresh_token", error);
+                    } else if (Boolean.TRUE.equals(removed)) {
                         connection.send(Replies.unsubscribed(channel, null).put("reason", ErrorCodes.FORBIDDEN));
                     }
                 });

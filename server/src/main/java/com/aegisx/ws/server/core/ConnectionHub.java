@@ -28,7 +28,6 @@ public final class ConnectionHub {
     private final TopicSubscriptions topics;
     private final Map<String, LocalConnection> connections = new ConcurrentHashMap<>();
     private final Duration inactivityTimeout;
-    private volatile boolean redisWritesEnabled = true;
     private volatile boolean draining;
     private volatile LifecycleSink events;
 
@@ -176,9 +175,6 @@ public final class ConnectionHub {
         if (connection.userId() != null) {
             topics.leave(keys.userTopic(connection.userId()), connection);
         }
-        if (!redisWritesEnabled) {
-            return CompletableFuture.completedFuture(null);
-        }
         LifecycleSink sink = events;
         return registry.remove(connection, channels).thenCompose(removed -> sink == null || !removed
                 ? CompletableFuture.<Void>completedFuture(null)
@@ -232,8 +228,4 @@ public final class ConnectionHub {
         return active.isEmpty() ? CompletableFuture.completedFuture(null) : registry.flushActivity(active);
     }
 
-    /** After a simulated crash: sockets closing from now on leave Redis untouched, as after kill -9. */
-    public void disableRedisWrites() {
-        redisWritesEnabled = false;
-    }
 }

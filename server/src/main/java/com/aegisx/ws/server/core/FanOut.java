@@ -40,6 +40,8 @@ public final class FanOut implements Broker.Listener {
     private final FanoutMetrics metrics;
     private final AtomicLong malformedPayloads = new AtomicLong();
     private final AtomicLong memberFailures = new AtomicLong();
+    /** Each dispatch worker carves its shared frames from its own slabs. */
+    private final ThreadLocal<FrameSlab> slabs = ThreadLocal.withInitial(FrameSlab::new);
 
     public FanOut(KeySchema keys, String nodeId, TopicSubscriptions topics, NodeCommands commands,
                   FanoutMetrics metrics) {
@@ -155,8 +157,9 @@ public final class FanOut implements Broker.Listener {
 
     /**
      * Decodes, stamps and encodes one payload once for every socket; null when it is malformed.
-     * {@code shared}: the frame goes to many sockets, so it is put in a direct buffer once; the
-     * socket write would otherwise copy a heap buffer into a temporary direct one per socket.
+     * {@code shared}: the frame goes to many sockets, so it is put in direct memory once (from a
+     * {@link FrameSlab}); the socket write would otherwise copy a heap buffer into a temporary
+     * direct one per socket.
      */
     private Outgoing prepare(String topic, String channel, String payload, boolean shared) {
         int stampedAt = WireFormat.stampedTimestampAt(payload, channel);
@@ -200,8 +203,8 @@ public final class FanOut implements Broker.Listener {
         }
     }
 
-    private static ByteBuffer frame(byte[] utf8, boolean direct) {
-        return direct ? ByteBuffer.allocateDirect(utf8.length).put(utf8).flip() : ByteBuffer.wrap(utf8);
+    private ByteBuffer frame(byte[] utf8, boolean direct) {
+        return direct ? slabs.get().frame(utf8) : ByteBuffer.wrap(utf8);
     }
 
     private void malformed(String topic, IllegalArgumentException e) {

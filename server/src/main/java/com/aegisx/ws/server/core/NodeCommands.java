@@ -5,6 +5,7 @@ import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.NodeCommand;
 import com.aegisx.ws.protocol.WireFormat;
+import com.aegisx.ws.server.metrics.InternalErrors;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -46,7 +47,9 @@ public final class NodeCommands {
                                     "subscription to " + command.channel() + " failed", null)));
             case UNSUBSCRIBE -> connection.serially(() -> hub.unsubscribe(connection, command.channel()))
                     .whenComplete((removed, error) -> {
-                        if (error == null && Boolean.TRUE.equals(removed)) {
+                        if (error != null) {
+                            InternalErrors.record("unsubscribe command", error);
+                        } else if (Boolean.TRUE.equals(removed)) {
                             connection.send(Replies.unsubscribed(command.channel(), null).put("by", "server"));
                         }
                     });

@@ -109,6 +109,14 @@ public final class OutboundWriter implements Outbound {
         return session.isOutputOpen();
     }
 
+    /**
+     * True when text frames go straight to the connection's flusher (the default, no extension
+     * negotiated); false when they take the session's chain. {@code JettyInternalsIT} pins it.
+     */
+    public boolean isDirect() {
+        return direct != null;
+    }
+
     /** Jetty's session of this socket (tests look at what it keeps). */
     public CoreSession session() {
         return session;

@@ -9,6 +9,7 @@ import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.Replies;
 import com.aegisx.ws.server.core.Route;
 import com.aegisx.ws.server.logging.ConnectionLog;
+import com.aegisx.ws.server.metrics.InternalErrors;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -110,7 +111,7 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
                     node.protocol().guard().opened(local);
                     route.handler().afterWelcome(local, pathParameters);
                     return null;
-                }));
+                })).whenComplete(InternalErrors.of("opening a socket"));
     }
 
     /** WEBSOCKET_AVAILABLE_CHANNELS without the channels this connection may not subscribe to. */
@@ -178,7 +179,8 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
                 local.id(), local.userId(), node.config().maxOutboundBytes(), CloseCodes.SLOW_CONSUMER);
         local.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
         // A consumer this slow may never read the close frame either.
-        node.scheduler().schedule(local::abort, 5, java.util.concurrent.TimeUnit.SECONDS);
+        node.scheduler().schedule(local::abort, node.config().slowConsumerAbort().toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -194,7 +196,7 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         // After registration, so a socket closing while it registers is still removed from Redis.
         int code = reason.getCloseCode().getCode();
         String phrase = reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();
-        local.serially(() -> node.hub().closed(local, code, phrase));
+        local.serially(() -> node.hub().closed(local, code, phrase)).whenComplete(InternalErrors.of("closing a socket"));
         ConnectionLog.enter(node.hub().nodeId(), local.id(), local.userId());
         try {
             log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",

@@ -118,6 +118,19 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
 
         long dispatchPending();
 
+        long dispatchDropped();
+
+        /** Deliveries to one socket that threw (the fan-out went on with the others). */
+        long memberFailures();
+
+        long heartbeatFailures();
+
+        long rateLimited();
+
+        long rateLimitCloses();
+
+        long tokenExpiredCloses();
+
         boolean redisConnected();
 
         boolean ready();
@@ -156,6 +169,22 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
                 .description("Pub/sub payloads dropped because they were not a JSON object or envelope").register(registry);
         Gauge.builder("ws.pubsub.dispatch.pending", sources, Sources::dispatchPending)
                 .description("Pub/sub messages handed to the dispatch workers and not yet fanned out").register(registry);
+        FunctionCounter.builder("ws.pubsub.dropped", sources, Sources::dispatchDropped)
+                .description("Pub/sub messages dropped because their dispatch worker was DISPATCH_QUEUE_CAPACITY behind")
+                .register(registry);
+        FunctionCounter.builder("ws.fanout.member.failures", sources, Sources::memberFailures)
+                .description("Deliveries to one socket that threw; the fan-out went on with the others").register(registry);
+        FunctionCounter.builder("ws.heartbeat.failures", sources, Sources::heartbeatFailures)
+                .description("Heartbeat rounds and activity flushes that failed (Redis unreachable)").register(registry);
+        FunctionCounter.builder("ws.rate.limited", sources, Sources::rateLimited)
+                .description("Client messages dropped by the per-socket rate limit").register(registry);
+        FunctionCounter.builder("ws.rate.limit.closes", sources, Sources::rateLimitCloses)
+                .description("Sockets closed for going on sending after rate_limited").register(registry);
+        FunctionCounter.builder("ws.token.expired.closes", sources, Sources::tokenExpiredCloses)
+                .description("Sockets closed because their token expired").register(registry);
+        FunctionCounter.builder("ws.internal.errors", InternalErrors.class, c -> InternalErrors.count())
+                .description("Failures of work nobody waited for (logged as 'Unexpected failure in ...')")
+                .register(registry);
         Gauge.builder("ws.redis.connected", sources, s -> s.redisConnected() ? 1 : 0)
                 .description("1 while both Redis connections (commands, pub/sub) are open").register(registry);
         Gauge.builder("ws.node.ready", sources, s -> s.ready() ? 1 : 0)

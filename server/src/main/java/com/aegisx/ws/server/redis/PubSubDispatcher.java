@@ -24,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * all its new frames at once, and Jetty writes them in one gathered write instead of one write per
  * frame. Messages of different topics in one batch may be handled in another order than they
  * arrived; only the order within a topic was ever promised.
+ *
+ * <p><b>Bounded queues.</b> Each worker queues at most {@code queueCapacity} messages
+ * (DISPATCH_QUEUE_CAPACITY). When a worker is that far behind, a new message for it is dropped,
+ * counted ({@code ws_pubsub_dropped_total}) and logged, and the event loop moves on: blocking it
+ * instead would stall every channel and every Redis reply of the node, and the backlog would then
+ * pile up in Redis until its pub/sub output-buffer limit disconnects the node, losing more. Pub/sub
+ * is at-most-once already; a worker this far behind means its sockets are seconds to minutes late.
  */
 public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> implements AutoCloseable {
 
@@ -38,7 +45,9 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
     private final Worker[] workers;
     private final Broker.Listener handler;
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private final long batchNanos;
+    private final int queueCapacity;
     private volatile LongConsumer dispatchObserver = nanos -> { };
 
     /**
@@ -48,8 +57,9 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
      * larger writes per socket, at up to that much added latency); it sleeps meanwhile, so
      * publishers do not wake it per message.
      */
-    public PubSubDispatcher(int threads, int batchMicros, Broker.Listener handler) {
+    public PubSubDispatcher(int threads, int batchMicros, int queueCapacity, Broker.Listener handler) {
         this.handler = handler;
+        this.queueCapacity = queueCapacity;
         this.batchNanos = TimeUnit.MICROSECONDS.toNanos(batchMicros);
         this.workers = new Worker[threads];
         for (int i = 0; i < threads; i++) {
@@ -62,7 +72,19 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
     public void message(String topic, String payload) {
         int index = Math.floorMod(topic.hashCode(), workers.length);
         pending.incrementAndGet();
-        workers[index].queue.add(new Message(topic, payload, System.nanoTime()));
+        if (!workers[index].queue.offer(new Message(topic, payload, System.nanoTime()))) {
+            pending.decrementAndGet();
+            long count = dropped.incrementAndGet();
+            if (count <= 10 || count % 1000 == 0) {
+                log.warn("Dispatch worker {} is {} messages behind: dropped a message on {} ({} dropped so far)",
+                        index, queueCapacity, topic, count);
+            }
+        }
+    }
+
+    /** Messages dropped because their worker's queue was full. */
+    public long dropped() {
+        return dropped.get();
     }
 
     /** Messages handed to the workers and not yet handled. */
@@ -78,7 +100,12 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
     @Override
     public void close() {
         for (Worker worker : workers) {
-            worker.queue.add(STOP); // after what is queued, as ExecutorService.shutdown did
+            try {
+                worker.queue.put(STOP); // after what is queued, as ExecutorService.shutdown did
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
         for (Worker worker : workers) {
             try {
@@ -91,7 +118,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
     }
 
     private final class Worker extends Thread {
-        private final LinkedBlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+        private final LinkedBlockingQueue<Message> queue = new LinkedBlockingQueue<>(queueCapacity);
         private final List<Message> batch = new ArrayList<>(MAX_BATCH);
         private final Map<String, List<String>> byTopic = new LinkedHashMap<>();
         private long lastArrival = System.nanoTime() - TimeUnit.DAYS.toNanos(1);

@@ -16,8 +16,6 @@ import java.time.Duration;
  */
 public final class RedisResources implements AutoCloseable {
 
-    /** Bound on every command, so a future never hangs while Redis is unreachable. */
-    public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> commands;
@@ -32,20 +30,20 @@ public final class RedisResources implements AutoCloseable {
         this.pubSub = client.connectPubSub();
     }
 
-    public static RedisResources connect(String redisUrl) {
-        return connect(redisUrl, null);
-    }
-
-    /** As {@link #connect(String)}, recording every command's latency with {@code latencyRecorder} (may be null). */
-    public static RedisResources connect(String redisUrl, io.lettuce.core.metrics.CommandLatencyRecorder latencyRecorder) {
+    /**
+     * Connects both; {@code commandTimeout} bounds every command (a future never hangs while Redis
+     * is unreachable), {@code latencyRecorder} (may be null) records every command's latency.
+     */
+    public static RedisResources connect(String redisUrl, Duration commandTimeout, Duration connectTimeout,
+                                         io.lettuce.core.metrics.CommandLatencyRecorder latencyRecorder) {
         io.lettuce.core.resource.ClientResources resources = latencyRecorder == null ? null
                 : io.lettuce.core.resource.DefaultClientResources.builder().commandLatencyRecorder(latencyRecorder).build();
         RedisClient client = resources == null ? RedisClient.create(RedisURI.create(redisUrl))
                 : RedisClient.create(resources, RedisURI.create(redisUrl));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).keepAlive(true).build())
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
                 // Commands issued while Redis is down wait for the reconnect, bounded by the timeout above.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .build());

@@ -13,6 +13,7 @@ import com.aegisx.ws.server.core.SubscriptionPolicy;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.Replies;
 import com.aegisx.ws.server.core.RouteHandler;
+import com.aegisx.ws.server.metrics.InternalErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
@@ -151,7 +152,7 @@ final class StreamRoute implements RouteHandler {
             ack.putObject("data").set("filter", filter.toJson());
             connection.send(Replies.stamped(ack));
             return snapshot(connection, session, session.templateId());
-        });
+        }).whenComplete(InternalErrors.of("apply_filter"));
     }
 
     private CompletableFuture<Void> snapshot(LocalConnection connection, StreamSession session, String templateId) {

@@ -53,4 +53,23 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".jetty..", "org.eclipse.jetty..")
                 .check(CLASSES);
     }
+
+    @Test
+    void theQuickStartIsIsolated() {
+        // embedded-redis only in quickstart/, and quickstart/ only used by Main: the node never needs it.
+        noClasses().that().resideOutsideOfPackage(ROOT + ".quickstart..")
+                .should().dependOnClassesThat().resideInAPackage("redis.embedded..")
+                .check(CLASSES);
+        noClasses().that().resideOutsideOfPackage(ROOT + ".quickstart..")
+                .and().doNotHaveFullyQualifiedName(ROOT + ".Main")
+                .should().dependOnClassesThat().resideInAPackage(ROOT + ".quickstart..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void productionCodeHasNoTestHooks() {
+        // The manager with blocking calls, crash() and the like live in test code now.
+        noClasses().should().haveSimpleName("WebSocketManager").check(CLASSES);
+        noClasses().should().resideInAPackage(ROOT + ".examples..").check(CLASSES);
+    }
 }

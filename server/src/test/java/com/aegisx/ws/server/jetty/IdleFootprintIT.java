@@ -12,9 +12,8 @@ import com.aegisx.ws.server.testing.TestClient;
 import java.util.Map;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketFrameHandler;
 import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an open socket no longer keeps (load-tests/README.md, idle): the HTTP upgrade request, the
@@ -22,17 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class IdleFootprintIT {
 
-    private static TestCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(1);
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.nodes(1);
 
     private static LocalConnection only(String userId) {
         return cluster.node(0).hub().connections().stream()

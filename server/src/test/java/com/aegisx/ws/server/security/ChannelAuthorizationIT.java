@@ -9,25 +9,16 @@ import com.aegisx.ws.server.testing.TestClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The default channel rules over real sockets, on two nodes. */
 class ChannelAuthorizationIT {
 
-    private static TestCluster cluster;
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.nodes(2).env("CHANNEL_RULES",
+            "user:**=owner_or_admin; admin:**=role:admin; reports:**=authenticated; **=public");
 
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(2, Map.of("CHANNEL_RULES",
-                "user:**=owner_or_admin; admin:**=role:admin; reports:**=authenticated; **=public"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
 
     private static JsonNode subscribe(TestClient client, String channel) {
         return client.sendAndAwaitReply(Map.of("type", "subscribe", "channel", channel, "id", channel));

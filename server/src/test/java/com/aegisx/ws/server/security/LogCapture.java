@@ -9,12 +9,12 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** Captures every log event of the test JVM while open, for assertions on what was logged. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final Logger root;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    LogCapture() {
+    public LogCapture() {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         appender.setContext(context);
@@ -22,14 +22,14 @@ final class LogCapture implements AutoCloseable {
         root.addAppender(appender);
     }
 
-    List<ILoggingEvent> events() {
+    public List<ILoggingEvent> events() {
         synchronized (appender) { // AppenderBase.doAppend holds this lock while it adds
             return List.copyOf(appender.list);
         }
     }
 
     /** Each event as one line: logger, level, message, and the stack trace if any. */
-    List<String> lines() {
+    public List<String> lines() {
         return events().stream().map(e -> e.getLoggerName() + " " + e.getLevel() + " " + e.getFormattedMessage()
                 + (e.getThrowableProxy() == null ? "" : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy())))
                 .toList();

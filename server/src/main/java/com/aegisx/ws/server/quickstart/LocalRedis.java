@@ -1,4 +1,4 @@
-package com.aegisx.ws.server.redis;
+package com.aegisx.ws.server.quickstart;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The spec's {@code websocketManager} on a node, cluster-wide. Writes go through Redis exactly as
+ * Test code: the spec's {@code websocketManager} as seen from one node, cluster-wide, with the
+ * blocking signatures of {@link WebSocketOperations}. A node does not offer it (a blocking call on a
+ * node thread would stall it); its routes use the asynchronous publisher. Writes go through Redis exactly as
  * the publisher client's do (the same code), so a broadcast made here reaches sockets on every node,
  * in the same order as one made by another service.
  */

@@ -1,4 +1,4 @@
-package com.aegisx.ws.server.examples;
+package com.aegisx.ws.examples;
 
 import com.aegisx.ws.client.PublisherOptions;
 import com.aegisx.ws.client.reports.ReportProducer;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * beside a node and watch with wscat:
  *
  * <pre>
- * java -cp server/target/ws-server.jar com.aegisx.ws.server.examples.ExampleReportProducer
+ * java -cp load-tests/target/load-tests.jar com.aegisx.ws.examples.ExampleReportProducer
  * wscat -c ws://localhost:3000/api/v1/reports/progress/demo-report
  * wscat -c ws://localhost:3000/api/v1/reports/stream/demo-metrics
  * wscat -c ws://localhost:3000/api/v1/reports/notifications
@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (ws, as the node's), {@code REPORT_ID} (demo-report), {@code REPORT_OWNER} (unset: an ownerless
  * report anyone may watch and cancel), {@code TEMPLATE_ID} (demo-metrics), {@code STEP_MS} (1000:
  * time per report step and between metric points), {@code METRIC_POINTS} (0: stream until stopped).
- * This is a demo program, not part of the node, so it reads its few variables itself.
+ * This is a demo program, not part of the node (it lives in the load-tests module, outside the
+ * production jar), so it reads its few variables itself.
  */
 public final class ExampleReportProducer {
 
