@@ -568,7 +568,9 @@ public final class LoadTest {
                 ScanIterator<String> keys = ScanIterator.scan(sync, ScanArgs.Builder.matches(PREFIX + ":*").limit(1000));
                 while (keys.hasNext()) {
                     String key = keys.next();
-                    if (key.equals(PREFIX + ":nodes") || key.matches(java.util.regex.Pattern.quote(PREFIX)
+                    // Resume records of closed sockets expire by themselves (RESUME_TOKEN_TTL).
+                    if (key.equals(PREFIX + ":nodes") || key.equals(PREFIX + ":resume-secret")
+                            || key.startsWith(PREFIX + ":resume:{") || key.matches(java.util.regex.Pattern.quote(PREFIX)
                             + ":node:\\{[^}]+}")) {
                         continue;
                     }

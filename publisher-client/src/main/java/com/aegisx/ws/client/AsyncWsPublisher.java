@@ -6,6 +6,8 @@ import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.NodeCommand;
 import com.aegisx.ws.protocol.WireFormat;
+import com.aegisx.ws.client.history.History;
+import com.aegisx.ws.client.history.HistoryRules;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +24,28 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
     private final KeySchema keys;
     private final ClusterView view;
     private final DeadNodeSweeper sweeper;
+    private final History history;
 
+    /** With the default {@link HistoryRules}. */
     public AsyncWsPublisher(RedisAsyncCommands<String, String> redis, KeySchema keys) {
+        this(redis, keys, HistoryRules.defaults());
+    }
+
+    /**
+     * Broadcasts on channels {@code historyRules} gives a history go through the history script
+     * (append, then publish, atomically); they must be the nodes' HISTORY_RULES.
+     */
+    public AsyncWsPublisher(RedisAsyncCommands<String, String> redis, KeySchema keys, HistoryRules historyRules) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.view = new ClusterView(redis, keys);
         this.sweeper = new DeadNodeSweeper(redis, keys);
+        this.history = new History(redis, keys, historyRules, false);
+    }
+
+    /** The channel histories this publisher writes to (and a node reads from). */
+    public History history() {
+        return history;
     }
 
     public KeySchema keys() {
@@ -46,6 +64,11 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
     @Override
     public CompletableFuture<Long> broadcast(String channel, Object message, String excludeConnection) {
         ChannelNames.requireValid(channel);
+        if (history.rules().hasHistory(channel)) {
+            // Stamped without the envelope: the script stores the exclude beside the message.
+            return history.publish(channel, encode(message, channel, null), excludeConnection)
+                    .thenApply(History.Published::receivers);
+        }
         return publish(keys.channelTopic(channel), encode(message, channel, excludeConnection));
     }
 

@@ -1,5 +1,6 @@
 package com.aegisx.ws.client;
 
+import com.aegisx.ws.client.history.HistoryRules;
 import com.aegisx.ws.protocol.KeySchema;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,10 +15,12 @@ public final class PublisherOptions {
 
     private final KeySchema keys;
     private final Duration timeout;
+    private final HistoryRules historyRules;
 
     private PublisherOptions(Builder builder) {
         this.keys = new KeySchema(builder.keyPrefix);
         this.timeout = builder.timeout;
+        this.historyRules = builder.historyRules;
     }
 
     public static PublisherOptions defaults() {
@@ -36,9 +39,15 @@ public final class PublisherOptions {
         return timeout;
     }
 
+    /** Which channels keep a history: the nodes' HISTORY_RULES (default {@link HistoryRules#DEFAULT_RULES}). */
+    public HistoryRules historyRules() {
+        return historyRules;
+    }
+
     public static final class Builder {
         private String keyPrefix = DEFAULT_KEY_PREFIX;
         private Duration timeout = DEFAULT_TIMEOUT;
+        private HistoryRules historyRules = HistoryRules.defaults();
 
         private Builder() {
         }
@@ -53,6 +62,16 @@ public final class PublisherOptions {
                 throw new IllegalArgumentException("timeout must be positive");
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * The nodes' HISTORY_RULES: broadcasts on matching channels are appended to the channel's
+         * history and published in one script. Set it whenever the nodes run with other rules than
+         * the default, e.g. {@code historyRules(HistoryRules.parse(System.getenv("HISTORY_RULES")))}.
+         */
+        public Builder historyRules(HistoryRules historyRules) {
+            this.historyRules = Objects.requireNonNull(historyRules, "historyRules");
             return this;
         }
 

@@ -33,7 +33,7 @@ public final class WsPublisher implements WebSocketOperations, AutoCloseable {
         this.ownedClient = ownedClient;
         this.connection = connection;
         this.ownsConnection = ownsConnection;
-        this.async = new AsyncWsPublisher(connection.async(), options.keys());
+        this.async = new AsyncWsPublisher(connection.async(), options.keys(), options.historyRules());
         this.timeout = options.timeout();
     }
 

@@ -17,6 +17,8 @@ public final class ErrorCodes {
     public static final String INTERNAL_ERROR = "internal_error";
     /** refresh_token: the new token was refused; {@code reason} carries the auth failure code. */
     public static final String INVALID_TOKEN = "invalid_token";
+    /** A {@code resume} whose token is unknown, expired, used already or another user's. */
+    public static final String RESUME_REFUSED = "resume_refused";
     /** Report routes: the report id in the path is not a valid id. */
     public static final String INVALID_REPORT_ID = "invalid_report_id";
     /** Report routes: no state is stored for the report (never registered, or expired). */

@@ -15,6 +15,7 @@ public final class Identifiers {
     private static final char[] ALPHABET =
             "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int RESUME_TOKEN_LENGTH = 32;
 
     private Identifiers() {
     }
@@ -55,6 +56,11 @@ public final class Identifiers {
 
     public static String newConnectionId(String nodeId) {
         return "ws_" + nodeId + "_" + random(12);
+    }
+
+    /** 32 random characters of [A-Za-z0-9] (about 190 bits): secrets, unguessable ids. */
+    public static String newSecret() {
+        return random(RESUME_TOKEN_LENGTH);
     }
 
     /** The node id inside a connection id, or null when the id is not one of ours. */

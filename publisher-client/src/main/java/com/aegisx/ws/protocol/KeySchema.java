@@ -23,9 +23,14 @@ import java.util.regex.Pattern;
  * pub/sub {p}:ch:{channel}       broadcasts to one channel
  * pub/sub {p}:to-user:{userId}   messages for every connection of one user
  * pub/sub {p}:inbox:{nodeId}     direct messages and commands for one node
+ * pub/sub {p}:probe:{nodeId}     a node's own probe of its pub/sub connection
  * {p}:report:{reportId}          hash   latest state of a report (owner, status, progress, cancel request), with a TTL
  * {p}:report-data:{templateId}   stream recent data points of a report template (XADD MAXLEN ~), with a TTL
  * pub/sub {p}:report-cancel:{reportId}  cancellation requests for the producer of one report
+ * {p}:hist:{channel}             stream recent messages of a history channel (HISTORY_RULES), ids 0-&lt;offset&gt;
+ * {p}:hist-meta:{channel}        hash   epoch, top: the history's epoch and last offset
+ * {p}:resume:{connId}            hash   userId, channels of a closed connection, for resume (TTL)
+ * {p}:resume-secret              string the key resume tokens are signed with
  * </pre>
  */
 public final class KeySchema {
@@ -140,6 +145,31 @@ public final class KeySchema {
     /** The report id inside a {@link #reportCancelTopic} name, or null if it is not one. */
     public String reportOfCancelTopic(String topic) {
         return tagOf(topic, "report-cancel");
+    }
+
+    /** The recent messages of a history channel (stream, entry ids 0-&lt;offset&gt;; HISTORY_RULES). */
+    public String history(String channel) {
+        return tagged("hist", channel);
+    }
+
+    /** A history channel's epoch and last offset (hash: epoch, top), in the channel's slot. */
+    public String historyMeta(String channel) {
+        return tagged("hist-meta", channel);
+    }
+
+    /** The channels a closed connection had, for a client that resumes (hash, with a TTL). */
+    public String resume(String connectionId) {
+        return tagged("resume", connectionId);
+    }
+
+    /** Pub/sub channel a node publishes to and listens on to prove its pub/sub connection works. */
+    public String probe(String nodeId) {
+        return tagged("probe", nodeId);
+    }
+
+    /** The secret every node signs resume tokens with (string, created once with SET NX). */
+    public String resumeSecret() {
+        return prefix + ":resume-secret";
     }
 
     /** The channel name inside a {@link #channelTopic} name, or null if it is not one. */

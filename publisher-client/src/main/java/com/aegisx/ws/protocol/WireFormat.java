@@ -55,12 +55,14 @@ public final class WireFormat {
      */
     public static String encodeText(String message, String channel, String excludeConnection) {
         String out = RawStamp.stampMessage(message, channel);
-        if (excludeConnection == null) {
-            return out;
-        }
+        return excludeConnection == null ? out : envelopeText(out, excludeConnection);
+    }
+
+    /** {@code {"__ws":{"exclude":...},"message":<message text>}}, the message text as it is. */
+    public static String envelopeText(String message, String excludeConnection) {
         ObjectNode options = Json.object();
         options.put(EXCLUDE_FIELD, excludeConnection);
-        return "{\"" + ENVELOPE_FIELD + "\":" + Json.write(options) + ",\"" + MESSAGE_FIELD + "\":" + out + "}";
+        return "{\"" + ENVELOPE_FIELD + "\":" + Json.write(options) + ",\"" + MESSAGE_FIELD + "\":" + message + "}";
     }
 
     /** Decodes a payload; throws IllegalArgumentException when it is not a JSON object or envelope. */

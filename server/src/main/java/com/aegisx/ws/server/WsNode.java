@@ -9,6 +9,10 @@ import com.aegisx.ws.server.api.PublishServlet;
 import com.aegisx.ws.server.admin.NodeStats;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.client.history.History;
+import com.aegisx.ws.server.history.HistoryGapFiller;
+import com.aegisx.ws.server.history.HistoryRecovery;
+import com.aegisx.ws.server.history.ResumeService;
 import com.aegisx.ws.server.core.ClientProtocol;
 import com.aegisx.ws.server.core.ConnectionGuard;
 import com.aegisx.ws.server.core.ConnectionHub;
@@ -37,12 +41,15 @@ import com.aegisx.ws.server.redis.ConnectionLimiter;
 import com.aegisx.ws.server.redis.NodeRegistry;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
 import com.aegisx.ws.server.redis.RedisLifecycleSink;
+import com.aegisx.ws.server.redis.PubSubProbe;
 import com.aegisx.ws.server.redis.RedisBroker;
 import com.aegisx.ws.server.redis.RedisConnectionIndex;
 import com.aegisx.ws.server.redis.RedisResources;
 import com.aegisx.ws.server.web.AuthCheckServlet;
 import com.aegisx.ws.server.web.StaticResources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +79,8 @@ public final class WsNode implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     /** How often a drain looks whether sockets that opened late have finished closing. */
     private static final long LATE_SOCKET_POLL_MILLIS = 20;
+    /** Lets Lettuce re-issue the subscriptions before the history topics are checked after a reconnect. */
+    private static final long RECONNECT_CHECK_DELAY_MILLIS = 100;
     /** Longest wait between two attempts to register the connections again after a failed one. */
     private static final java.time.Duration MAX_REREGISTER_RETRY = java.time.Duration.ofSeconds(30);
 
@@ -96,6 +105,9 @@ public final class WsNode implements AutoCloseable {
     private final ManagementEndpoints management;
     private final ConnectionGuard guard;
     private final NodeStats nodeStats;
+    private final ResumeService resume;
+    private final HistoryGapFiller gapFiller;
+    private final PubSubProbe probe;
     private final UpgradeGate gate;
     private volatile boolean draining;
     private volatile boolean stopped;
@@ -115,18 +127,25 @@ public final class WsNode implements AutoCloseable {
         this.redis = RedisResources.connect(config.redisUrl(), config.redisCommandTimeout(),
                 config.redisConnectTimeout(), metrics.redisLatencyRecorder());
         var commands = redis.commands().async();
-        this.broker = new RedisBroker(redis.pubSub().async(), commands, callbacks);
+        this.broker = new RedisBroker(() -> redis.pubSub().async(), commands, callbacks);
         TopicSubscriptions topics = new TopicSubscriptions(broker);
         RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks);
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
         this.repair = new IndexRepair(hub, config.heartbeatInterval(), MAX_REREGISTER_RETRY,
                 System::currentTimeMillis);
         this.fanOut = new FanOut(config.keys(), config.nodeId(), topics, new NodeCommands(hub), metrics);
+        // History topics pass the gap filler first: it drops repeated offsets and fills jumps from the stream.
+        this.gapFiller = new HistoryGapFiller(fanOut,
+                new History(commands, config.keys(), config.history().rules(), false), config.keys(),
+                config.history().maxRecovery(), callbacks);
+        // The probe of the pub/sub connection is heard first, before the gap filler and the fan-out.
+        this.probe = new PubSubProbe(gapFiller, redis, broker, config.keys().probe(config.nodeId()),
+                config.history().probeTimeout(), callbacks, gapFiller::checkAll);
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
-                config.dispatchQueueCapacity(), fanOut);
+                config.dispatchQueueCapacity(), probe);
         dispatcher.dispatchObserver(metrics::onDispatched);
-        redis.pubSub().addListener(dispatcher);
-        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys());
+        redis.addPubSubListener(dispatcher);
+        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), config.history().rules());
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "ws-timer-" + config.nodeId());
             t.setDaemon(true);
@@ -160,6 +179,11 @@ public final class WsNode implements AutoCloseable {
         SubscriptionPolicy subscriptions = new SubscriptionPolicy(hub, config.auth().channelPolicy(),
                 config.security().maxSubscriptions());
         ClientProtocol protocol = new ClientProtocol(hub, subscriptions, config.security().maxChannelLength(), guard);
+        HistoryRecovery recovery = new HistoryRecovery(hub, publisher.history(), config.history().maxRecovery());
+        protocol.recovery(recovery);
+        this.resume = new ResumeService(commands, config.keys(), hub, recovery, subscriptions,
+                config.history().resumeTtl());
+        protocol.resume(resume);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
         NodeServices services = new NodeServices(config, hub, subscriptions, protocol, publisher, commands,
                 callbacks, scheduler, management);
@@ -201,6 +225,8 @@ public final class WsNode implements AutoCloseable {
         management.add("/health", new ProbeServlet(() -> !stopped, this::describe));
         management.add("/ready", new ProbeServlet(this::isReady, this::describe));
         metrics.bind(metricSources(), counters);
+        metrics.bindDelivery(gapFiller::filled, gapFiller::duplicatesDropped, gapFiller::unrecoverable,
+                probe::replacements, probe::isStale);
         management.add("/metrics", new MetricsServlet(metrics));
         if (config.loadTestHooks()) {
             log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches the management port broadcast");
@@ -289,9 +315,29 @@ public final class WsNode implements AutoCloseable {
         return node;
     }
 
+    /**
+     * After the pub/sub connection came back (Lettuce re-issues its subscriptions), history topics
+     * are checked for what was published meanwhile; the PING is answered after the re-subscriptions.
+     */
+    private void watchPubSubReconnects() {
+        redis.client().addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+                if (connection == redis.pubSub() && !stopped) {
+                    scheduler.schedule(() -> redis.pubSub().async().ping().thenRunAsync(gapFiller::checkAll, callbacks),
+                            RECONNECT_CHECK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
     private void startUp() throws Exception {
+        watchPubSubReconnects();
         // Inbox first: a node must hear commands for its sockets before it accepts any.
         broker.subscribe(config.keys().inbox(config.nodeId())).get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        resume.syncSecret().get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        broker.subscribe(probe.topic()).get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        probe.start(scheduler, config.history().probeInterval());
         server.start();
         nodeRegistry.heartbeat().get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatInterval().toMillis();
@@ -316,6 +362,10 @@ public final class WsNode implements AutoCloseable {
     private void heartbeat() {
         nodeRegistry.heartbeat()
                 .thenComposeAsync(wasMissing -> {
+                    if (wasMissing) {
+                        // Redis may have lost the resume secret with the rest: take (or set) it again.
+                        resume.syncSecret();
+                    }
                     if (wasMissing && hub.size() > 0) {
                         repair.request("missing from Redis (swept while unreachable, or Redis lost its data)");
                     }
@@ -332,6 +382,7 @@ public final class WsNode implements AutoCloseable {
     }
 
     private void keepAlive() {
+        gapFiller.retain(hub.topics()::isSubscribed);
         for (LocalConnection connection : hub.connections()) {
             connection.ping();
         }
@@ -358,7 +409,7 @@ public final class WsNode implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return !draining && !stopped && redis.isConnected() && nodeRegistry.isRegistered();
+        return !draining && !stopped && redis.isConnected() && nodeRegistry.isRegistered() && !probe.isStale();
     }
 
     private ObjectNode describe() {
@@ -423,7 +474,9 @@ public final class WsNode implements AutoCloseable {
         List<CompletableFuture<?>> removals = new ArrayList<>();
         for (LocalConnection connection : hub.startDrain()) {
             connection.close(CloseCodes.SERVICE_RESTART, "service restart");
-            removals.add(hub.closed(connection, CloseCodes.SERVICE_RESTART, "service restart"));
+            // Its channels into its resume token first: removing it from the indexes forgets them.
+            removals.add(resume.closed(connection).thenCompose(ignored ->
+                    hub.closed(connection, CloseCodes.SERVICE_RESTART, "service restart")));
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {

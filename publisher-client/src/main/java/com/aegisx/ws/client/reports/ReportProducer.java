@@ -97,7 +97,7 @@ public final class ReportProducer implements AutoCloseable {
         }
         pubSub.addListener(new CancelListener());
         this.store = new ReportStore(commands.async(), keys);
-        this.publisher = new AsyncWsPublisher(commands.async(), keys);
+        this.publisher = new AsyncWsPublisher(commands.async(), keys, options.historyRules());
         this.streams = new DataStreamProducer(store, publisher, timeout);
         this.notifications = new Notifications(publisher, timeout);
     }

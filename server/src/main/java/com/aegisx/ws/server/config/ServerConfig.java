@@ -6,6 +6,7 @@ import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.auth.AuthSettings;
 import com.aegisx.ws.server.config.env.ConfigException;
 import com.aegisx.ws.server.config.env.Env;
+import com.aegisx.ws.server.history.HistorySettings;
 import com.aegisx.ws.server.security.SecuritySettings;
 import java.net.URI;
 import java.time.Duration;
@@ -100,6 +101,7 @@ public final class ServerConfig {
     private final Duration presenceGrace;
     private final AuthSettings auth;
     private final SecuritySettings security;
+    private final HistorySettings history;
 
     private ServerConfig(Env env) {
         port = env.integer("PORT", DEFAULT_PORT, 0, 65_535);
@@ -187,6 +189,7 @@ public final class ServerConfig {
         }
         auth = AuthSettings.fromEnv(env);
         security = SecuritySettings.fromEnv(env);
+        history = HistorySettings.fromEnv(env);
     }
 
     /** Reads and validates; throws {@link ConfigException} naming every bad variable. */
@@ -330,4 +333,6 @@ public final class ServerConfig {
     public AuthSettings auth() { return auth; }
     /** Origins, proxies, limits and the admin key: see {@link SecuritySettings}. */
     public SecuritySettings security() { return security; }
+    /** HISTORY_RULES, recovery bound, resume token TTL: see {@link HistorySettings}. */
+    public HistorySettings history() { return history; }
 }

@@ -30,6 +30,8 @@ public final class ClientProtocol {
     private final SubscriptionPolicy subscriptions;
     private final int maxChannelLength;
     private final ConnectionGuard guard;
+    private volatile Recovery recovery;
+    private volatile Resume resume;
 
     public ClientProtocol(ConnectionHub hub, SubscriptionPolicy subscriptions, int maxChannelLength,
                           ConnectionGuard guard) {
@@ -37,6 +39,20 @@ public final class ClientProtocol {
         this.subscriptions = subscriptions;
         this.maxChannelLength = maxChannelLength;
         this.guard = guard;
+    }
+
+    /** Subscriptions to history channels go through it (HISTORY_RULES); null: plain subscriptions only. */
+    public void recovery(Recovery recovery) {
+        this.recovery = recovery;
+    }
+
+    /** Resume tokens in {@code welcome} and the {@code resume} message; null: neither. */
+    public void resume(Resume resume) {
+        this.resume = resume;
+    }
+
+    public Resume resume() {
+        return resume;
     }
 
     public ConnectionGuard guard() {
@@ -93,6 +109,13 @@ public final class ClientProtocol {
                 return CompletableFuture.completedFuture(null);
             }).whenComplete(InternalErrors.of("ping"));
             case ConnectionGuard.REFRESH_TOKEN -> guard.refresh(connection, hub, message, id);
+            case "resume" -> {
+                if (resume != null) {
+                    resume.resume(connection, message, id);
+                } else {
+                    reject(connection, ErrorCodes.UNKNOWN_TYPE, "Unknown message type 'resume'", id);
+                }
+            }
             case "get_status" -> connection.serially(() -> {
                 connection.send(Replies.status(connection, hub.nodeId(), id));
                 return CompletableFuture.completedFuture(null);
@@ -107,9 +130,25 @@ public final class ClientProtocol {
 
     private void subscribe(LocalConnection connection, ObjectNode message, JsonNode id) {
         String channel = channelOf(connection, message, id);
-        if (channel != null) {
-            subscribeForClient(connection, channel, id, reply -> { });
+        if (channel == null) {
+            return;
         }
+        Position since = null;
+        if (recovery != null && recovery.covers(channel)) {
+            try {
+                since = Position.parse(message.get("since"));
+            } catch (IllegalArgumentException e) {
+                reject(connection, ErrorCodes.INVALID_MESSAGE, "since " + e.getMessage(), id);
+                return;
+            }
+        }
+        subscribeForClient(connection, channel, since, id, reply -> { });
+    }
+
+    /** The same without a history position. */
+    public void subscribeForClient(LocalConnection connection, String channel, JsonNode id,
+                                   Consumer<ObjectNode> decorate) {
+        subscribeForClient(connection, channel, null, id, decorate);
     }
 
     /**
@@ -118,8 +157,12 @@ public final class ClientProtocol {
      * then the subscription limit, then the broker); answered with {@code subscribed} (completed by
      * {@code decorate}) or an error.
      */
-    public void subscribeForClient(LocalConnection connection, String channel, JsonNode id,
+    public void subscribeForClient(LocalConnection connection, String channel, Position since, JsonNode id,
                                    Consumer<ObjectNode> decorate) {
+        if (recovery != null && recovery.covers(channel)) {
+            subscribeWithHistory(connection, channel, since, id, decorate);
+            return;
+        }
         subscriptions.subscribe(connection, channel, SubscriptionPolicy.Origin.CLIENT).whenComplete((outcome, error) -> {
             if (error != null) {
                 log.warn("Subscription failed connectionId={} channel={}: {}", connection.id(), channel, error.toString());
@@ -132,6 +175,20 @@ public final class ClientProtocol {
                 ObjectNode reply = Replies.subscribed(channel, id);
                 decorate.accept(reply);
                 connection.send(reply);
+            }
+        });
+    }
+
+    /** A history channel: {@code subscribed} carries the position; {@code since} replays what was missed. */
+    private void subscribeWithHistory(LocalConnection connection, String channel, Position since, JsonNode id,
+                                      Consumer<ObjectNode> decorate) {
+        subscriptions.subscribe(connection, channel, SubscriptionPolicy.Origin.CLIENT,
+                (c, ch) -> recovery.subscribe(c, ch, since, id, decorate)).whenComplete((outcome, error) -> {
+            if (error != null) {
+                log.warn("Subscription failed connectionId={} channel={}: {}", connection.id(), channel, error.toString());
+                connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Subscription failed, try again", id));
+            } else if (outcome.refused()) {
+                reject(connection, outcome.code(), outcome.message(), id);
             }
         });
     }

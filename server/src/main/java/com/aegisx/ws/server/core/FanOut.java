@@ -107,7 +107,7 @@ public final class FanOut implements Broker.Listener {
     }
 
     private void deliver(String topic, String channel, LocalConnection member, List<Outgoing> batch) {
-        if (member.interceptor() != null) {
+        if (member.interceptor() != null || member.isBuffering()) {
             for (Outgoing out : batch) {
                 deliverIntercepted(topic, channel, member, out);
             }
@@ -183,9 +183,23 @@ public final class FanOut implements Broker.Listener {
                 stamped.excludeConnection(), null);
     }
 
-    /** A socket whose route takes over delivery (filters, conflation). */
+    /** A socket whose route takes over delivery (filters, conflation), or whose channel replays history. */
     private void deliverIntercepted(String topic, String channel, LocalConnection member, Outgoing out) {
         if (out.skips(member) || out.unparsable) {
+            return;
+        }
+        ChannelBuffer buffer = member.buffer(channel);
+        if (buffer != null) {
+            ChannelBuffer.Decision decision = buffer.offer(out.payload, out.frame);
+            if (decision != ChannelBuffer.Decision.SEND) {
+                return;
+            }
+            member.stopBuffering(channel, buffer); // the first message after the replay: live from now on
+        }
+        if (member.interceptor() == null) {
+            if (member.send(out.frame)) {
+                out.sent++;
+            }
             return;
         }
         if (out.message == null) {

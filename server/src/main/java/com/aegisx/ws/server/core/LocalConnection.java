@@ -49,6 +49,8 @@ public final class LocalConnection {
     private volatile boolean welcomed;
     private volatile boolean closing;
     private volatile DeliveryInterceptor interceptor;
+    /** Channels whose live messages are held during a history replay; null (the usual case): none. */
+    private volatile Map<String, ChannelBuffer> buffers;
     private CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
 
     public LocalConnection(String id, String route, Outbound outbound, Identity identity, String ip,
@@ -115,6 +117,32 @@ public final class LocalConnection {
     public Outbound outbound() { return outbound; }
     public DeliveryInterceptor interceptor() { return interceptor; }
     public void interceptor(DeliveryInterceptor interceptor) { this.interceptor = interceptor; }
+    /** True while some channel's live messages are held for a replay (the fan-out then asks {@link #buffer}). */
+    public boolean isBuffering() { return buffers != null; }
+
+    /** The buffer holding the channel's live messages, or null. */
+    public ChannelBuffer buffer(String channel) {
+        Map<String, ChannelBuffer> map = buffers;
+        return map == null || channel == null ? null : map.get(channel);
+    }
+
+    /** From now on the channel's live messages wait in the returned buffer until it is released. */
+    public synchronized ChannelBuffer startBuffering(String channel) {
+        Map<String, ChannelBuffer> map = buffers == null ? new ConcurrentHashMap<>(2) : buffers;
+        ChannelBuffer buffer = new ChannelBuffer();
+        map.put(channel, buffer);
+        buffers = map;
+        return buffer;
+    }
+
+    /** Forgets a released buffer. */
+    public synchronized void stopBuffering(String channel, ChannelBuffer buffer) {
+        Map<String, ChannelBuffer> map = buffers;
+        if (map != null && map.remove(channel, buffer) && map.isEmpty()) {
+            buffers = null;
+        }
+    }
+
     public boolean isRegistered() { return registered; }
     public void markRegistered() { registered = true; }
     /** True once {@code welcome} was queued: frames can be answered directly from then on. */

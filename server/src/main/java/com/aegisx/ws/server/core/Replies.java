@@ -36,6 +36,10 @@ public final class Replies {
         data.put("serverTime", Timestamps.now());
         ArrayNode channels = data.putArray("availableChannels");
         availableChannels.forEach(channels::add);
+        String resumeToken = Resume.tokenOf(connection);
+        if (resumeToken != null) {
+            data.put("resumeToken", resumeToken);
+        }
         return stamped(out);
     }
 

@@ -41,6 +41,13 @@ public final class SubscriptionPolicy {
         }
     }
 
+    /** How an admitted subscription is made: {@link ConnectionHub#subscribe}, or a history replay ({@link Recovery}). */
+    @FunctionalInterface
+    public interface Subscriber {
+        /** Completes with whether the socket was newly subscribed. */
+        CompletableFuture<Boolean> subscribe(LocalConnection connection, String channel);
+    }
+
     private final ConnectionHub hub;
     private final ChannelAccessPolicy rules;
     private final int maxSubscriptions;
@@ -66,13 +73,19 @@ public final class SubscriptionPolicy {
      * is left subscribed.
      */
     public CompletableFuture<Outcome> subscribe(LocalConnection connection, String channel, Origin origin) {
+        return subscribe(connection, channel, origin, hub::subscribe);
+    }
+
+    /** The same, the subscription itself made by {@code subscriber} once the checks passed. */
+    public CompletableFuture<Outcome> subscribe(LocalConnection connection, String channel, Origin origin,
+                                                Subscriber subscriber) {
         AccessDecision decision = origin == Origin.SERVER ? AccessDecision.allow() : access(connection, channel);
         if (decision.refused()) {
             log.info("Refused subscription connectionId={} userId={} channel={} code={} origin={}",
                     connection.id(), connection.userId(), channel, decision.code(), origin);
             return CompletableFuture.completedFuture(Outcome.refused(decision.code(), decision.message()));
         }
-        return connection.serially(() -> admitted(connection, channel, origin));
+        return connection.serially(() -> admitted(connection, channel, origin, subscriber));
     }
 
     /**
@@ -80,21 +93,28 @@ public final class SubscriptionPolicy {
      * {@code onRegistered}): chaining again there would wait for itself.
      */
     public CompletableFuture<Outcome> subscribeInChain(LocalConnection connection, String channel, Origin origin) {
+        return subscribeInChain(connection, channel, origin, hub::subscribe);
+    }
+
+    /** The same, the subscription itself made by {@code subscriber}. */
+    public CompletableFuture<Outcome> subscribeInChain(LocalConnection connection, String channel, Origin origin,
+                                                       Subscriber subscriber) {
         AccessDecision decision = origin == Origin.SERVER ? AccessDecision.allow() : access(connection, channel);
         if (decision.refused()) {
             log.info("Refused subscription connectionId={} userId={} channel={} code={} origin={}",
                     connection.id(), connection.userId(), channel, decision.code(), origin);
             return CompletableFuture.completedFuture(Outcome.refused(decision.code(), decision.message()));
         }
-        return admitted(connection, channel, origin);
+        return admitted(connection, channel, origin, subscriber);
     }
 
-    private CompletableFuture<Outcome> admitted(LocalConnection connection, String channel, Origin origin) {
+    private CompletableFuture<Outcome> admitted(LocalConnection connection, String channel, Origin origin,
+                                                Subscriber subscriber) {
         if (origin == Origin.CLIENT && !connection.channels().contains(channel)
                 && connection.channels().size() >= maxSubscriptions) {
             return CompletableFuture.completedFuture(Outcome.refused(ErrorCodes.SUBSCRIPTION_LIMIT,
                     "At most " + maxSubscriptions + " subscriptions per connection"));
         }
-        return hub.subscribe(connection, channel).thenApply(added -> added ? Outcome.ADDED : Outcome.ALREADY);
+        return subscriber.subscribe(connection, channel).thenApply(added -> added ? Outcome.ADDED : Outcome.ALREADY);
     }
 }

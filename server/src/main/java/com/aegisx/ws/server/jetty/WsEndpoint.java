@@ -7,6 +7,7 @@ import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.Replies;
+import com.aegisx.ws.server.core.Resume;
 import com.aegisx.ws.server.core.Route;
 import com.aegisx.ws.server.logging.ConnectionLog;
 import com.aegisx.ws.server.metrics.InternalErrors;
@@ -90,6 +91,11 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         // it by ClientProtocol) are answered only after it.
         local.serially(() -> node.hub().open(local)
                 .thenCompose(ignored -> route.handler().onRegistered(local, pathParameters))
+                .thenRun(() -> {
+                    if (node.protocol().resume() != null) {
+                        node.protocol().resume().issue(local);
+                    }
+                })
                 .handle((ignored, error) -> {
                     if (error != null && (error instanceof ConnectionHub.DrainingException
                             || error.getCause() instanceof ConnectionHub.DrainingException)) {
@@ -193,6 +199,11 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         ((OutboundWriter) local.outbound()).refuseFrames();
         route.handler().onClose(local);
         node.protocol().guard().closed(local);
+        Resume resume = node.protocol().resume();
+        if (resume != null) {
+            // What the socket had, for a client that resumes elsewhere (before the indexes forget it).
+            local.serially(() -> resume.closed(local));
+        }
         // After registration, so a socket closing while it registers is still removed from Redis.
         int code = reason.getCloseCode().getCode();
         String phrase = reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();

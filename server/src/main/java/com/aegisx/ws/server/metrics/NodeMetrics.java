@@ -22,6 +22,7 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -45,6 +46,7 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
     private final Timer dispatchDelay;
     private final Timer publishAge;
     private Sources sources;
+    private List<Object> deliverySources = List.of();
 
     /** Frames the fan-out wrote to local sockets so far (the admin console's "messages out"). */
     public long deliveries() {
@@ -189,6 +191,26 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
                 .description("1 while both Redis connections (commands, pub/sub) are open").register(registry);
         Gauge.builder("ws.node.ready", sources, s -> s.ready() ? 1 : 0)
                 .description("1 while GET /ready answers 200").register(registry);
+    }
+
+    /** What the history gap filler and the pub/sub probe count (they live outside this package). */
+    public void bindDelivery(java.util.function.LongSupplier gapFilled, java.util.function.LongSupplier duplicatesDropped,
+                             java.util.function.LongSupplier gapsUnrecoverable, java.util.function.LongSupplier pubSubReplaced,
+                             java.util.function.BooleanSupplier pubSubStale) {
+        // Meters hold their object weakly: these lambdas must be kept here.
+        deliverySources = List.of(gapFilled, duplicatesDropped, gapsUnrecoverable, pubSubReplaced, pubSubStale);
+        FunctionCounter.builder("ws.history.gap.filled", gapFilled, s -> s.getAsLong())
+                .description("Messages of history channels this node missed on pub/sub and read from the history instead")
+                .register(registry);
+        FunctionCounter.builder("ws.history.duplicates.dropped", duplicatesDropped, s -> s.getAsLong())
+                .description("History-channel messages dropped because their offset was already delivered").register(registry);
+        FunctionCounter.builder("ws.history.gap.unrecoverable", gapsUnrecoverable, s -> s.getAsLong())
+                .description("Gaps the node could not fill (history trimmed, epoch changed, Redis unavailable)")
+                .register(registry);
+        FunctionCounter.builder("ws.pubsub.replaced", pubSubReplaced, s -> s.getAsLong())
+                .description("Pub/sub connections replaced because the probe found them silent").register(registry);
+        Gauge.builder("ws.pubsub.stale", pubSubStale, s -> s.getAsBoolean() ? 1 : 0)
+                .description("1 while the pub/sub probe has not come back within PUBSUB_PROBE_TIMEOUT").register(registry);
     }
 
     /**

@@ -17,11 +17,18 @@ import java.util.concurrent.Executor;
  */
 public final class RedisBroker implements Broker {
 
-    private final RedisPubSubAsyncCommands<String, String> pubSub;
+    /** Topics per SUBSCRIBE when a whole connection is subscribed again. */
+    static final int RESUBSCRIBE_BATCH = 500;
+
+    private final java.util.function.Supplier<RedisPubSubAsyncCommands<String, String>> pubSub;
+    /** The topics subscribed, to subscribe a replacement connection to (see {@link #resubscribeAll}). */
+    private final java.util.Set<String> topics = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final RedisAsyncCommands<String, String> commands;
     private final Executor callbacks;
 
-    public RedisBroker(RedisPubSubAsyncCommands<String, String> pubSub, RedisAsyncCommands<String, String> commands,
+    /** {@code pubSub}: the current pub/sub connection's commands (it may be replaced). */
+    public RedisBroker(java.util.function.Supplier<RedisPubSubAsyncCommands<String, String>> pubSub,
+                       RedisAsyncCommands<String, String> commands,
                        Executor callbacks) {
         this.pubSub = pubSub;
         this.commands = commands;
@@ -30,12 +37,33 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> subscribe(String topic) {
-        return Callbacks.on(callbacks, pubSub.subscribe(topic)).thenApply(ignored -> null);
+        topics.add(topic);
+        return Callbacks.on(callbacks, pubSub.get().subscribe(topic)).thenApply(ignored -> null);
     }
 
     @Override
     public CompletableFuture<Void> unsubscribe(String topic) {
-        return Callbacks.on(callbacks, pubSub.unsubscribe(topic)).thenApply(ignored -> null);
+        topics.remove(topic);
+        return Callbacks.on(callbacks, pubSub.get().unsubscribe(topic)).thenApply(ignored -> null);
+    }
+
+    /**
+     * Subscribes the current connection to every topic, {@value #RESUBSCRIBE_BATCH} per SUBSCRIBE,
+     * all pipelined (Lettuce writes them without waiting): completes when Redis confirmed them all.
+     */
+    public CompletableFuture<Void> resubscribeAll() {
+        java.util.List<String> all = new java.util.ArrayList<>(topics);
+        java.util.List<CompletableFuture<?>> batches = new java.util.ArrayList<>();
+        RedisPubSubAsyncCommands<String, String> current = pubSub.get();
+        for (int from = 0; from < all.size(); from += RESUBSCRIBE_BATCH) {
+            String[] batch = all.subList(from, Math.min(all.size(), from + RESUBSCRIBE_BATCH)).toArray(String[]::new);
+            batches.add(current.subscribe(batch).toCompletableFuture());
+        }
+        return Callbacks.on(callbacks, CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new)));
+    }
+
+    public int topicCount() {
+        return topics.size();
     }
 
     @Override

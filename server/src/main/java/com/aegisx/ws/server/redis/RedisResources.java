@@ -19,7 +19,10 @@ public final class RedisResources implements AutoCloseable {
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> commands;
-    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    /** Replaced when the probe finds it silent ({@link #replacePubSub}). */
+    private volatile StatefulRedisPubSubConnection<String, String> pubSub;
+    private final java.util.List<io.lettuce.core.pubsub.RedisPubSubListener<String, String>> pubSubListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Owned here when this class created them (to carry the metrics' latency recorder), else null. */
     private io.lettuce.core.resource.ClientResources ownedResources;
@@ -70,6 +73,25 @@ public final class RedisResources implements AutoCloseable {
 
     public StatefulRedisPubSubConnection<String, String> pubSub() {
         return pubSub;
+    }
+
+    /** Adds a listener to the pub/sub connection, and to any that replaces it. */
+    public void addPubSubListener(io.lettuce.core.pubsub.RedisPubSubListener<String, String> listener) {
+        pubSubListeners.add(listener);
+        pubSub.addListener(listener);
+    }
+
+    /**
+     * Opens a new pub/sub connection (with the listeners) and makes it current; the caller
+     * subscribes it, then closes the returned old one. For a connection that went silent without
+     * breaking (half-open), which Lettuce would never reconnect by itself.
+     */
+    public StatefulRedisPubSubConnection<String, String> replacePubSub() {
+        StatefulRedisPubSubConnection<String, String> fresh = client.connectPubSub();
+        pubSubListeners.forEach(fresh::addListener);
+        StatefulRedisPubSubConnection<String, String> old = pubSub;
+        pubSub = fresh;
+        return old;
     }
 
     public boolean isConnected() {

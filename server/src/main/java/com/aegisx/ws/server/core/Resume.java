@@ -1,0 +1,29 @@
+package com.aegisx.ws.server.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Port: resume on any node ({@code history/ResumeService}). {@code welcome} carries the token
+ * {@link #issue} put in the connection's attributes; {@code resume} brings an old connection's
+ * channels back.
+ */
+public interface Resume {
+
+    /** The connection attribute holding its token, which {@code welcome} shows. */
+    String TOKEN_ATTRIBUTE = "resumeToken";
+
+    /** Gives the connection its token, before {@code welcome}. */
+    void issue(LocalConnection connection);
+
+    /** The socket closed (or its node drains): keep what a resume needs. */
+    CompletableFuture<Void> closed(LocalConnection connection);
+
+    /** Handles a client's {@code resume} message. */
+    void resume(LocalConnection connection, ObjectNode message, JsonNode id);
+
+    static String tokenOf(LocalConnection connection) {
+        return (String) connection.attributes().get(TOKEN_ATTRIBUTE);
+    }
+}

@@ -1,0 +1,67 @@
+package com.aegisx.ws.server.history;
+
+import com.aegisx.ws.client.history.History;
+import com.aegisx.ws.client.history.HistoryRules;
+import com.aegisx.ws.server.config.env.Env;
+import java.time.Duration;
+
+/**
+ * History, recovery and resume settings of a node.
+ *
+ * <table>
+ *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>HISTORY_RULES</td><td>{@value HistoryRules#DEFAULT_RULES}</td><td>which channels keep a
+ *       history, how many messages and how long ({@link HistoryRules}); give publishers the same</td></tr>
+ *   <tr><td>HISTORY_MAX_RECOVERY</td><td>{@value History#DEFAULT_MAX_RECOVERY}</td><td>most messages one
+ *       {@code since} replays; further behind: {@code recovered:false}</td></tr>
+ *   <tr><td>RESUME_TOKEN_TTL</td><td>{@value #DEFAULT_RESUME_TTL_MS}</td><td>ms a resume token stays
+ *       valid after its connection closed</td></tr>
+ *   <tr><td>PUBSUB_PROBE_INTERVAL</td><td>{@value #DEFAULT_PROBE_INTERVAL_MS}</td><td>ms between probes of
+ *       the node's own pub/sub connection</td></tr>
+ *   <tr><td>PUBSUB_PROBE_TIMEOUT</td><td>{@value #DEFAULT_PROBE_TIMEOUT_MS}</td><td>ms without hearing a
+ *       probe (while Redis answers) before the pub/sub connection is replaced</td></tr>
+ * </table>
+ */
+public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resumeTtl, Duration probeInterval,
+                              Duration probeTimeout) {
+
+    public static final long DEFAULT_RESUME_TTL_MS = 300_000;
+    public static final long DEFAULT_PROBE_INTERVAL_MS = 2_000;
+    public static final long DEFAULT_PROBE_TIMEOUT_MS = 6_000;
+    public static final String HISTORY_RULES = "HISTORY_RULES";
+
+    public static HistorySettings defaults() {
+        return new HistorySettings(HistoryRules.defaults(), History.DEFAULT_MAX_RECOVERY,
+                Duration.ofMillis(DEFAULT_RESUME_TTL_MS), Duration.ofMillis(DEFAULT_PROBE_INTERVAL_MS),
+                Duration.ofMillis(DEFAULT_PROBE_TIMEOUT_MS));
+    }
+
+    public static HistorySettings fromEnv(Env env) {
+        HistoryRules rules = HistoryRules.defaults();
+        String text = env.raw(HISTORY_RULES);
+        if (text != null) {
+            try {
+                rules = HistoryRules.parse(text);
+            } catch (IllegalArgumentException e) {
+                env.error(HISTORY_RULES, e.getMessage());
+            }
+        }
+        int maxRecovery = env.integer("HISTORY_MAX_RECOVERY", History.DEFAULT_MAX_RECOVERY, 1, HistoryRules.MAX_SIZE);
+        Duration resumeTtl = Duration.ofMillis(env.longValue("RESUME_TOKEN_TTL", DEFAULT_RESUME_TTL_MS,
+                1_000, 7L * 24 * 3600 * 1000));
+        Duration probeInterval = Duration.ofMillis(env.longValue("PUBSUB_PROBE_INTERVAL", DEFAULT_PROBE_INTERVAL_MS,
+                10, 3_600_000));
+        Duration probeTimeout = Duration.ofMillis(env.longValue("PUBSUB_PROBE_TIMEOUT", DEFAULT_PROBE_TIMEOUT_MS,
+                30, 3_600_000));
+        if (probeTimeout.compareTo(probeInterval.multipliedBy(2)) < 0) {
+            env.error("PUBSUB_PROBE_TIMEOUT", "must be at least twice PUBSUB_PROBE_INTERVAL, so one late probe"
+                    + " does not replace a working connection");
+        }
+        return new HistorySettings(rules, maxRecovery, resumeTtl, probeInterval, probeTimeout);
+    }
+
+    public String describe() {
+        return "history=" + rules + ", maxRecovery=" + maxRecovery + ", resumeTtl=" + resumeTtl.toMillis()
+                + "ms, pubsubProbe=" + probeInterval.toMillis() + "/" + probeTimeout.toMillis() + "ms";
+    }
+}

@@ -1,0 +1,269 @@
+package com.aegisx.ws.server.history;
+
+import com.aegisx.ws.client.RedisScript;
+import com.aegisx.ws.protocol.ChannelNames;
+import com.aegisx.ws.protocol.ErrorCodes;
+import com.aegisx.ws.protocol.Identifiers;
+import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.server.core.SubscriptionPolicy;
+import com.aegisx.ws.server.core.ConnectionHub;
+import com.aegisx.ws.server.core.Position;
+import com.aegisx.ws.server.core.Resume;
+import com.aegisx.ws.server.core.LocalConnection;
+import com.aegisx.ws.server.core.Replies;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resume on any node: {@code welcome} gives a token bound to the user; a client that reconnects
+ * (to any node) sends {@code resume} with it and its positions, and gets back every channel its
+ * old connection had (its own subscriptions and the ones the server made), with the missed
+ * messages of history channels.
+ *
+ * <p>The token costs nothing at connect: it is {@code <connectionId>.<mac>}, the MAC (HMAC-SHA256,
+ * 192 bits kept) over the connection id and the user id under a secret all nodes share
+ * ({@code <prefix>:resume-secret}, created once with SET NX). When the socket closes (or its node
+ * drains) and it had channels, they go to {@code <prefix>:resume:{connectionId}} for
+ * RESUME_TOKEN_TTL; a resume takes and deletes that record in one step (a token works once). If
+ * there is none, the old connection's own channel set is used while it exists: the old socket is
+ * still open (the client noticed the break first) or its node crashed and was not swept yet.
+ */
+public final class ResumeService implements Resume {
+
+    private static final Logger log = LoggerFactory.getLogger(ResumeService.class);
+    private static final String ANONYMOUS = "";
+    private static final int MAC_CHARS = 32;
+    /** Reads and deletes a record in one step, so two resumes cannot both use it. */
+    private static final RedisScript TAKE = new RedisScript(
+            "local v = redis.call('HGETALL', KEYS[1]) redis.call('DEL', KEYS[1]) return v");
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final KeySchema keys;
+    private final ConnectionHub hub;
+    private final HistoryRecovery recovery;
+    private final SubscriptionPolicy subscriptions;
+    private final Duration ttl;
+    private volatile byte[] secret;
+
+    public ResumeService(RedisAsyncCommands<String, String> redis, KeySchema keys, ConnectionHub hub,
+                         HistoryRecovery recovery, SubscriptionPolicy subscriptions, Duration ttl) {
+        this.redis = redis;
+        this.keys = keys;
+        this.hub = hub;
+        this.recovery = recovery;
+        this.subscriptions = subscriptions;
+        this.ttl = ttl;
+    }
+
+    /**
+     * Takes the nodes' shared secret from Redis, creating it if none exists. Called at startup and
+     * now and then (a Redis that restarted empty gets the secret of whichever node writes first;
+     * tokens signed with another one are refused, and their clients subscribe again).
+     */
+    public CompletableFuture<Void> syncSecret() {
+        String mine = Identifiers.newSecret() + Identifiers.newSecret();
+        return redis.setnx(keys.resumeSecret(), mine).toCompletableFuture()
+                .thenCompose(ignored -> redis.get(keys.resumeSecret()).toCompletableFuture())
+                .thenAccept(value -> secret = (value != null ? value : mine).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Gives the connection its token (no Redis work: the token is signed, not stored). */
+    @Override
+    public void issue(LocalConnection connection) {
+        if (secret != null) {
+            connection.attributes().put(TOKEN_ATTRIBUTE, connection.id() + "." + mac(connection.id(), userOf(connection)));
+        }
+    }
+
+    /** The socket closed: its channels are kept for RESUME_TOKEN_TTL (nothing to keep: nothing written). */
+    @Override
+    public CompletableFuture<Void> closed(LocalConnection connection) {
+        if (Resume.tokenOf(connection) == null || connection.channels().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ArrayNode channels = Json.MAPPER.createArrayNode();
+        new TreeSet<>(connection.channels()).forEach(channels::add);
+        String key = keys.resume(connection.id());
+        return redis.hset(key, Map.of("channels", Json.write(channels), "userId", userOf(connection)))
+                .toCompletableFuture()
+                .thenCompose(ignored -> redis.pexpire(key, ttl.toMillis()).toCompletableFuture())
+                .handle((ignored, error) -> {
+                    if (error != null) {
+                        log.debug("Could not keep the channels of connectionId={} for resume: {}", connection.id(),
+                                error.toString());
+                    }
+                    return null;
+                });
+    }
+
+    /** {@code {"type":"resume","token":T,"positions":{C:{"offset":N,"epoch":E},...}}}. */
+    @Override
+    public void resume(LocalConnection connection, ObjectNode message, JsonNode id) {
+        JsonNode tokenNode = message.get("token");
+        if (tokenNode == null || !tokenNode.isTextual()) {
+            connection.send(Replies.error(ErrorCodes.MISSING_FIELD, "token is required", id));
+            return;
+        }
+        Map<String, Position> positions;
+        try {
+            positions = positions(message.get("positions"));
+        } catch (IllegalArgumentException e) {
+            connection.send(Replies.error(ErrorCodes.INVALID_MESSAGE, e.getMessage(), id));
+            return;
+        }
+        String token = tokenNode.asText();
+        int dot = token.lastIndexOf('.');
+        String oldConnection = dot > 0 ? token.substring(0, dot) : null;
+        if (oldConnection == null || Identifiers.nodeOf(oldConnection) == null || secret == null
+                || !MessageDigest.isEqual(mac(oldConnection, userOf(connection)).getBytes(StandardCharsets.UTF_8),
+                        token.substring(dot + 1).getBytes(StandardCharsets.UTF_8))) {
+            log.info("Refused resume connectionId={} userId={}: the token is not this user's", connection.id(),
+                    connection.userId());
+            refuse(connection, "unknown resume token, or another user's", id);
+            return;
+        }
+        connection.serially(() -> take(oldConnection).thenCompose(record -> channelsOf(oldConnection, record))
+                .thenCompose(channels -> {
+                    if (channels == null) {
+                        refuse(connection, "resume token expired or used already", id);
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return restore(connection, channels, positions, id);
+                }).exceptionally(error -> {
+                    log.warn("Resume failed connectionId={}: {}", connection.id(), error.toString());
+                    connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Resume failed, try again", id));
+                    return null;
+                }));
+    }
+
+    private CompletableFuture<Map<String, String>> take(String oldConnection) {
+        return TAKE.<List<Object>>run(redis, ScriptOutputType.MULTI, new String[] {keys.resume(oldConnection)})
+                .thenApply(flat -> {
+                    Map<String, String> record = new HashMap<>();
+                    for (int i = 0; i + 1 < flat.size(); i += 2) {
+                        record.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
+                    }
+                    return record;
+                });
+    }
+
+    /**
+     * The channels kept at close; else, while the old connection's record exists (still open, or
+     * its node crashed and was not swept), its channel set; else null (expired or used).
+     */
+    private CompletableFuture<List<String>> channelsOf(String oldConnection, Map<String, String> record) {
+        String kept = record.get("channels");
+        if (kept != null) {
+            List<String> channels = new ArrayList<>();
+            try {
+                Json.MAPPER.readTree(kept).forEach(node -> channels.add(node.asText()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                log.warn("Unreadable channels in a resume record: {}", e.getOriginalMessage());
+            }
+            return CompletableFuture.completedFuture(channels);
+        }
+        return redis.exists(keys.connection(oldConnection)).toCompletableFuture().thenCompose(exists -> exists == 0
+                ? CompletableFuture.completedFuture(null)
+                : redis.smembers(keys.connectionChannels(oldConnection)).toCompletableFuture()
+                        .thenApply(set -> new ArrayList<>(new TreeSet<>(set))));
+    }
+
+    /** Subscribes to each channel in turn (with recovery on history channels), then says {@code resumed}. */
+    private CompletableFuture<Void> restore(LocalConnection connection, List<String> channels,
+                                            Map<String, Position> positions, JsonNode id) {
+        List<String> restored = new ArrayList<>();
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (String channel : channels) {
+            if (!ChannelNames.isValid(channel)) {
+                continue;
+            }
+            chain = chain.thenCompose(ignored -> {
+                if (connection.channels().contains(channel)
+                        || connection.channels().size() >= subscriptions.maxSubscriptions()) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                // Trusted (the channels were this user's), so no channel rules; the limit holds.
+                SubscriptionPolicy.Subscriber subscriber = recovery.covers(channel)
+                        ? (c, ch) -> recovery.subscribe(c, ch, positions.get(channel), null, reply -> { })
+                        : (c, ch) -> hub.subscribe(c, ch).thenApply(added -> {
+                            c.send(Replies.subscribed(ch, null));
+                            return added;
+                        });
+                return subscriptions.subscribeInChain(connection, channel, SubscriptionPolicy.Origin.SERVER, subscriber)
+                        .handle((outcome, error) -> {
+                            if (error == null && !outcome.refused()) {
+                                restored.add(channel);
+                            } else {
+                                log.warn("Resume could not subscribe connectionId={} channel={}: {}", connection.id(),
+                                        channel, error != null ? error.toString() : outcome.code());
+                            }
+                            return null;
+                        });
+            });
+        }
+        return chain.thenRun(() -> {
+            ObjectNode resumed = Replies.message("resumed", id);
+            ArrayNode list = resumed.putArray("channels");
+            restored.forEach(list::add);
+            connection.send(Replies.stamped(resumed));
+            log.debug("Resumed connectionId={} channels={}", connection.id(), restored);
+        });
+    }
+
+    private static Map<String, Position> positions(JsonNode node) {
+        Map<String, Position> positions = new HashMap<>();
+        if (node == null || node.isNull()) {
+            return positions;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("positions must be an object of channel -> {offset, epoch}");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            try {
+                positions.put(entry.getKey(), Position.parse(entry.getValue()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("positions of a channel " + e.getMessage());
+            }
+        }
+        return positions;
+    }
+
+    private static String userOf(LocalConnection connection) {
+        return connection.userId() == null ? ANONYMOUS : connection.userId();
+    }
+
+    private String mac(String connectionId, String userId) {
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            byte[] digest = hmac.doFinal((connectionId + "\n" + userId).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, MAC_CHARS);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required of every JVM", e);
+        }
+    }
+
+    private static void refuse(LocalConnection connection, String reason, JsonNode id) {
+        connection.send(Replies.error(ErrorCodes.RESUME_REFUSED, reason, id));
+    }
+}

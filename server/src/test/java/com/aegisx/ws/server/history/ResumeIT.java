@@ -1,0 +1,154 @@
+package com.aegisx.ws.server.history;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aegisx.ws.client.PublisherOptions;
+import com.aegisx.ws.client.WsPublisher;
+import com.aegisx.ws.client.history.HistoryRules;
+import com.aegisx.ws.protocol.CloseCodes;
+import com.aegisx.ws.server.TestCluster;
+import com.aegisx.ws.server.testing.TestClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Resume on any node (issue 11): a token from welcome brings the old connection's channels back, for its user only. */
+class ResumeIT {
+
+    private static final String RULES = "news:**=100/1h";
+    private TestCluster cluster;
+    private WsPublisher publisher;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = TestCluster.start(2, Map.of("HISTORY_RULES", RULES));
+        publisher = WsPublisher.connect(cluster.redisUrl(), PublisherOptions.builder().keyPrefix(cluster.prefix())
+                .historyRules(HistoryRules.parse(RULES)).build());
+    }
+
+    @AfterEach
+    void stop() {
+        publisher.close();
+        cluster.close();
+    }
+
+    private record Session(TestClient client, String token, String connectionId) {
+    }
+
+    private Session connect(int node, String user) {
+        TestClient client = TestClient.connect(cluster.uri(node, "/ws"),
+                Map.of("Authorization", "Bearer " + TestCluster.token(user)));
+        JsonNode welcome = client.nextOfType("welcome");
+        String token = welcome.path("data").path("resumeToken").asText();
+        String connectionId = welcome.path("data").path("connectionId").asText();
+        assertTrue(token.startsWith(connectionId + ".") && token.length() == connectionId.length() + 33,
+                welcome.toString());
+        return new Session(client, token, connectionId);
+    }
+
+    private Session subscribedSession(int node) {
+        Session old = connect(node, "rita");
+        old.client().send(Map.of("type", "subscribe", "channel", "news:r"));
+        old.client().nextOfType("subscribed");
+        old.client().send(Map.of("type", "subscribe", "channel", "plain:r"));
+        old.client().nextOfType("subscribed");
+        publisher.subscribeToChannel(old.connectionId(), "server:made");
+        old.client().nextOfType("subscribed");
+        for (int n = 1; n <= 2; n++) {
+            publisher.broadcast("news:r", Map.of("type", "item", "n", n));
+        }
+        old.client().nextOfType("item");
+        return old;
+    }
+
+    private static List<Integer> items(TestClient client, int count) {
+        List<Integer> got = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            got.add(client.nextOfType("item").path("n").asInt());
+        }
+        return got;
+    }
+
+    /** Sends resume and checks: a subscribed per channel, the missed items, then resumed with every channel. */
+    private void resumeAndCheck(Session old, String epoch) {
+        for (int n = 3; n <= 4; n++) {
+            publisher.broadcast("news:r", Map.of("type", "item", "n", n));
+        }
+        Session fresh = connect(1, "rita");
+        fresh.client().send(Map.of("type", "resume", "token", old.token(), "id", "r1",
+                "positions", Map.of("news:r", Map.of("offset", 2, "epoch", epoch))));
+        JsonNode resumed = fresh.client().nextOfType("resumed");
+        assertEquals("r1", resumed.path("id").asText());
+        Set<String> channels = new TreeSet<>();
+        resumed.path("channels").forEach(c -> channels.add(c.asText()));
+        assertEquals(Set.of("news:r", "plain:r", "server:made"), channels, "including the server-made one");
+        List<JsonNode> subscribed = fresh.client().received().stream()
+                .filter(m -> "subscribed".equals(m.path("type").asText())).toList();
+        assertEquals(3, subscribed.size(), subscribed.toString());
+        JsonNode news = subscribed.stream().filter(m -> "news:r".equals(m.path("channel").asText())).findFirst().orElseThrow();
+        assertTrue(news.path("recovered").asBoolean(), news.toString());
+        assertEquals(List.of(3, 4), items(fresh.client(), 2));
+        publisher.broadcast("plain:r", Map.of("type", "live"));
+        publisher.broadcast("server:made", Map.of("type", "live2"));
+        fresh.client().nextOfType("live");
+        fresh.client().nextOfType("live2");
+
+        // A token is used once.
+        Session other = connect(1, "rita");
+        other.client().send(Map.of("type", "resume", "token", old.token()));
+        assertEquals("resume_refused", other.client().nextOfType("error").path("code").asText());
+    }
+
+    @Test
+    void aResumeTokenIsAcceptedOnAnotherNode() {
+        Session old = subscribedSession(0);
+        String epoch = old.client().received().stream().filter(m -> "item".equals(m.path("type").asText()))
+                .findFirst().orElseThrow().path("epoch").asText();
+        old.client().nextOfType("item");
+        old.client().close();
+        old.client().awaitClose();
+        resumeAndCheck(old, epoch);
+    }
+
+    @Test
+    void clientsOfADrainedNodeResumeOnAnother() {
+        Session old = subscribedSession(0);
+        String epoch = old.client().received().stream().filter(m -> "item".equals(m.path("type").asText()))
+                .findFirst().orElseThrow().path("epoch").asText();
+        old.client().nextOfType("item");
+        cluster.node(0).close();
+        assertEquals(CloseCodes.SERVICE_RESTART, old.client().awaitClose().statusCode());
+        resumeAndCheck(old, epoch);
+    }
+
+    @Test
+    void aTokenOfAnotherUserOrAnUnknownOneIsRefused() {
+        Session sam = connect(0, "sam");
+        sam.client().send(Map.of("type", "subscribe", "channel", "plain:sam"));
+        sam.client().nextOfType("subscribed");
+        sam.client().close();
+        sam.client().awaitClose();
+
+        Session tom = connect(1, "tom");
+        tom.client().send(Map.of("type", "resume", "token", sam.token(), "id", 5));
+        JsonNode refused = tom.client().nextOfType("error");
+        assertEquals("resume_refused", refused.path("code").asText());
+        assertEquals(5, refused.path("id").asInt());
+        tom.client().send(Map.of("type", "get_status"));
+        assertEquals(0, tom.client().nextOfType("status").path("data").path("channels").size(), "nothing restored");
+
+        tom.client().send(Map.of("type", "resume", "token", "x".repeat(32)));
+        assertEquals("resume_refused", tom.client().nextOfType("error").path("code").asText());
+        tom.client().send(Map.of("type", "resume", "token", "bad token"));
+        assertEquals("resume_refused", tom.client().nextOfType("error").path("code").asText());
+        tom.client().send(Map.of("type", "resume", "token", sam.token(), "positions", List.of(1)));
+        assertEquals("invalid_message", tom.client().nextOfType("error").path("code").asText());
+    }
+}
