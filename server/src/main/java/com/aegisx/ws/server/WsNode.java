@@ -13,7 +13,9 @@ import com.aegisx.ws.client.history.History;
 import com.aegisx.ws.server.history.HistoryGapFiller;
 import com.aegisx.ws.server.history.HistoryRecovery;
 import com.aegisx.ws.server.history.ResumeService;
+import com.aegisx.ws.server.core.ChannelPresence;
 import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.LifecycleSink;
 import com.aegisx.ws.server.core.ConnectionGuard;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.FanOut;
@@ -41,6 +43,7 @@ import com.aegisx.ws.server.redis.ConnectionLimiter;
 import com.aegisx.ws.server.redis.NodeRegistry;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
 import com.aegisx.ws.server.redis.RedisLifecycleSink;
+import com.aegisx.ws.server.redis.RedisPresenceIndex;
 import com.aegisx.ws.server.redis.PubSubProbe;
 import com.aegisx.ws.server.redis.RedisBroker;
 import com.aegisx.ws.server.redis.RedisConnectionIndex;
@@ -163,12 +166,16 @@ public final class WsNode implements AutoCloseable {
 
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
                 config.advertisedHost(), this::port, VERSION);
+        LifecycleSink lifecycle = null;
         if (config.lifecycleEvents()) {
             LifecycleEvents events = new LifecycleEvents(commands, config.keys(), config.lifecycleEventsMaxLength(),
                     config.presenceGrace(), config.nodeId());
-            hub.events(new RedisLifecycleSink(events));
+            lifecycle = new RedisLifecycleSink(events);
             nodeRegistry.events(events);
         }
+        ChannelPresence presence = !config.presenceEnabled() ? null : new ChannelPresence(config::hasPresence,
+                broker, config.keys(), new RedisPresenceIndex(commands, config.keys(), callbacks));
+        hub.events(LifecycleSink.both(lifecycle, presence));
         this.nodeStats = new NodeStats(commands, config.keys(), config.nodeId(), config.statsInterval(),
                 metrics::deliveries, counters.messagesIn::sum, metrics::pubSubReceived);
         JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
@@ -184,6 +191,7 @@ public final class WsNode implements AutoCloseable {
         this.resume = new ResumeService(commands, config.keys(), hub, recovery, subscriptions,
                 config.history().resumeTtl());
         protocol.resume(resume);
+        protocol.presence(presence);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
         NodeServices services = new NodeServices(config, hub, subscriptions, protocol, publisher, commands,
                 callbacks, scheduler, management);

@@ -95,6 +95,7 @@ public final class ServerConfig {
     private final Duration statsInterval;
     private final String logFormat;
     private final boolean lifecycleEvents;
+    private final List<com.aegisx.ws.server.auth.ChannelRule> presenceChannels;
     private final String publishApiKey;
     private final int publishApiRate;
     private final long lifecycleEventsMaxLength;
@@ -179,6 +180,15 @@ public final class ServerConfig {
             env.error("PUBLISH_API_KEY", "must be at least " + SecuritySettings.MIN_API_KEY_LENGTH + " characters");
         }
         publishApiRate = env.integer("PUBLISH_API_RATE", DEFAULT_PUBLISH_API_RATE, 1, 1_000_000);
+        List<com.aegisx.ws.server.auth.ChannelRule> presence = new java.util.ArrayList<>();
+        for (String pattern : env.list("PRESENCE_CHANNELS", List.of())) {
+            try {
+                presence.add(com.aegisx.ws.server.auth.ChannelRule.of(pattern, com.aegisx.ws.server.auth.Access.PUBLIC));
+            } catch (IllegalArgumentException e) {
+                env.error("PRESENCE_CHANNELS", e.getMessage());
+            }
+        }
+        presenceChannels = List.copyOf(presence);
         lifecycleEvents = env.bool("LIFECYCLE_EVENTS", DEFAULT_LIFECYCLE_EVENTS);
         lifecycleEventsMaxLength = env.longValue("LIFECYCLE_EVENTS_MAXLEN",
                 com.aegisx.ws.client.events.LifecycleEvents.DEFAULT_MAX_LENGTH, 100, 100_000_000);
@@ -322,6 +332,11 @@ public final class ServerConfig {
     public String logFormat() { return logFormat; }
     /** LIFECYCLE_EVENTS: write connected/disconnected/subscribed/... and user presence to the events stream. */
     public boolean lifecycleEvents() { return lifecycleEvents; }
+    /** PRESENCE_CHANNELS: channel patterns with presence (join/leave events, the presence query); empty: none. */
+    public boolean hasPresence(String channel) {
+        return presenceChannels.stream().anyMatch(rule -> rule.matches(channel));
+    }
+    public boolean presenceEnabled() { return !presenceChannels.isEmpty(); }
     /** LIFECYCLE_EVENTS_MAXLEN: the stream's approximate cap (XADD MAXLEN ~). */
     public long lifecycleEventsMaxLength() { return lifecycleEventsMaxLength; }
     /** PRESENCE_GRACE: how long a user without sockets stays online (a quick reconnect is no offline/online pair). */

@@ -32,6 +32,7 @@ public final class ClientProtocol {
     private final ConnectionGuard guard;
     private volatile Recovery recovery;
     private volatile Resume resume;
+    private volatile ChannelPresence presence;
 
     public ClientProtocol(ConnectionHub hub, SubscriptionPolicy subscriptions, int maxChannelLength,
                           ConnectionGuard guard) {
@@ -49,6 +50,11 @@ public final class ClientProtocol {
     /** Resume tokens in {@code welcome} and the {@code resume} message; null: neither. */
     public void resume(Resume resume) {
         this.resume = resume;
+    }
+
+    /** Opt-in channel presence (PRESENCE_CHANNELS); null: the {@code presence} message is unknown. */
+    public void presence(ChannelPresence presence) {
+        this.presence = presence;
     }
 
     public Resume resume() {
@@ -114,6 +120,15 @@ public final class ClientProtocol {
                     resume.resume(connection, message, id);
                 } else {
                     reject(connection, ErrorCodes.UNKNOWN_TYPE, "Unknown message type 'resume'", id);
+                }
+            }
+            case "presence" -> {
+                ChannelPresence channels = presence;
+                String channel = channels == null ? null : channelOf(connection, message, id);
+                if (channels == null) {
+                    reject(connection, ErrorCodes.UNKNOWN_TYPE, "Unknown message type 'presence'", id);
+                } else if (channel != null) {
+                    channels.query(connection, channel, id);
                 }
             }
             case "get_status" -> connection.serially(() -> {

@@ -19,4 +19,37 @@ public interface LifecycleSink {
     /** Only for the caller whose removal deleted the connection's record: once per connection. */
     CompletableFuture<Void> disconnected(String connectionId, String nodeId, String userId, int code, String reason,
                                          Collection<String> channels);
+
+    /** Both sinks, {@code first} then {@code second}; either may be null. */
+    static LifecycleSink both(LifecycleSink first, LifecycleSink second) {
+        if (first == null || second == null) {
+            return first == null ? second : first;
+        }
+        return new LifecycleSink() {
+            @Override
+            public CompletableFuture<Void> connected(String connectionId, String nodeId, String userId) {
+                return CompletableFuture.allOf(first.connected(connectionId, nodeId, userId),
+                        second.connected(connectionId, nodeId, userId));
+            }
+
+            @Override
+            public CompletableFuture<Void> subscribed(String connectionId, String nodeId, String userId, String channel) {
+                return CompletableFuture.allOf(first.subscribed(connectionId, nodeId, userId, channel),
+                        second.subscribed(connectionId, nodeId, userId, channel));
+            }
+
+            @Override
+            public CompletableFuture<Void> unsubscribed(String connectionId, String nodeId, String userId, String channel) {
+                return CompletableFuture.allOf(first.unsubscribed(connectionId, nodeId, userId, channel),
+                        second.unsubscribed(connectionId, nodeId, userId, channel));
+            }
+
+            @Override
+            public CompletableFuture<Void> disconnected(String connectionId, String nodeId, String userId, int code,
+                                                        String reason, Collection<String> channels) {
+                return CompletableFuture.allOf(first.disconnected(connectionId, nodeId, userId, code, reason, channels),
+                        second.disconnected(connectionId, nodeId, userId, code, reason, channels));
+            }
+        };
+    }
 }
