@@ -45,6 +45,10 @@ function cell(row, text, className) {
 
 function fill(tableId, items, render) {
   const body = document.querySelector(`#${tableId} tbody`);
+  // Unchanged data keeps its rows: a button is not replaced under the operator's pointer.
+  const signature = JSON.stringify(items);
+  if (body.dataset.signature === signature) return;
+  body.dataset.signature = signature;
   body.replaceChildren();
   for (const item of items) {
     const row = document.createElement('tr');

@@ -103,7 +103,11 @@ class AdminConsoleIT {
         browser.driver().findElement(By.id("lookup")).click();
         await().atMost(WAIT).until(() -> browser.all("#user-connections tbody tr").size() == 2);
         String first = alice0.sendAndAwaitReply(Map.of("type", "get_status", "id", "s")).path("data").path("connectionId").asText();
-        browser.all("#user-connections tr[data-connection='" + first + "'] button.disconnect").get(0).click();
+        // The table is refreshed every 2 s: a row may be replaced between finding and clicking it.
+        await().atMost(WAIT).ignoreException(org.openqa.selenium.StaleElementReferenceException.class).until(() -> {
+            browser.all("#user-connections tr[data-connection='" + first + "'] button.disconnect").get(0).click();
+            return true;
+        });
         assertEquals(CloseCodes.DISCONNECTED_BY_SERVER, alice0.awaitClose(WAIT).statusCode());
         assertTrue(alice1.isOpen());
 
