@@ -15,6 +15,7 @@ import com.aegisx.ws.server.history.HistoryRecovery;
 import com.aegisx.ws.server.history.ResumeService;
 import com.aegisx.ws.server.core.ChannelPresence;
 import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.Conflation;
 import com.aegisx.ws.server.core.LifecycleSink;
 import com.aegisx.ws.server.core.ConnectionGuard;
 import com.aegisx.ws.server.core.ConnectionHub;
@@ -84,6 +85,8 @@ public final class WsNode implements AutoCloseable {
     private static final long LATE_SOCKET_POLL_MILLIS = 20;
     /** Lets Lettuce re-issue the subscriptions before the history topics are checked after a reconnect. */
     private static final long RECONNECT_CHECK_DELAY_MILLIS = 100;
+    /** How often messages held for sockets that fell behind on latest-value channels are retried. */
+    private static final long CONFLATION_FLUSH_MILLIS = 50;
     /** Longest wait between two attempts to register the connections again after a failed one. */
     private static final java.time.Duration MAX_REREGISTER_RETRY = java.time.Duration.ofSeconds(30);
 
@@ -111,6 +114,7 @@ public final class WsNode implements AutoCloseable {
     private final ResumeService resume;
     private final HistoryGapFiller gapFiller;
     private final PubSubProbe probe;
+    private final Conflation conflation;
     private final UpgradeGate gate;
     private volatile boolean draining;
     private volatile boolean stopped;
@@ -137,6 +141,8 @@ public final class WsNode implements AutoCloseable {
         this.repair = new IndexRepair(hub, config.heartbeatInterval(), MAX_REREGISTER_RETRY,
                 System::currentTimeMillis);
         this.fanOut = new FanOut(config.keys(), config.nodeId(), topics, new NodeCommands(hub), metrics);
+        this.conflation = new Conflation(config.history().conflateChannels(), config.history().conflateQueueBytes());
+        fanOut.conflation(conflation);
         // History topics pass the gap filler first: it drops repeated offsets and fills jumps from the stream.
         this.gapFiller = new HistoryGapFiller(fanOut,
                 new History(commands, config.keys(), config.history().rules(), false), config.keys(),
@@ -346,6 +352,8 @@ public final class WsNode implements AutoCloseable {
         resume.syncSecret().get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         broker.subscribe(probe.topic()).get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         probe.start(scheduler, config.history().probeInterval());
+        scheduler.scheduleWithFixedDelay(this::flushConflated, CONFLATION_FLUSH_MILLIS, CONFLATION_FLUSH_MILLIS,
+                TimeUnit.MILLISECONDS);
         server.start();
         nodeRegistry.heartbeat().get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatInterval().toMillis();
@@ -387,6 +395,14 @@ public final class WsNode implements AutoCloseable {
                         log.debug("Heartbeat round failed: {}", error.toString());
                     }
                 });
+    }
+
+    private void flushConflated() {
+        try {
+            conflation.flush();
+        } catch (RuntimeException e) {
+            log.warn("Could not flush conflated messages: {}", e.toString());
+        }
     }
 
     private void keepAlive() {

@@ -40,6 +40,7 @@ public final class FanOut implements Broker.Listener {
     private final FanoutMetrics metrics;
     private final AtomicLong malformedPayloads = new AtomicLong();
     private final AtomicLong memberFailures = new AtomicLong();
+    private volatile Conflation conflation;
     /** Each dispatch worker carves its shared frames from its own slabs. */
     private final ThreadLocal<FrameSlab> slabs = ThreadLocal.withInitial(FrameSlab::new);
 
@@ -106,10 +107,26 @@ public final class FanOut implements Broker.Listener {
         }
     }
 
+    /** Latest-value channels (CONFLATE_CHANNELS); null: none. */
+    public void conflation(Conflation conflation) {
+        this.conflation = conflation;
+    }
+
     private void deliver(String topic, String channel, LocalConnection member, List<Outgoing> batch) {
         if (member.interceptor() != null || member.isBuffering()) {
             for (Outgoing out : batch) {
                 deliverIntercepted(topic, channel, member, out);
+            }
+            return;
+        }
+        Conflation latest = conflation;
+        if (latest != null && latest.covers(channel)) {
+            // Only the newest of the batch can matter to a socket that is behind; one that is not
+            // gets them all, in order.
+            for (Outgoing out : batch) {
+                if (!out.skips(member) && latest.sendOrHold(member, channel, out.frame)) {
+                    out.sent++;
+                }
             }
             return;
         }

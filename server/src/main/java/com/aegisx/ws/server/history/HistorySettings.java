@@ -3,7 +3,10 @@ package com.aegisx.ws.server.history;
 import com.aegisx.ws.client.history.History;
 import com.aegisx.ws.client.history.HistoryRules;
 import com.aegisx.ws.server.config.env.Env;
+import com.aegisx.ws.protocol.ChannelPattern;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * History, recovery and resume settings of a node.
@@ -18,22 +21,30 @@ import java.time.Duration;
  *       valid after its connection closed</td></tr>
  *   <tr><td>PUBSUB_PROBE_INTERVAL</td><td>{@value #DEFAULT_PROBE_INTERVAL_MS}</td><td>ms between probes of
  *       the node's own pub/sub connection</td></tr>
+ *   <tr><td>CONFLATE_CHANNELS</td><td>{@value #DEFAULT_CONFLATE_CHANNELS}</td><td>latest-value channel
+ *       patterns (comma list): a socket behind gets the newest message instead of a queue</td></tr>
+ *   <tr><td>CONFLATE_QUEUE_BYTES</td><td>{@value #DEFAULT_CONFLATE_QUEUE_BYTES}</td><td>queued bytes from
+ *       which a socket counts as behind</td></tr>
  *   <tr><td>PUBSUB_PROBE_TIMEOUT</td><td>{@value #DEFAULT_PROBE_TIMEOUT_MS}</td><td>ms without hearing a
  *       probe (while Redis answers) before the pub/sub connection is replaced</td></tr>
  * </table>
  */
 public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resumeTtl, Duration probeInterval,
-                              Duration probeTimeout) {
+                              Duration probeTimeout, List<ChannelPattern> conflateChannels, long conflateQueueBytes) {
 
     public static final long DEFAULT_RESUME_TTL_MS = 300_000;
     public static final long DEFAULT_PROBE_INTERVAL_MS = 2_000;
     public static final long DEFAULT_PROBE_TIMEOUT_MS = 6_000;
+    /** Report progress is a latest value: a watcher that fell behind needs the newest, not every step. */
+    public static final String DEFAULT_CONFLATE_CHANNELS = "reports:progress:**";
+    public static final int DEFAULT_CONFLATE_QUEUE_BYTES = 65_536;
     public static final String HISTORY_RULES = "HISTORY_RULES";
 
     public static HistorySettings defaults() {
         return new HistorySettings(HistoryRules.defaults(), History.DEFAULT_MAX_RECOVERY,
                 Duration.ofMillis(DEFAULT_RESUME_TTL_MS), Duration.ofMillis(DEFAULT_PROBE_INTERVAL_MS),
-                Duration.ofMillis(DEFAULT_PROBE_TIMEOUT_MS));
+                Duration.ofMillis(DEFAULT_PROBE_TIMEOUT_MS), List.of(ChannelPattern.of(DEFAULT_CONFLATE_CHANNELS)),
+                DEFAULT_CONFLATE_QUEUE_BYTES);
     }
 
     public static HistorySettings fromEnv(Env env) {
@@ -57,11 +68,21 @@ public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resu
             env.error("PUBSUB_PROBE_TIMEOUT", "must be at least twice PUBSUB_PROBE_INTERVAL, so one late probe"
                     + " does not replace a working connection");
         }
-        return new HistorySettings(rules, maxRecovery, resumeTtl, probeInterval, probeTimeout);
+        List<ChannelPattern> conflate = new ArrayList<>();
+        for (String pattern : env.list("CONFLATE_CHANNELS", List.of(DEFAULT_CONFLATE_CHANNELS))) {
+            try {
+                conflate.add(ChannelPattern.of(pattern));
+            } catch (IllegalArgumentException e) {
+                env.error("CONFLATE_CHANNELS", e.getMessage());
+            }
+        }
+        long conflateBytes = env.integer("CONFLATE_QUEUE_BYTES", DEFAULT_CONFLATE_QUEUE_BYTES, 1024, Integer.MAX_VALUE);
+        return new HistorySettings(rules, maxRecovery, resumeTtl, probeInterval, probeTimeout, conflate, conflateBytes);
     }
 
     public String describe() {
         return "history=" + rules + ", maxRecovery=" + maxRecovery + ", resumeTtl=" + resumeTtl.toMillis()
-                + "ms, pubsubProbe=" + probeInterval.toMillis() + "/" + probeTimeout.toMillis() + "ms";
+                + "ms, pubsubProbe=" + probeInterval.toMillis() + "/" + probeTimeout.toMillis() + "ms, conflate="
+                + conflateChannels + " above " + conflateQueueBytes + " bytes";
     }
 }
