@@ -34,4 +34,7 @@ public interface AsyncWebSocketOperations {
 
     /** Whether the user has at least one connection on a live node. */
     CompletableFuture<Boolean> isUserOnline(String userId);
+
+    /** Users with at least one connection, cluster-wide (a SCAN over the user indexes: for operators). */
+    CompletableFuture<Long> getOnlineUserCount();
 }

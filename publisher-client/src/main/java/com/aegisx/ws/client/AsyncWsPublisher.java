@@ -126,6 +126,26 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
         });
     }
 
+    /**
+     * Counts the user index hashes ({@code <prefix>:user:{id}}): one exists while the user has a
+     * connection (the last HDEL deletes it; a dead node's entries go with its sweep). SCAN, 1000 keys
+     * a step: linear in the keyspace, for an operator's question, not for every request.
+     */
+    @Override
+    public CompletableFuture<Long> getOnlineUserCount() {
+        String pattern = keys.userConnections("*");
+        return countUsers(io.lettuce.core.ScanCursor.INITIAL, pattern, 0);
+    }
+
+    private CompletableFuture<Long> countUsers(io.lettuce.core.ScanCursor cursor, String pattern, long sofar) {
+        return redis.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(pattern).limit(1000)).toCompletableFuture()
+                .thenCompose(page -> {
+                    long found = sofar + page.getKeys().stream().filter(key -> key.endsWith("}")).count();
+                    return page.isFinished() ? CompletableFuture.completedFuture(found)
+                            : countUsers(page, pattern, found);
+                });
+    }
+
     @Override
     public CompletableFuture<Boolean> isUserOnline(String userId) {
         requireUserId(userId);

@@ -48,4 +48,7 @@ public interface WebSocketOperations {
 
     /** Whether the user has at least one connection on a live node. */
     boolean isUserOnline(String userId);
+
+    /** Users with at least one connection, cluster-wide (a SCAN over the user indexes: for operators). */
+    long getOnlineUserCount();
 }

@@ -112,6 +112,11 @@ public final class WsPublisher implements WebSocketOperations, AutoCloseable {
     }
 
     @Override
+    public long getOnlineUserCount() {
+        return await(async.getOnlineUserCount());
+    }
+
+    @Override
     public List<ConnectionInfo> getConnectionsByChannel(String channel) {
         return await(async.getConnectionsByChannel(channel));
     }

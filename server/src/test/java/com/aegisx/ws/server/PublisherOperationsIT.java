@@ -57,6 +57,7 @@ class PublisherOperationsIT {
         WsPublisher publisher = cluster.publisher();
         assertTrue(publisher.isUserOnline("carol"));
         assertFalse(publisher.isUserOnline("nobody"));
+        assertEquals(2, publisher.getOnlineUserCount(), "carol (two sockets) and dave");
 
         assertEquals(2, publisher.disconnectUser("carol", 4010, "account locked"));
         TestClient.CloseInfo closed = a0.awaitClose(Duration.ofSeconds(10));

@@ -92,6 +92,11 @@ public final class WebSocketManager implements WebSocketOperations {
         return Futures.await(publisher.isUserOnline(userId), timeout);
     }
 
+    @Override
+    public long getOnlineUserCount() {
+        return Futures.await(publisher.getOnlineUserCount(), timeout);
+    }
+
     /** Sockets open on this node only. */
     public int getLocalConnections() {
         return hub.size();
