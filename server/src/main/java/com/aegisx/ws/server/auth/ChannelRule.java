@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
  *   <li>{@code *} matches one or more characters other than {@code :}, i.e. (part of) one segment;</li>
  *   <li>{@code **} matches the rest: zero or more characters of any kind, {@code :} included;</li>
  *   <li>a pattern ending in {@code :} is a prefix: {@code admin:} means {@code admin:**};</li>
+ *   <li>a family pattern ({@code admin:**}, {@code admin:}) also matches the bare family name
+ *       {@code admin}: otherwise the bare name fell through to a later, looser rule (an anonymous
+ *       client could subscribe to {@code admin} under {@code **=public});</li>
  *   <li>any other pattern without wildcards matches exactly that one channel name.</li>
  * </ul>
  */
@@ -98,6 +101,11 @@ public final class ChannelRule {
     }
 
     private static Pattern compile(String pattern) {
+        String family = familyOf(pattern);
+        if (family != null) {
+            // prefix:** and prefix: match prefix itself and prefix:<anything>.
+            return Pattern.compile(compile(family).pattern() + "(?::.*)?", Pattern.DOTALL);
+        }
         StringBuilder re = new StringBuilder();
         StringBuilder literal = new StringBuilder();
         int i = 0;
@@ -122,6 +130,13 @@ public final class ChannelRule {
             re.append(".*");
         }
         return Pattern.compile(re.toString(), Pattern.DOTALL);
+    }
+
+    /** {@code admin} for {@code admin:**} and {@code admin:}; null for any other pattern. */
+    private static String familyOf(String pattern) {
+        String base = pattern.endsWith(":**") ? pattern.substring(0, pattern.length() - 3)
+                : pattern.endsWith(":") ? pattern.substring(0, pattern.length() - 1) : null;
+        return base == null || base.isEmpty() || base.endsWith(":") ? null : base;
     }
 
     private static void flush(StringBuilder re, StringBuilder literal) {
