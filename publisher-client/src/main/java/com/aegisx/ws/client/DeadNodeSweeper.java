@@ -5,7 +5,7 @@ import com.aegisx.ws.protocol.KeySchema;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +29,11 @@ public final class DeadNodeSweeper {
     public static final int NODE_LOST_CODE = 1006;
     public static final String NODE_LOST_REASON = "node lost";
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private volatile LifecycleEvents events;
 
-    public DeadNodeSweeper(RedisAsyncCommands<String, String> redis, KeySchema keys) {
+    public DeadNodeSweeper(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
         this.redis = redis;
         this.keys = keys;
     }

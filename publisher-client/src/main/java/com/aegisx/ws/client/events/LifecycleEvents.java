@@ -4,7 +4,7 @@ import com.aegisx.ws.client.RedisScript;
 import com.aegisx.ws.protocol.KeySchema;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,7 +57,7 @@ public final class LifecycleEvents {
                     + "if now - tonumber(string.sub(was, 6)) < tonumber(ARGV[1]) then return -1 end "
                     + "redis.call('DEL', KEYS[2]) return 1");
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final long maxLength;
     private final Duration grace;
@@ -66,7 +66,7 @@ public final class LifecycleEvents {
     /**
      * @param source who writes (a node id, or "publisher-..."): recorded in each event as {@code by}
      */
-    public LifecycleEvents(RedisAsyncCommands<String, String> redis, KeySchema keys, long maxLength, Duration grace,
+    public LifecycleEvents(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, long maxLength, Duration grace,
                            String source) {
         this.redis = redis;
         this.keys = keys;

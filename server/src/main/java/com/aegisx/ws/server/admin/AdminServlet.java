@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -50,13 +50,13 @@ public final class AdminServlet extends HttpServlet {
     private static final long TIMEOUT_MS = 10_000;
 
     private final AdminAuthenticator admins;
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final AsyncWsPublisher publisher;
     private final Duration heartbeatTimeout;
     private final Duration statsInterval;
 
-    public AdminServlet(AdminAuthenticator admins, RedisAsyncCommands<String, String> redis, KeySchema keys,
+    public AdminServlet(AdminAuthenticator admins, RedisClusterAsyncCommands<String, String> redis, KeySchema keys,
                         AsyncWsPublisher publisher, Duration heartbeatTimeout, Duration statsInterval) {
         this.admins = admins;
         this.redis = redis;

@@ -1,7 +1,7 @@
 package com.aegisx.ws.server.admin;
 
 import com.aegisx.ws.protocol.KeySchema;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,14 +42,14 @@ public final class NodeStats {
         }
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final String key;
     private final Duration interval;
     private final LongSupplier messagesOut;
     private final LongSupplier messagesIn;
     private final LongSupplier pubSubReceived;
 
-    public NodeStats(RedisAsyncCommands<String, String> redis, KeySchema keys, String nodeId, Duration interval,
+    public NodeStats(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String nodeId, Duration interval,
                      LongSupplier messagesOut, LongSupplier messagesIn, LongSupplier pubSubReceived) {
         this.redis = redis;
         this.key = keys.nodeStats(nodeId);

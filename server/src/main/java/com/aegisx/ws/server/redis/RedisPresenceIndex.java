@@ -5,7 +5,7 @@ import com.aegisx.ws.server.core.PresenceIndex;
 import io.lettuce.core.MapScanCursor;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,11 +18,11 @@ import java.util.concurrent.Executor;
  */
 public final class RedisPresenceIndex implements PresenceIndex {
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final Executor callbacks;
 
-    public RedisPresenceIndex(RedisAsyncCommands<String, String> redis, KeySchema keys, Executor callbacks) {
+    public RedisPresenceIndex(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, Executor callbacks) {
         this.redis = redis;
         this.keys = keys;
         this.callbacks = callbacks;
