@@ -46,6 +46,9 @@ public final class NodeProcess implements AutoCloseable {
         Path log = Files.createTempFile("node-process-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        // One JVM: a test that kills this process (kill -9) must kill the node, not a launcher
+        // whose child would then shut down gracefully (JvmRelaunch).
+        builder.environment().put("NODE_JVM_OPTIONS", "none");
         builder.environment().putAll(env);
         builder.environment().put("PORT", Integer.toString(port));
         builder.environment().put("HOST", "127.0.0.1");
