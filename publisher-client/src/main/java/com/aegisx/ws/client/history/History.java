@@ -3,7 +3,7 @@ package com.aegisx.ws.client.history;
 import com.aegisx.ws.client.RedisScript;
 import com.aegisx.ws.protocol.KeySchema;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,13 +42,16 @@ public final class History {
     public record Read(String epoch, long top, boolean recovered, List<Entry> entries) {
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final HistoryRules rules;
     private final String publishCommand;
 
-    /** {@code sharded}: publish with SPUBLISH (Redis Cluster), else PUBLISH. */
-    public History(RedisAsyncCommands<String, String> redis, KeySchema keys, HistoryRules rules, boolean sharded) {
+    /**
+     * {@code sharded}: publish with SPUBLISH (Redis Cluster), else PUBLISH. A cluster connection
+     * works as it is: both keys and the pub/sub channel carry the hash tag {channel}, one slot.
+     */
+    public History(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, HistoryRules rules, boolean sharded) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.rules = Objects.requireNonNull(rules, "rules");
