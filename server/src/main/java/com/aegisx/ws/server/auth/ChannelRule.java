@@ -1,7 +1,7 @@
 package com.aegisx.ws.server.auth;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
+import com.aegisx.ws.protocol.ChannelPattern;
 
 /**
  * One line of the channel policy: a channel pattern and who may subscribe to / publish on the
@@ -17,19 +17,16 @@ import java.util.regex.Pattern;
  */
 public final class ChannelRule {
 
-    /** Characters a pattern may not contain: the rule grammar's separators, braces (hash tags), blanks. */
-    private static final Pattern FORBIDDEN_PATTERN_CHARS = Pattern.compile("[\\s;={}\\p{Cntrl}]");
-
     private final String pattern;
     private final Access subscribe;
     private final Access publish;
-    private final Pattern regex;
+    private final ChannelPattern compiled;
 
     public ChannelRule(String pattern, Access subscribe, Access publish) {
-        this.pattern = validatePattern(pattern);
+        this.compiled = ChannelPattern.of(pattern); // validates: same grammar as HISTORY_RULES, CONFLATE_CHANNELS
+        this.pattern = pattern;
         this.subscribe = Objects.requireNonNull(subscribe, "subscribe");
         this.publish = Objects.requireNonNull(publish, "publish");
-        this.regex = compile(this.pattern);
     }
 
     /** A rule for subscribing only; publishing on matching channels is denied. */
@@ -58,7 +55,7 @@ public final class ChannelRule {
     }
 
     public boolean matches(String channel) {
-        return channel != null && regex.matcher(channel).matches();
+        return compiled.matches(channel);
     }
 
     /** True for {@code **}: it matches every channel, so no rule after it can ever apply. */
@@ -83,51 +80,4 @@ public final class ChannelRule {
         return Objects.hash(pattern, subscribe, publish);
     }
 
-    private static String validatePattern(String pattern) {
-        if (pattern == null || pattern.isBlank()) {
-            throw new IllegalArgumentException("empty channel pattern");
-        }
-        if (FORBIDDEN_PATTERN_CHARS.matcher(pattern).find()) {
-            throw new IllegalArgumentException("channel pattern '" + pattern
-                    + "' contains whitespace, a control character or one of ; = { }");
-        }
-        if (pattern.contains("***")) {
-            throw new IllegalArgumentException("channel pattern '" + pattern + "' has '***'; use * or **");
-        }
-        return pattern;
-    }
-
-    private static Pattern compile(String pattern) {
-        StringBuilder re = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        int i = 0;
-        while (i < pattern.length()) {
-            char c = pattern.charAt(i);
-            if (c != '*') {
-                literal.append(c);
-                i++;
-                continue;
-            }
-            flush(re, literal);
-            if (i + 1 < pattern.length() && pattern.charAt(i + 1) == '*') {
-                re.append(".*");
-                i += 2;
-            } else {
-                re.append("[^:]+");
-                i++;
-            }
-        }
-        flush(re, literal);
-        if (pattern.endsWith(":")) {
-            re.append(".*");
-        }
-        return Pattern.compile(re.toString(), Pattern.DOTALL);
-    }
-
-    private static void flush(StringBuilder re, StringBuilder literal) {
-        if (literal.length() > 0) {
-            re.append(Pattern.quote(literal.toString()));
-            literal.setLength(0);
-        }
-    }
 }

@@ -79,13 +79,9 @@ public final class SubscriptionPolicy {
     /** The same, the subscription itself made by {@code subscriber} once the checks passed. */
     public CompletableFuture<Outcome> subscribe(LocalConnection connection, String channel, Origin origin,
                                                 Subscriber subscriber) {
-        AccessDecision decision = origin == Origin.SERVER ? AccessDecision.allow() : access(connection, channel);
-        if (decision.refused()) {
-            log.info("Refused subscription connectionId={} userId={} channel={} code={} origin={}",
-                    connection.id(), connection.userId(), channel, decision.code(), origin);
-            return CompletableFuture.completedFuture(Outcome.refused(decision.code(), decision.message()));
-        }
-        return connection.serially(() -> admitted(connection, channel, origin, subscriber));
+        Outcome refused = refusal(connection, channel, origin);
+        return refused != null ? CompletableFuture.completedFuture(refused)
+                : connection.serially(() -> admitted(connection, channel, origin, subscriber));
     }
 
     /**
@@ -99,13 +95,20 @@ public final class SubscriptionPolicy {
     /** The same, the subscription itself made by {@code subscriber}. */
     public CompletableFuture<Outcome> subscribeInChain(LocalConnection connection, String channel, Origin origin,
                                                        Subscriber subscriber) {
+        Outcome refused = refusal(connection, channel, origin);
+        return refused != null ? CompletableFuture.completedFuture(refused)
+                : admitted(connection, channel, origin, subscriber);
+    }
+
+    /** The channel rules' refusal (never for {@link Origin#SERVER}), or null. */
+    private Outcome refusal(LocalConnection connection, String channel, Origin origin) {
         AccessDecision decision = origin == Origin.SERVER ? AccessDecision.allow() : access(connection, channel);
-        if (decision.refused()) {
-            log.info("Refused subscription connectionId={} userId={} channel={} code={} origin={}",
-                    connection.id(), connection.userId(), channel, decision.code(), origin);
-            return CompletableFuture.completedFuture(Outcome.refused(decision.code(), decision.message()));
+        if (!decision.refused()) {
+            return null;
         }
-        return admitted(connection, channel, origin, subscriber);
+        log.info("Refused subscription connectionId={} userId={} channel={} code={} origin={}",
+                connection.id(), connection.userId(), channel, decision.code(), origin);
+        return Outcome.refused(decision.code(), decision.message());
     }
 
     private CompletableFuture<Outcome> admitted(LocalConnection connection, String channel, Origin origin,
