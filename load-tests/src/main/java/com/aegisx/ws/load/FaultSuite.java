@@ -50,6 +50,8 @@ public final class FaultSuite {
     private static final String PLAIN = "fault:plain";
     private static final String RULES = HISTORY + "=100000/1h";
     private static final String PREFIX = "ws";
+    /** Extra clients on node 1 for the reconnect storm. */
+    private static final int STORM = 1000;
 
     private final Path jar;
     private final Path work;
@@ -73,7 +75,8 @@ public final class FaultSuite {
                 work, Integer.parseInt(options.getOrDefault("clients", "20")),
                 Integer.parseInt(options.getOrDefault("rate", "50")));
         List<String> faults = List.of(options.getOrDefault("faults",
-                "redis-restart-empty,redis-restart-aof,redis-pause-8s,node-link-cut,node-kill-9,node-drain").split(","));
+                "redis-restart-empty,redis-restart-aof,redis-pause-8s,node-link-cut,node-kill-9,node-drain,"
+                        + "stalled-reader,reconnect-storm").split(","));
         System.out.printf("%-20s %-6s %6s %9s %9s %6s %6s %11s %7s %10s %9s%n", "fault", "chan", "sent",
                 "delivered", "recovered", "lost", "dup", "silence ms", "dropped", "unrecov'd", "index");
         for (String fault : faults) {
@@ -121,10 +124,24 @@ public final class FaultSuite {
                 clients.add(new Client(nodes, n));
             }
         }
+        if (fault.equals("reconnect-storm")) {
+            // Node 1 carries STORM more clients; its drain sends them all to node 0 at once, resuming.
+            for (int i = 0; i < STORM; i++) {
+                clients.add(new Client(nodes, 1));
+            }
+        }
+        Client stalled = null;
+        if (fault.equals("stalled-reader")) {
+            stalled = new Client(nodes, 0);
+            stalled.stallAfterSubscribing = true;
+        }
         for (Client client : clients) {
             client.connect();
         }
-        awaitTrue(() -> clients.stream().allMatch(Client::subscribedBoth), Duration.ofSeconds(30));
+        if (stalled != null) {
+            stalled.connect();
+        }
+        awaitTrue(() -> clients.stream().allMatch(Client::subscribedBoth), Duration.ofSeconds(120));
         Publisher publisher = new Publisher(redis.url(), rate);
         publisher.start();
         Thread.sleep(3000);
@@ -139,6 +156,8 @@ public final class FaultSuite {
             case "node-link-cut" -> proxy.cut();
             case "node-kill-9" -> nodes.get(0).kill();
             case "node-drain" -> nodes.get(0).drain();
+            case "reconnect-storm" -> nodes.get(1).drain();
+            case "stalled-reader" -> stalled.stall();
             default -> throw new IllegalArgumentException("unknown fault " + fault);
         }
         Thread.sleep(8000);
@@ -169,6 +188,12 @@ public final class FaultSuite {
         }
         for (Client client : clients) {
             client.close();
+        }
+        if (stalled != null) {
+            System.out.printf("%-20s the stalled reader: closed by the node with %s after %d messages; the others above%n",
+                    fault, stalled.closeCode == 0 ? "nothing (still open)" : String.valueOf(stalled.closeCode),
+                    stalled.track(PLAIN).distinct() + stalled.track(HISTORY).distinct());
+            stalled.close();
         }
         publisher.close();
     }
@@ -347,6 +372,10 @@ public final class FaultSuite {
         volatile String connectionId;
         private volatile boolean closing;
         private volatile boolean resumed;
+        /** Stops reading (no more request(1)) once subscribed: a stalled reader. */
+        volatile boolean stallAfterSubscribing;
+        private volatile boolean stalledNow;
+        volatile int closeCode;
 
         Client(List<NodeProcess> nodes, int node) {
             this.nodes = nodes;
@@ -405,7 +434,9 @@ public final class FaultSuite {
                     // not JSON: ignored
                 }
             }
-            webSocket.request(1);
+            if (!stalledNow) {
+                webSocket.request(1);
+            }
             return null;
         }
 
@@ -483,8 +514,17 @@ public final class FaultSuite {
             sends = sends.handle((ignored, error) -> null).thenCompose(ignored -> webSocket.sendText(text, true));
         }
 
+        /** From now on nothing more is read from the socket: the node's queue for it fills up. */
+        void stall() {
+            stalledNow = true;
+        }
+
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeCode = statusCode;
+            if (stallAfterSubscribing) {
+                return null;
+            }
             reconnect();
             return null;
         }
@@ -614,6 +654,7 @@ public final class FaultSuite {
             env.put("NODE_ID", "fault" + index);
             env.put("HISTORY_RULES", RULES);
             env.put("HISTORY_MAX_RECOVERY", "100000");
+            env.put("WEBSOCKET_MAX_CONNECTIONS_PER_IP", "100000"); // every client comes from 127.0.0.1
             process = builder.start();
             Processes.waitReady(URI.create("http://127.0.0.1:" + port + "/ready"), process, Duration.ofSeconds(60));
         }
