@@ -236,6 +236,15 @@ public final class WsNode implements AutoCloseable {
                 AuthCheckServlet.PATH);
     }
 
+    /** The outbound queues of all local sockets, folded (sum, max). */
+    private long queued(java.util.function.LongBinaryOperator fold) {
+        long result = 0;
+        for (LocalConnection connection : hub.connections()) {
+            result = fold.applyAsLong(result, connection.outbound().queuedBytes());
+        }
+        return result;
+    }
+
     /** What the gauges read, as plain functions (metrics/ knows neither the core nor the adapters). */
     private NodeMetrics.Sources metricSources() {
         return new NodeMetrics.Sources() {
@@ -257,20 +266,8 @@ public final class WsNode implements AutoCloseable {
                 return count;
             }
             @Override public int topics() { return hub.topics().topicCount(); }
-            @Override public long queuedBytes() {
-                long total = 0;
-                for (LocalConnection connection : hub.connections()) {
-                    total += connection.outbound().queuedBytes();
-                }
-                return total;
-            }
-            @Override public long maxQueuedBytes() {
-                long max = 0;
-                for (LocalConnection connection : hub.connections()) {
-                    max = Math.max(max, connection.outbound().queuedBytes());
-                }
-                return max;
-            }
+            @Override public long queuedBytes() { return queued(Long::sum); }
+            @Override public long maxQueuedBytes() { return queued(Math::max); }
             @Override public long malformedPayloads() { return fanOut.malformedPayloads(); }
             @Override public long dispatchPending() { return dispatcher.pending(); }
             @Override public long dispatchDropped() { return dispatcher.dropped(); }

@@ -145,7 +145,8 @@ public final class JwtAuthenticator implements TokenVerifier {
         } catch (JWTDecodeException e) {
             throw new AuthenticationException(AuthFailure.INVALID_TOKEN, "Malformed token");
         }
-        JWTVerifier verifier = verifiers.get(jwt.getAlgorithm());
+        // A header without "alg" decodes fine; the immutable verifier map refuses a null key (NPE).
+        JWTVerifier verifier = jwt.getAlgorithm() == null ? null : verifiers.get(jwt.getAlgorithm());
         if (verifier == null) {
             throw new AuthenticationException(AuthFailure.ALGORITHM_NOT_ALLOWED, "Token algorithm not accepted");
         }

@@ -1,119 +1,59 @@
 package com.aegisx.ws.server.core;
 
-import com.aegisx.ws.server.auth.LogSafe;
-import com.aegisx.ws.protocol.CloseCodes;
-import com.aegisx.ws.protocol.ErrorCodes;
-import com.aegisx.ws.protocol.Timestamps;
-import com.aegisx.ws.server.auth.AuthenticationException;
-import com.aegisx.ws.server.auth.ChannelAccessPolicy;
-import com.aegisx.ws.server.auth.Identity;
-import com.aegisx.ws.server.auth.JwtAuthenticator;
-import com.aegisx.ws.server.metrics.InternalErrors;
-import com.aegisx.ws.server.security.SecuritySettings;
-import com.aegisx.ws.server.security.TokenBucket;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * What a node enforces on each open connection beyond the protocol itself: the inbound message rate
- * and the lifetime of the token the connection was opened with
- * ({@code token_expiring} warning, {@code refresh_token}, close with {@link CloseCodes#TOKEN_EXPIRED}).
- *
- * <p>Only client-initiated actions are limited. What may be subscribed is {@link SubscriptionPolicy}'s
- * decision.
+ * What a node enforces on each open connection beyond the protocol itself, one job per class:
+ * the inbound message rate ({@link InboundRate}) and the lifetime of the token the connection was
+ * opened with ({@link TokenLifetime}); plus giving back the upgrade's reservation under the
+ * connection limits when a socket closes before it registered. What may be subscribed is
+ * {@link SubscriptionPolicy}'s decision.
  */
 public final class ConnectionGuard {
-
-    private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
 
     /** Message type sent shortly before the token of a connection expires. */
     public static final String TOKEN_EXPIRING = "token_expiring";
     /** Reply to a successful {@code refresh_token}. */
     public static final String TOKEN_REFRESHED = "token_refreshed";
     public static final String REFRESH_TOKEN = "refresh_token";
-
-
-    private final SecuritySettings settings;
-    private final JwtAuthenticator authenticator;
-    private final ChannelAccessPolicy policy;
-    private final ScheduledExecutorService scheduler;
-    private final ConnectionLimits limiter;
-    private final AtomicLong rateLimited = new AtomicLong();
-    private final AtomicLong rateLimitCloses = new AtomicLong();
-    private final AtomicLong expiredCloses = new AtomicLong();
-
-    /** How far ahead a token-expiry warning gets its timer; see {@link #armDueTimers}. */
+    /** How far ahead a token-expiry warning gets its timer; see {@link TokenLifetime#armDueTimers}. */
     public static final Duration TIMER_HORIZON = Duration.ofMinutes(10);
 
-    public ConnectionGuard(SecuritySettings settings, JwtAuthenticator authenticator, ChannelAccessPolicy policy,
-                           ScheduledExecutorService scheduler, ConnectionLimits limiter) {
+    private final InboundRate rate;
+    private final TokenLifetime lifetime;
+    private final ConnectionLimits limiter;
+
+    public ConnectionGuard(com.aegisx.ws.server.security.SecuritySettings settings,
+                           com.aegisx.ws.server.auth.JwtAuthenticator authenticator,
+                           com.aegisx.ws.server.auth.ChannelAccessPolicy policy,
+                           java.util.concurrent.ScheduledExecutorService scheduler, ConnectionLimits limiter) {
+        this.rate = new InboundRate(settings);
+        this.lifetime = new TokenLifetime(settings, authenticator, policy, scheduler);
         this.limiter = limiter;
-        this.settings = settings;
-        this.authenticator = authenticator;
-        this.policy = policy;
-        this.scheduler = scheduler;
     }
 
-    public SecuritySettings settings() {
-        return settings;
-    }
-
-    // ---------------------------------------------------------------- rate
-
-    /**
-     * Whether the next inbound message may be processed. The first message over the rate (after an
-     * admitted one) gets a {@code rate_limited} error; more than WEBSOCKET_RATE_LIMIT_TOLERANCE
-     * refused within WEBSOCKET_RATE_LIMIT_WINDOW close the socket with {@link CloseCodes#RATE_LIMITED}.
-     * The refusals are counted over that sliding window, not in a row: a client pacing itself just
-     * over the rate, one admitted frame between refusals, is closed as well.
-     */
+    /** See {@link InboundRate#admit}. */
     public boolean admit(LocalConnection connection) {
-        TokenBucket bucket = connection.rateBucket();
-        long now = System.nanoTime();
-        if (bucket == null) {
-            // Messages of one socket arrive one at a time, so no race creates two buckets.
-            bucket = new TokenBucket(settings.ratePerSecond(), settings.rateBurst(), now);
-            connection.rateBucket(bucket);
-        }
-        if (bucket.tryTake(now)) {
-            return true;
-        }
-        rateLimited.incrementAndGet();
-        if (bucket.refusedInRow() == 1) {
-            log.info("Rate limited connectionId={} userId={} (over {}/s, burst {})", connection.id(),
-                    connection.userId(), settings.ratePerSecond(), settings.rateBurst());
-            connection.send(Replies.error(ErrorCodes.RATE_LIMITED, "Too many messages: at most "
-                    + settings.ratePerSecond() + " per second; messages are dropped until you slow down", null));
-        }
-        if (bucket.refusalsExceed(settings.rateTolerance(), settings.rateWindow().toNanos(), now)
-                && connection.isOpen()) {
-            rateLimitCloses.incrementAndGet();
-            log.warn("Closing connectionId={} userId={} with {}: more than {} messages refused within {} s",
-                    connection.id(), connection.userId(), CloseCodes.RATE_LIMITED, settings.rateTolerance(),
-                    settings.rateWindow().toSeconds());
-            connection.close(CloseCodes.RATE_LIMITED, "rate limit exceeded");
-        }
-        return false;
+        return rate.admit(connection);
     }
-
-    // ---------------------------------------------------------------- token lifetime
 
     /** Starts watching the connection's token expiry; call once the connection is open. */
     public void opened(LocalConnection connection) {
-        schedule(connection, connection.identity());
+        lifetime.opened(connection);
     }
 
     public void closed(LocalConnection connection) {
-        cancel(connection);
+        lifetime.closed(connection);
+    }
+
+    public void armDueTimers(Iterable<LocalConnection> connections) {
+        lifetime.armDueTimers(connections);
+    }
+
+    public void refresh(LocalConnection connection, ConnectionHub hub,
+                        com.fasterxml.jackson.databind.node.ObjectNode message,
+                        com.fasterxml.jackson.databind.JsonNode id) {
+        lifetime.refresh(connection, hub, message, id);
     }
 
     /**
@@ -126,154 +66,15 @@ public final class ConnectionGuard {
         }
     }
 
-    /**
-     * At most one pending timer per connection (held in a field, not a map): the warning, which then
-     * arms the close. Two timers armed up front cost every idle socket a second scheduled task.
-     *
-     * <p>A timer is armed only when the warning is due within {@link #TIMER_HORIZON}; a token that
-     * lives longer (hours, typically) gets its timer from {@link #armDueTimers}, which the node runs
-     * every half horizon. A scheduled task (~140 bytes with its queue slot) per idle socket is thus
-     * kept only for the sockets whose token ends soon (load-tests/README.md, idle).
-     */
-    private void schedule(LocalConnection connection, Identity identity) {
-        synchronized (connection) {
-            cancel(connection);
-            arm(connection, identity, System.currentTimeMillis());
-        }
-    }
-
-    /** Arms the warning timer if it is due within the horizon; call holding the connection's monitor. */
-    private void arm(LocalConnection connection, Identity identity, long now) {
-        Instant deadline = authenticator.expiryWithLeeway(identity);
-        if (deadline == null) {
-            return;
-        }
-        long delay = identity.expiresAt().toEpochMilli() - settings.expiryWarning().toMillis() - now;
-        if (delay > TIMER_HORIZON.toMillis()) {
-            return;
-        }
-        connection.expiryTimer(scheduler.schedule(() -> warn(connection, identity, deadline),
-                Math.max(0, delay), TimeUnit.MILLISECONDS));
-    }
-
-    /**
-     * Arms the timers of open connections whose warning is now due within the horizon. The node
-     * calls it every {@code TIMER_HORIZON / 2}, so every timer is armed at least that long ahead.
-     */
-    public void armDueTimers(Iterable<LocalConnection> connections) {
-        long now = System.currentTimeMillis();
-        for (LocalConnection connection : connections) {
-            if (connection.expiryTimer() != null || connection.identity().expiresAt() == null) {
-                continue; // armed (or fired) already, or nothing to watch; a racy read, checked again below
-            }
-            synchronized (connection) {
-                // opened() cancels and re-arms, closed() cancels: arming here before the one or after
-                // the other (a closed socket is not open) changes nothing.
-                if (connection.expiryTimer() == null && connection.isOpen()) {
-                    arm(connection, connection.identity(), now);
-                }
-            }
-        }
-    }
-
-    private static void cancel(LocalConnection connection) {
-        synchronized (connection) {
-            ScheduledFuture<?> timer = connection.expiryTimer();
-            if (timer != null) {
-                timer.cancel(false);
-                connection.expiryTimer(null);
-            }
-        }
-    }
-
-    private void warn(LocalConnection connection, Identity identity, Instant deadline) {
-        synchronized (connection) {
-            if (connection.identity() != identity || !connection.isOpen()) {
-                return; // refreshed meanwhile (a new timer is armed), or gone
-            }
-            connection.expiryTimer(scheduler.schedule(() -> expire(connection, identity),
-                    Math.max(0, deadline.toEpochMilli() - System.currentTimeMillis()), TimeUnit.MILLISECONDS));
-        }
-        ObjectNode out = Replies.message(TOKEN_EXPIRING, null);
-        out.put("expiresAt", Timestamps.format(identity.expiresAt()));
-        out.put("message", "Your token expires soon; send {\"type\":\"refresh_token\",\"token\":\"...\"}");
-        connection.send(Replies.stamped(out));
-    }
-
-    private void expire(LocalConnection connection, Identity identity) {
-        if (connection.identity() != identity || !connection.isOpen()) {
-            return;
-        }
-        expiredCloses.incrementAndGet();
-        log.info("Token expired connectionId={} userId={}; closing with {}", connection.id(), connection.userId(),
-                CloseCodes.TOKEN_EXPIRED);
-        connection.close(CloseCodes.TOKEN_EXPIRED, "token expired");
-    }
-
-    /**
-     * {@code {"type":"refresh_token","token":"..."}}: a fresh token of the same user replaces the
-     * connection's identity (roles included) and its expiry. Subscriptions the new roles no longer
-     * allow are dropped, each with an {@code unsubscribed} message carrying {@code reason: forbidden}.
-     */
-    public void refresh(LocalConnection connection, ConnectionHub hub, ObjectNode message, JsonNode id) {
-        JsonNode tokenNode = message.get("token");
-        if (tokenNode == null || !tokenNode.isTextual() || tokenNode.asText().isEmpty()) {
-            connection.send(Replies.error(ErrorCodes.MISSING_FIELD, "token is required and must be a string", id));
-            return;
-        }
-        Identity current = connection.identity();
-        if (current.isAnonymous()) {
-            connection.send(Replies.error(ErrorCodes.FORBIDDEN,
-                    "An anonymous connection cannot be upgraded; reconnect with a token", id));
-            return;
-        }
-        Identity fresh;
-        try {
-            fresh = authenticator.verify(tokenNode.asText());
-        } catch (AuthenticationException e) {
-            log.info("Refused refresh_token connectionId={} userId={}: {}", connection.id(),
-                    LogSafe.text(current.userId()), e.reason());
-            ObjectNode error = Replies.error(ErrorCodes.INVALID_TOKEN, e.getMessage(), id);
-            error.put("reason", e.reason());
-            connection.send(error);
-            return;
-        }
-        if (!current.userId().equals(fresh.userId())) {
-            log.warn("Refused refresh_token connectionId={} userId={}: token of another user", connection.id(),
-                    current.userId());
-            connection.send(Replies.error(ErrorCodes.FORBIDDEN, "The token belongs to another user", id));
-            return;
-        }
-        connection.identity(fresh);
-        schedule(connection, fresh);
-        for (String channel : List.copyOf(connection.channels())) {
-            if (!policy.canSubscribe(fresh, channel).allowed()) {
-                connection.serially(() -> hub.unsubscribe(connection, channel)).whenComplete((removed, error) -> {
-                    if (error != null) {
-                        InternalErrors.record("dropping a forbidden channel after refresh_token", error);
-                    } else if (Boolean.TRUE.equals(removed)) {
-                        connection.send(Replies.unsubscribed(channel, null).put("reason", ErrorCodes.FORBIDDEN));
-                    }
-                });
-            }
-        }
-        ObjectNode out = Replies.message(TOKEN_REFRESHED, id);
-        if (fresh.expiresAt() != null) {
-            out.put("expiresAt", Timestamps.format(fresh.expiresAt()));
-        }
-        log.info("Token refreshed connectionId={} userId={}", connection.id(), fresh.userId());
-        connection.send(Replies.stamped(out));
-    }
-
     public long rateLimited() {
-        return rateLimited.get();
+        return rate.rateLimited();
     }
 
     public long rateLimitCloses() {
-        return rateLimitCloses.get();
+        return rate.rateLimitCloses();
     }
 
     public long expiredCloses() {
-        return expiredCloses.get();
+        return lifetime.expiredCloses();
     }
 }

@@ -110,7 +110,7 @@ public final class LocalConnection {
     }
     public TokenBucket rateBucket() { return rateBucket; }
     public void rateBucket(TokenBucket bucket) { this.rateBucket = bucket; }
-    /** Guarded by this connection's monitor. */
+    /** Guarded by TokenLifetime's timer lock for this connection (not by the connection's monitor). */
     public ScheduledFuture<?> expiryTimer() { return expiryTimer; }
     public void expiryTimer(ScheduledFuture<?> timer) { this.expiryTimer = timer; }
     /** The transport's side of this socket. */

@@ -3,6 +3,7 @@ package com.aegisx.ws.server.core;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.server.auth.AccessDecision;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
+import com.aegisx.ws.server.auth.LogSafe;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +80,7 @@ public final class SubscriptionPolicy {
     /** The same, the subscription itself made by {@code subscriber} once the checks passed. */
     public CompletableFuture<Outcome> subscribe(LocalConnection connection, String channel, Origin origin,
                                                 Subscriber subscriber) {
-        Outcome refused = refusal(connection, channel, origin);
+        Outcome refused = checkAccess(connection, channel, origin);
         return refused != null ? CompletableFuture.completedFuture(refused)
                 : connection.serially(() -> admitted(connection, channel, origin, subscriber));
     }
@@ -95,19 +96,22 @@ public final class SubscriptionPolicy {
     /** The same, the subscription itself made by {@code subscriber}. */
     public CompletableFuture<Outcome> subscribeInChain(LocalConnection connection, String channel, Origin origin,
                                                        Subscriber subscriber) {
-        Outcome refused = refusal(connection, channel, origin);
+        Outcome refused = checkAccess(connection, channel, origin);
         return refused != null ? CompletableFuture.completedFuture(refused)
                 : admitted(connection, channel, origin, subscriber);
     }
 
-    /** The channel rules' refusal (never for {@link Origin#SERVER}), or null. */
-    private Outcome refusal(LocalConnection connection, String channel, Origin origin) {
-        AccessDecision decision = origin == Origin.SERVER ? AccessDecision.allow() : access(connection, channel);
-        if (!decision.refused()) {
+    /** The channel rules for {@code origin}: null when allowed, else the refusal (logged). */
+    private Outcome checkAccess(LocalConnection connection, String channel, Origin origin) {
+        if (origin == Origin.SERVER) {
+            return null;
+        }
+        AccessDecision decision = access(connection, channel);
+        if (decision.allowed()) {
             return null;
         }
         log.info("Refused subscription connectionId={} userId={} channel={} code={} origin={}",
-                connection.id(), connection.userId(), channel, decision.code(), origin);
+                connection.id(), LogSafe.text(connection.userId()), channel, decision.code(), origin);
         return Outcome.refused(decision.code(), decision.message());
     }
 

@@ -149,6 +149,18 @@ class JwtAuthenticatorTest {
     }
 
     @Test
+    void aTokenWithoutAlgorithmIsRefusedNotAnException() {
+        // Found by HostileFramesIT once dropped futures were logged: {"typ":"JWT"} with no "alg"
+        // threw a NullPointerException from the verifier map instead of a refusal.
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String token = b64.encodeToString("{\"typ\":\"JWT\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "." + b64.encodeToString("{\"sub\":\"u\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + ".c2lnbmF0dXJl";
+        AuthenticationException e = assertThrows(AuthenticationException.class, () -> HS_ONLY.verify(token));
+        assertEquals(AuthFailure.ALGORITHM_NOT_ALLOWED, e.failure());
+    }
+
+    @Test
     void identityCarriesRolesAndExpiry() throws Exception {
         Instant exp = Instant.now().plusSeconds(300).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Identity id = HS_ONLY.verify(JWT.create().withSubject("u42").withArrayClaim("roles", new String[] {"admin", "nurse"})
