@@ -52,6 +52,8 @@ public final class FaultSuite {
     private static final String PREFIX = "ws";
     /** Extra clients on node 1 for the reconnect storm. */
     private static final int STORM = 1000;
+    /** The storm's clients wait a random 0..1 s before reconnecting, as a real client's backoff would. */
+    private static final long RECONNECT_JITTER_MILLIS = 1000;
 
     private final Path jar;
     private final Path work;
@@ -119,20 +121,21 @@ public final class FaultSuite {
 
     private void runTraffic(String fault, RedisProcess redis, LinkProxy proxy, List<NodeProcess> nodes) throws Exception {
         List<Client> clients = new ArrayList<>();
+        long jitter = fault.equals("reconnect-storm") ? RECONNECT_JITTER_MILLIS : 0;
         for (int n = 0; n < nodes.size(); n++) {
             for (int i = 0; i < clientsPerNode; i++) {
-                clients.add(new Client(nodes, n));
+                clients.add(new Client(nodes, n, jitter));
             }
         }
         if (fault.equals("reconnect-storm")) {
             // Node 1 carries STORM more clients; its drain sends them all to node 0 at once, resuming.
             for (int i = 0; i < STORM; i++) {
-                clients.add(new Client(nodes, 1));
+                clients.add(new Client(nodes, 1, jitter));
             }
         }
         Client stalled = null;
         if (fault.equals("stalled-reader")) {
-            stalled = new Client(nodes, 0);
+            stalled = new Client(nodes, 0, 0);
             stalled.stallAfterSubscribing = true;
         }
         for (Client client : clients) {
@@ -160,7 +163,7 @@ public final class FaultSuite {
             case "stalled-reader" -> stalled.stall();
             default -> throw new IllegalArgumentException("unknown fault " + fault);
         }
-        Thread.sleep(8000);
+        Thread.sleep(fault.equals("reconnect-storm") ? 20_000 : 8000);
         publisher.stop();
         Thread.sleep(5000);
         int indexWrong = indexEntriesWrong(redis.url(), clients);
@@ -377,9 +380,13 @@ public final class FaultSuite {
         private volatile boolean stalledNow;
         volatile int closeCode;
 
-        Client(List<NodeProcess> nodes, int node) {
+        /** Reconnects wait a random 0..jitter ms first (the storm; 0: at once). */
+        private final long jitterMillis;
+
+        Client(List<NodeProcess> nodes, int node, long jitterMillis) {
             this.nodes = nodes;
             this.node = node;
+            this.jitterMillis = jitterMillis;
         }
 
         Track track(String channel) {
@@ -400,8 +407,8 @@ public final class FaultSuite {
                 NodeProcess target = nodes.get(node % nodes.size());
                 if (target.alive()) {
                     try {
-                        socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(3))
-                                .buildAsync(target.ws("/ws"), this).get(5, TimeUnit.SECONDS);
+                        socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20))
+                                .buildAsync(target.ws("/ws"), this).get(30, TimeUnit.SECONDS);
                         return;
                     } catch (Exception e) {
                         // refused (draining, dead): try the next node
@@ -541,6 +548,14 @@ public final class FaultSuite {
             drops.incrementAndGet();
             Thread reconnect = new Thread(() -> {
                 node++;
+                try {
+                    // Jitter, as a real client's backoff: a thousand sockets closed at once do not all come back at once.
+                    if (jitterMillis > 0) {
+                        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(jitterMillis));
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
                 connect();
             }, "fault-reconnect");
             reconnect.setDaemon(true);
