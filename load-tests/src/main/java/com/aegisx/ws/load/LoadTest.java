@@ -113,6 +113,7 @@ public final class LoadTest {
         env.put("JWT_SECRET", SECRET);
         env.put("REDIS_KEY_PREFIX", PREFIX);
         env.put("WEBSOCKET_MAX_CONNECTIONS_PER_IP", "1000000");
+        env.put("WEBSOCKET_UPGRADE_RATE_PER_IP", "0"); // every generated client comes from one address
         env.put("WEBSOCKET_MAX_CONNECTIONS_PER_USER", "1000000");
         env.put("WEBSOCKET_MAX_OUTBOUND_BYTES", String.valueOf(16 * 1024 * 1024));
         if (options.scenario.equals("ceiling")) {

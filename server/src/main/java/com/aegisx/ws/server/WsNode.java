@@ -58,7 +58,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ProxyConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -101,12 +104,12 @@ public final class WsNode implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ManagementEndpoints management;
-    private final ConnectionGuard guard;
     private final ResumeService resume;
     private final HistoryGapFiller gapFiller;
     private final PubSubProbe probe;
     private final Conflation conflation;
     private final UpgradeGate gate;
+    private final ConnectionGuard guard;
     private volatile boolean draining;
     private volatile boolean stopped;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -155,7 +158,12 @@ public final class WsNode implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(config.jettyMaxThreads(), config.jettyMinThreads());
         threads.setName("ws-jetty-" + config.nodeId());
         this.server = new Server(threads);
-        this.connector = new ServerConnector(server);
+        // With PROXY_PROTOCOL the public port reads HAProxy's PROXY header (v1 or v2) first; a
+        // connection without one is served as plain HTTP. Who may send it: see ClientAddress.
+        this.connector = config.proxyProtocol()
+                ? new ServerConnector(server, new ProxyConnectionFactory(HttpVersion.HTTP_1_1.asString()),
+                        new HttpConnectionFactory())
+                : new ServerConnector(server);
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
@@ -276,6 +284,7 @@ public final class WsNode implements AutoCloseable {
             @Override public long rateLimited() { return guard.rateLimited(); }
             @Override public long rateLimitCloses() { return guard.rateLimitCloses(); }
             @Override public long tokenExpiredCloses() { return guard.expiredCloses(); }
+            @Override public long upgradesThrottled() { return gate.throttledUpgrades(); }
             @Override public boolean redisConnected() { return redis.isConnected(); }
             @Override public boolean ready() { return isReady(); }
         };
@@ -383,6 +392,7 @@ public final class WsNode implements AutoCloseable {
             }
         });
         tickets.prune();
+        gate.pruneThrottle();
     }
 
     private void cleanup() {

@@ -15,6 +15,8 @@ public enum AuthFailure {
     ALGORITHM_NOT_ALLOWED("algorithm_not_allowed"),
     INVALID_SIGNATURE("invalid_signature"),
     TOKEN_EXPIRED("token_expired"),
+    /** JWT_REQUIRE_EXP is on and the token has no {@code exp}: it would never expire. */
+    MISSING_EXPIRY("missing_expiry"),
     /** {@code nbf} (or {@code iat}) lies in the future, beyond the leeway. */
     TOKEN_NOT_YET_VALID("token_not_yet_valid"),
     WRONG_ISSUER("wrong_issuer"),

@@ -38,6 +38,9 @@ import java.util.regex.Pattern;
  *       dotted path such as {@code realm_access.roles} reaches into nested objects (Keycloak)</td></tr>
  *   <tr><td>AUTH_REQUIRED</td><td>{@value #DEFAULT_AUTH_REQUIRED}</td><td>refuse connections without
  *       a token</td></tr>
+ *   <tr><td>JWT_REQUIRE_EXP</td><td>AUTH_REQUIRED</td><td>refuse tokens without {@code exp}
+ *       (a token without it would be valid forever, and {@code refresh_token} with one would take
+ *       a socket's expiry away)</td></tr>
  *   <tr><td>CHANNEL_RULES</td><td>{@value ChannelAccessPolicy#DEFAULT_RULES}</td><td>channel access rules,
  *       see {@link ChannelAccessPolicy}</td></tr>
  * </table>
@@ -59,6 +62,7 @@ public final class AuthSettings {
     public static final String JWT_USER_CLAIM = "JWT_USER_CLAIM";
     public static final String JWT_ROLES_CLAIM = "JWT_ROLES_CLAIM";
     public static final String AUTH_REQUIRED = "AUTH_REQUIRED";
+    public static final String JWT_REQUIRE_EXP = "JWT_REQUIRE_EXP";
     public static final String CHANNEL_RULES = "CHANNEL_RULES";
 
     /** HS256 needs a key at least as long as its 256-bit output (RFC 7518 §3.2). */
@@ -82,6 +86,7 @@ public final class AuthSettings {
     private final String userClaim;
     private final String rolesClaim;
     private final boolean authRequired;
+    private final boolean expiryRequired;
     private final ChannelAccessPolicy channelPolicy;
 
     private AuthSettings(Builder b) {
@@ -93,6 +98,7 @@ public final class AuthSettings {
         this.userClaim = b.userClaim;
         this.rolesClaim = b.rolesClaim;
         this.authRequired = b.authRequired;
+        this.expiryRequired = b.expiryRequired != null ? b.expiryRequired : b.authRequired;
         this.channelPolicy = b.channelPolicy;
     }
 
@@ -146,6 +152,9 @@ public final class AuthSettings {
 
         boolean required = env.bool(AUTH_REQUIRED, DEFAULT_AUTH_REQUIRED);
         b.authRequired(required);
+        // Default on where authentication is required: a deployment that insists on tokens also
+        // wants them to end.
+        b.expiryRequired(env.bool(JWT_REQUIRE_EXP, required));
         if (required && secret == null && inlineKey == null && keyFile == null) {
             env.error(AUTH_REQUIRED, "is true but none of " + JWT_SECRET + ", " + JWT_PUBLIC_KEY + ", "
                     + JWT_PUBLIC_KEY_FILE + " is set, so no connection could ever be accepted");
@@ -239,6 +248,11 @@ public final class AuthSettings {
         return authRequired;
     }
 
+    /** JWT_REQUIRE_EXP: tokens without {@code exp} are refused (default: as AUTH_REQUIRED). */
+    public boolean expiryRequired() {
+        return expiryRequired;
+    }
+
     public ChannelAccessPolicy channelPolicy() {
         return channelPolicy;
     }
@@ -252,6 +266,7 @@ public final class AuthSettings {
                 + ", userClaim=" + userClaim
                 + ", rolesClaim=" + rolesClaim
                 + ", authRequired=" + authRequired
+                + ", expRequired=" + expiryRequired
                 + ", channelRules=" + channelPolicy;
     }
 
@@ -270,6 +285,8 @@ public final class AuthSettings {
         private String userClaim = DEFAULT_USER_CLAIM;
         private String rolesClaim = DEFAULT_ROLES_CLAIM;
         private boolean authRequired = DEFAULT_AUTH_REQUIRED;
+        /** Null: follows authRequired. */
+        private Boolean expiryRequired;
         private ChannelAccessPolicy channelPolicy = ChannelAccessPolicy.defaults();
 
         private Builder() {
@@ -329,6 +346,12 @@ public final class AuthSettings {
 
         public Builder authRequired(boolean required) {
             this.authRequired = required;
+            return this;
+        }
+
+        /** Refuse tokens without {@code exp}; unset, it follows {@link #authRequired}. */
+        public Builder expiryRequired(boolean required) {
+            this.expiryRequired = required;
             return this;
         }
 

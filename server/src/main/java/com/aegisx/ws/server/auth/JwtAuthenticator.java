@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  * <p>Claims:
  * <ul>
  *   <li>{@code exp}, {@code nbf}, {@code iat} are checked with JWT_LEEWAY_SECONDS of slack;
- *       {@code exp} is optional (a token without it never expires);</li>
+ *       {@code exp} is required with JWT_REQUIRE_EXP (default: as AUTH_REQUIRED), otherwise optional
+ *       (a token without it never expires);</li>
  *   <li>{@code iss} / {@code aud} are required when JWT_ISSUER / JWT_AUDIENCE are set;</li>
  *   <li>the user claim (JWT_USER_CLAIM, default {@code sub}) must be a non-blank string or an integer,
  *       at most {@value #MAX_USER_ID_LENGTH} characters, without whitespace, control characters,
@@ -154,6 +155,10 @@ public final class JwtAuthenticator implements TokenVerifier {
             verifier.verify(jwt);
         } catch (JWTVerificationException e) {
             throw translate(e);
+        }
+        if (settings.expiryRequired() && jwt.getExpiresAtAsInstant() == null) {
+            // Also what keeps refresh_token from taking a socket's expiry away.
+            throw new AuthenticationException(AuthFailure.MISSING_EXPIRY, "Token has no 'exp' claim; this server requires one");
         }
         return new Identity(userId(jwt), roles(jwt), jwt.getExpiresAtAsInstant());
     }

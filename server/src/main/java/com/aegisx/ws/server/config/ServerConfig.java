@@ -60,6 +60,7 @@ public final class ServerConfig {
     private final String host;
     private final int managementPort;
     private final String managementHost;
+    private final boolean proxyProtocol;
     private final String advertisedHost;
     private final String redisUrl;
     private final String nodeId;
@@ -99,6 +100,7 @@ public final class ServerConfig {
             env.error("MANAGEMENT_PORT", "must differ from PORT (" + port + "): the management endpoints must not be public");
         }
         managementHost = env.string("MANAGEMENT_HOST", DEFAULT_MANAGEMENT_HOST);
+        proxyProtocol = env.bool("PROXY_PROTOCOL", false);
         advertisedHost = env.string("ADVERTISED_HOST", localHostName(host));
         redisUrl = env.raw("REDIS_URL");
         if (redisUrl != null) {
@@ -159,6 +161,10 @@ public final class ServerConfig {
         loadTestHooks = env.bool("LOADTEST_HOOKS", false);
         auth = AuthSettings.fromEnv(env);
         security = SecuritySettings.fromEnv(env);
+        if (proxyProtocol && security.proxies().isEmpty()) {
+            env.error("PROXY_PROTOCOL", "needs TRUSTED_PROXIES (the load balancer's own address): a PROXY header"
+                    + " is believed from those peers only");
+        }
         history = HistorySettings.fromEnv(env);
     }
 
@@ -259,6 +265,8 @@ public final class ServerConfig {
     public int managementPort() { return managementPort; }
     /** MANAGEMENT_HOST: the interface the management port listens on. */
     public String managementHost() { return managementHost; }
+    /** PROXY_PROTOCOL: the public port reads HAProxy's PROXY header (v1/v2), believed from TRUSTED_PROXIES only. */
+    public boolean proxyProtocol() { return proxyProtocol; }
     /** Host name other nodes and operators see in the node registry. */
     public String advertisedHost() { return advertisedHost; }
     /** Null when unset: the launcher then starts a local Redis for a quick start. */

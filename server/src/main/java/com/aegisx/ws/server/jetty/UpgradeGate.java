@@ -8,13 +8,16 @@ import com.aegisx.ws.server.auth.JwtAuthenticator;
 import com.aegisx.ws.server.auth.LogMasking;
 import com.aegisx.ws.server.auth.TokenExtractor;
 import com.aegisx.ws.protocol.Identifiers;
+import com.aegisx.ws.server.security.ClientAddress;
 import com.aegisx.ws.server.core.ConnectionLimits;
 import com.aegisx.ws.server.security.SecuritySettings;
+import com.aegisx.ws.server.security.UpgradeThrottle;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -48,6 +51,8 @@ public final class UpgradeGate extends Handler.Wrapper {
     private final SecuritySettings security;
     private final ConnectionLimits limiter;
     private final String nodeId;
+    private final UpgradeThrottle throttle;
+    private final AtomicLong throttled = new AtomicLong();
     private final AtomicInteger deciding = new AtomicInteger();
 
     public UpgradeGate(Handler next, JwtAuthenticator authenticator, boolean authRequired, UpgradeTickets tickets,
@@ -57,6 +62,7 @@ public final class UpgradeGate extends Handler.Wrapper {
         this.security = security;
         this.limiter = limiter;
         this.nodeId = nodeId;
+        this.throttle = new UpgradeThrottle(security.upgradeRatePerIp(), security.upgradeBurstPerIp());
         this.authenticator = authenticator;
         this.authRequired = authRequired;
         this.tickets = tickets;
@@ -82,15 +88,30 @@ public final class UpgradeGate extends Handler.Wrapper {
             return true;
         }
         String path = Request.getPathInContext(request);
-        String ip = security.proxies().clientAddress(Request.getRemoteAddr(request),
-                headers.getValuesList(HttpHeader.X_FORWARDED_FOR));
+        String ip = ClientAddress.of(request, security.proxies());
+        if (ip == null) {
+            log.warn("Refused upgrade on {}: PROXY protocol header from {}, which is not in TRUSTED_PROXIES",
+                    masked(request), Request.getRemoteAddr(request));
+            Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, "untrusted proxy");
+            return true;
+        }
+        boolean publicPath = publicPaths.contains(path);
+        // A trusted proxy's own address means "client unknown" (no forwarding header): throttling it
+        // would throttle everyone behind it.
+        if (!publicPath && !security.proxies().isTrusted(ip) && !throttle.admit(ip, System.nanoTime())) {
+            // Before any token check or Redis round trip: hammering costs this node a map lookup.
+            throttled.incrementAndGet();
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+            Response.writeError(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429,
+                    "too many upgrades from this address, retry later");
+            return true;
+        }
         if (!security.origins().allows(headers.get(HttpHeader.ORIGIN), headers.get(HttpHeader.HOST))) {
             log.info("Refused upgrade on {} from {}: origin {} not allowed", masked(request), ip,
                     LogSafe.text(headers.get(HttpHeader.ORIGIN)));
             Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, "origin not allowed");
             return true;
         }
-        boolean publicPath = publicPaths.contains(path);
         Identity identity;
         try {
             identity = publicPath ? Identity.anonymous() : authenticate(request, headers);
@@ -240,6 +261,16 @@ public final class UpgradeGate extends Handler.Wrapper {
 
     private void release(UpgradeTicket ticket) {
         limiter.release(ticket.connectionId(), ticket.identity().userId(), ticket.ip());
+    }
+
+    /** Upgrades refused by the per-address throttle (WEBSOCKET_UPGRADE_RATE_PER_IP) since the start. */
+    public long throttledUpgrades() {
+        return throttled.get();
+    }
+
+    /** Forgets idle addresses of the per-address throttle; the node calls it periodically. */
+    public void pruneThrottle() {
+        throttle.prune(System.nanoTime());
     }
 
     /** The request target for a log line, with token and key parameters masked. */

@@ -123,6 +123,11 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
 
         long tokenExpiredCloses();
 
+        /** Upgrades refused by the per-address throttle (WEBSOCKET_UPGRADE_RATE_PER_IP), before Redis. */
+        default long upgradesThrottled() {
+            return 0;
+        }
+
         boolean redisConnected();
 
         boolean ready();
@@ -174,6 +179,9 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
                 .description("Sockets closed for going on sending after rate_limited").register(registry);
         FunctionCounter.builder("ws.token.expired.closes", sources, Sources::tokenExpiredCloses)
                 .description("Sockets closed because their token expired").register(registry);
+        FunctionCounter.builder("ws.upgrades.throttled", sources, Sources::upgradesThrottled)
+                .description("Upgrades refused (429) by the per-address throttle before Redis was asked")
+                .register(registry);
         FunctionCounter.builder("ws.internal.errors", InternalErrors.class, c -> InternalErrors.count())
                 .description("Failures of work nobody waited for (logged as 'Unexpected failure in ...')")
                 .register(registry);

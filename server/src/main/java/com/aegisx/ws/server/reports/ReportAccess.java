@@ -15,7 +15,7 @@ import com.aegisx.ws.server.auth.Identity;
  *       whoever the node's CHANNEL_RULES let subscribe to {@code reports:progress:<id>}, the same
  *       rule that governs a plain {@code subscribe} to that channel on {@code /ws}, so the route
  *       never shows what {@code /ws} would refuse nor refuses what {@code /ws} would show. With the
- *       default rules that channel is public; set e.g. {@code reports:progress:**=role:admin} to
+ *       default rules that channel is public; set e.g. {@code reports:progress:*=role:admin} to
  *       restrict watching to owners and admins.</li>
  *   <li><b>Cancel</b>: only the owner or an admin. An ownerless report (registered without an
  *       owner: demos, system reports) may be cancelled by anyone who may watch it.</li>

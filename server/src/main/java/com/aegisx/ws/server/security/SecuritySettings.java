@@ -18,6 +18,8 @@ import java.util.List;
  *   <tr><td>WEBSOCKET_MAX_SUBSCRIPTIONS</td><td>{@value #DEFAULT_MAX_SUBSCRIPTIONS}</td><td>client subscriptions per connection</td></tr>
  *   <tr><td>WEBSOCKET_MAX_CONNECTIONS_PER_USER</td><td>{@value #DEFAULT_MAX_CONNECTIONS_PER_USER}</td><td>cluster-wide; 0 = off</td></tr>
  *   <tr><td>WEBSOCKET_MAX_CONNECTIONS_PER_IP</td><td>{@value #DEFAULT_MAX_CONNECTIONS_PER_IP}</td><td>cluster-wide; 0 = off</td></tr>
+ *   <tr><td>WEBSOCKET_UPGRADE_RATE_PER_IP</td><td>{@value #DEFAULT_UPGRADE_RATE_PER_IP}</td><td>upgrades per second per address on one node, before Redis is asked; 0 = off</td></tr>
+ *   <tr><td>WEBSOCKET_UPGRADE_BURST_PER_IP</td><td>{@value #DEFAULT_UPGRADE_BURST_PER_IP}</td><td>upgrades per address accepted back to back</td></tr>
  *   <tr><td>WEBSOCKET_RATE_LIMIT</td><td>{@value #DEFAULT_RATE_PER_SECOND}</td><td>inbound messages per second (token refill)</td></tr>
  *   <tr><td>WEBSOCKET_RATE_BURST</td><td>{@value #DEFAULT_RATE_BURST}</td><td>bucket size: messages accepted back to back</td></tr>
  *   <tr><td>WEBSOCKET_RATE_LIMIT_TOLERANCE</td><td>{@value #DEFAULT_RATE_TOLERANCE}</td><td>messages refused within the window before the close</td></tr>
@@ -33,6 +35,8 @@ public record SecuritySettings(
         int maxSubscriptions,
         int maxConnectionsPerUser,
         int maxConnectionsPerIp,
+        int upgradeRatePerIp,
+        int upgradeBurstPerIp,
         int ratePerSecond,
         int rateBurst,
         int rateTolerance,
@@ -47,6 +51,14 @@ public record SecuritySettings(
     public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 20;
     /** High on purpose: a whole hospital may reach us through one NAT address. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1000;
+    /**
+     * Upgrades per second one address may start on one node before the shared Redis is asked about
+     * the connection limits. A hospital's NAT reconnecting a few hundred tabs after a restart is
+     * served within seconds (the burst, then this rate per node, clients retry with backoff); a
+     * client hammering refused upgrades costs Redis at most this many checks per second per node.
+     */
+    public static final int DEFAULT_UPGRADE_RATE_PER_IP = 50;
+    public static final int DEFAULT_UPGRADE_BURST_PER_IP = 200;
     /** A UI sends a handful of messages per second at most; this leaves room for bursts of subscriptions. */
     public static final int DEFAULT_RATE_PER_SECOND = 20;
     public static final int DEFAULT_RATE_BURST = 50;
@@ -79,6 +91,9 @@ public record SecuritySettings(
         int maxSubscriptions = env.integer("WEBSOCKET_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, 1, 100_000);
         int perUser = env.integer("WEBSOCKET_MAX_CONNECTIONS_PER_USER", DEFAULT_MAX_CONNECTIONS_PER_USER, 0, 1_000_000);
         int perIp = env.integer("WEBSOCKET_MAX_CONNECTIONS_PER_IP", DEFAULT_MAX_CONNECTIONS_PER_IP, 0, 10_000_000);
+        int upgradeRate = env.integer("WEBSOCKET_UPGRADE_RATE_PER_IP", DEFAULT_UPGRADE_RATE_PER_IP, 0, 1_000_000);
+        int upgradeBurst = env.integer("WEBSOCKET_UPGRADE_BURST_PER_IP", Math.max(DEFAULT_UPGRADE_BURST_PER_IP, upgradeRate),
+                1, 10_000_000);
         int rate = env.integer("WEBSOCKET_RATE_LIMIT", DEFAULT_RATE_PER_SECOND, 1, 1_000_000);
         int burst = env.integer("WEBSOCKET_RATE_BURST", Math.max(DEFAULT_RATE_BURST, rate), 1, 10_000_000);
         // Bounded: each rate-limited socket keeps tolerance + 1 timestamps.
@@ -94,7 +109,8 @@ public record SecuritySettings(
                     + " openssl rand -hex 32)");
             apiKey = null;
         }
-        return new SecuritySettings(origins, proxies, maxSubscriptions, perUser, perIp, rate, burst, tolerance,
+        return new SecuritySettings(origins, proxies, maxSubscriptions, perUser, perIp, upgradeRate, upgradeBurst, rate, burst,
+                tolerance,
                 Duration.ofMillis(window), maxChannel, Duration.ofMillis(warning), apiKey);
     }
 
@@ -104,6 +120,7 @@ public record SecuritySettings(
                 + ", maxSubscriptions=" + maxSubscriptions
                 + ", maxConnectionsPerUser=" + (maxConnectionsPerUser == 0 ? "off" : maxConnectionsPerUser)
                 + ", maxConnectionsPerIp=" + (maxConnectionsPerIp == 0 ? "off" : maxConnectionsPerIp)
+                + ", upgradesPerIp=" + (upgradeRatePerIp == 0 ? "off" : upgradeRatePerIp + "/s burst " + upgradeBurstPerIp)
                 + ", rate=" + ratePerSecond + "/s burst " + rateBurst + " tolerance " + rateTolerance
                 + " per " + rateWindow.toSeconds() + " s"
                 + ", adminApiKey=" + (adminApiKey == null ? "unset" : "set");

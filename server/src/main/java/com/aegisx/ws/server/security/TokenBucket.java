@@ -49,6 +49,11 @@ public final class TokenBucket {
         return refusals.refuseAndCheck(nowNanos, windowNanos);
     }
 
+    /** Whether the bucket would be full at {@code nowNanos}: nothing was taken for long enough. */
+    public synchronized boolean isFull(long nowNanos) {
+        return tokens + Math.max(0, nowNanos - last) * perNano >= capacity;
+    }
+
     /** How many messages in a row were refused, counting the last call. */
     public synchronized int refusedInRow() {
         return refusedInRow;

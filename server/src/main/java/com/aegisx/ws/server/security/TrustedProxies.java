@@ -38,6 +38,11 @@ public final class TrustedProxies {
         return new TrustedProxies(blocks);
     }
 
+    /** True when no proxy is trusted (TRUSTED_PROXIES unset). */
+    public boolean isEmpty() {
+        return blocks.isEmpty();
+    }
+
     public boolean isTrusted(String address) {
         byte[] bytes = Cidr.literal(address);
         return bytes != null && blocks.stream().anyMatch(b -> b.contains(bytes));

@@ -194,4 +194,28 @@ class ChannelAccessPolicyTest {
         assertThrows(IllegalArgumentException.class, () -> Identity.user(" "));
         assertEquals(Set.of(), new Identity("x", null, null).roles());
     }
+
+    @Test
+    void familyRulesCoverTheBareFamilyName() {
+        // admin:** once missed "admin", which then fell through to **=public.
+        refused(DEFAULTS.canSubscribe(ANON, "admin"), AccessDecision.AUTH_REQUIRED);
+        refused(DEFAULTS.canSubscribe(BOB, "admin"), AccessDecision.FORBIDDEN);
+        allowed(DEFAULTS.canSubscribe(ADMIN, "admin"));
+        refused(DEFAULTS.canSubscribe(ANON, "user"), AccessDecision.AUTH_REQUIRED);
+        refused(DEFAULTS.canSubscribe(BOB, "user"), AccessDecision.FORBIDDEN);
+        // Only the family itself: neither "administrator" nor "users" is in it.
+        allowed(DEFAULTS.canSubscribe(ANON, "administrator"));
+        allowed(DEFAULTS.canSubscribe(ANON, "users:list"));
+        ChannelAccessPolicy prefix = ChannelAccessPolicy.parse("admin:=role:admin;**=public");
+        refused(prefix.canSubscribe(ANON, "admin"), AccessDecision.AUTH_REQUIRED);
+        assertTrue(ChannelRule.of("a:*:**", Access.PUBLIC).matches("a:b"));
+        assertFalse(ChannelRule.of("a:*:**", Access.PUBLIC).matches("a"));
+        // The README's one-line rule for report progress: per-report channels only.
+        ChannelAccessPolicy reports = ChannelAccessPolicy.parse(
+                "reports:progress:*=role:admin;user:**=owner_or_admin;admin:**=role:admin;**=public");
+        refused(reports.canSubscribe(ANON, "reports:progress:r-1"), AccessDecision.AUTH_REQUIRED);
+        refused(reports.canSubscribe(BOB, "reports:progress:r-1"), AccessDecision.FORBIDDEN);
+        allowed(reports.canSubscribe(ADMIN, "reports:progress:r-1"));
+        allowed(reports.canSubscribe(ANON, "reports:progress"));
+    }
 }

@@ -184,6 +184,22 @@ class JwtAuthenticatorTest {
     }
 
     @Test
+    void expiryIsRequiredWhenAuthenticationIsAndOnRequest() throws Exception {
+        String forever = JWT.create().withSubject("u1").sign(HS256);
+        JwtAuthenticator required = new JwtAuthenticator(AuthSettings.builder().hmacSecret(TestKeys.SECRET)
+                .authRequired(true).build());
+        AuthenticationException e = assertThrows(AuthenticationException.class, () -> required.verify(forever));
+        assertEquals("missing_expiry", e.reason());
+        assertEquals("u1", required.verify(JWT.create().withSubject("u1")
+                .withExpiresAt(Instant.now().plusSeconds(60)).sign(HS256)).userId());
+        // Explicitly off under AUTH_REQUIRED, or on without it.
+        assertNull(new JwtAuthenticator(AuthSettings.builder().hmacSecret(TestKeys.SECRET).authRequired(true)
+                .expiryRequired(false).build()).verify(forever).expiresAt());
+        assertThrows(AuthenticationException.class, () -> new JwtAuthenticator(AuthSettings.builder()
+                .hmacSecret(TestKeys.SECRET).expiryRequired(true).build()).verify(forever));
+    }
+
+    @Test
     void rolesMayBeOneStringOrSpaceOrCommaSeparated() throws Exception {
         assertEquals(Set.of("admin"), HS_ONLY.verify(token("a").withClaim("roles", "admin").sign(HS256)).roles());
         assertEquals(Set.of("admin", "nurse", "doctor"),

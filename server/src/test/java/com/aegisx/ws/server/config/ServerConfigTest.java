@@ -67,4 +67,14 @@ class ServerConfigTest {
         ConfigException high = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of("PORT", "65000")));
         assertTrue(high.getMessage().contains("MANAGEMENT_PORT"), high.getMessage());
     }
+
+    @Test
+    void theProxyProtocolNeedsTheLoadBalancersAddress() {
+        assertEquals(false, ServerConfig.fromEnv(Map.of()).proxyProtocol());
+        ConfigException alone = assertThrows(ConfigException.class,
+                () -> ServerConfig.fromEnv(Map.of("PROXY_PROTOCOL", "true")));
+        assertTrue(alone.getMessage().contains("PROXY_PROTOCOL") && alone.getMessage().contains("TRUSTED_PROXIES"),
+                alone.getMessage());
+        assertTrue(ServerConfig.fromEnv(Map.of("PROXY_PROTOCOL", "true", "TRUSTED_PROXIES", "10.0.0.5")).proxyProtocol());
+    }
 }

@@ -43,7 +43,7 @@ class HostileFramesIT {
                      "WEBSOCKET_MAX_PAYLOAD", "4096",
                      // The rate limit has its own test; here every frame must reach the protocol.
                      "WEBSOCKET_RATE_LIMIT", "1000000", "WEBSOCKET_RATE_BURST", "1000000",
-                     "WEBSOCKET_MAX_CONNECTIONS_PER_IP", "0",
+                     "WEBSOCKET_MAX_CONNECTIONS_PER_IP", "0", "WEBSOCKET_UPGRADE_RATE_PER_IP", "0",
                      "WEBSOCKET_CONNECTION_TIMEOUT", "600000"))) {
             TestClient good = cluster.connectAs(0, "good-user");
             String goodId = good.received().get(0).path("data").path("connectionId").asText();

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -39,6 +40,11 @@ public final class HaproxyProcess implements AutoCloseable {
 
     /** @param nodePorts the nodes' ports on 127.0.0.1, at most three (NODE1..NODE3 of the config) */
     public static HaproxyProcess start(List<Integer> nodePorts) throws IOException {
+        return start(nodePorts, Map.of());
+    }
+
+    /** The same, with more of the config's environment (e.g. {@code PROXY_PROTOCOL=true}). */
+    public static HaproxyProcess start(List<Integer> nodePorts, Map<String, String> env) throws IOException {
         requireInstalled();
         int port = freePort();
         Path config = Path.of("..", "docker", "haproxy.cfg").toAbsolutePath().normalize();
@@ -52,6 +58,7 @@ public final class HaproxyProcess implements AutoCloseable {
             int nodePort = nodePorts.get(Math.min(i, nodePorts.size() - 1));
             builder.environment().put("NODE" + (i + 1), "127.0.0.1:" + nodePort);
         }
+        builder.environment().putAll(env);
         HaproxyProcess haproxy = new HaproxyProcess(builder.start(), port);
         await().atMost(Duration.ofSeconds(10)).until(() -> accepts(port));
         return haproxy;

@@ -150,6 +150,7 @@ public final class RawWsClient implements AutoCloseable {
         private int receiveBufferSize = -1;
         private boolean autoPong;
         private Duration timeout = DEFAULT_TIMEOUT;
+        private String localAddress;
 
         private Builder(URI uri) {
             if (!"ws".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
@@ -193,6 +194,12 @@ public final class RawWsClient implements AutoCloseable {
         }
 
         /** Connect and handshake timeout. */
+        /** Connects from this local address (e.g. 127.0.0.2: another client than the proxy on loopback). */
+        public Builder localAddress(String address) {
+            this.localAddress = address;
+            return this;
+        }
+
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
@@ -207,6 +214,9 @@ public final class RawWsClient implements AutoCloseable {
                     socket.setReceiveBufferSize(receiveBufferSize);
                 }
                 socket.setTcpNoDelay(true);
+                if (localAddress != null) {
+                    socket.bind(new InetSocketAddress(localAddress, 0));
+                }
                 socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
                 socket.setSoTimeout((int) timeout.toMillis());
                 String key = randomKey();
