@@ -655,14 +655,15 @@ public final class FaultSuite {
         private volatile boolean alive = true;
 
         NodeProcess(Path jar, String redisUrl, Path logDir, int index) throws Exception {
-            port = freePort();
+            Path log = logDir.resolve("node-" + index + ".log");
             ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:+UseParallelGC", "-jar", jar.toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(logDir.resolve("node-" + index + ".log").toFile());
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> env = builder.environment();
-            env.put("PORT", String.valueOf(port));
-            env.put("MANAGEMENT_PORT", String.valueOf(freePort()));
+            // Port 0: the node binds a free port itself (a port picked here could be taken before it binds).
+            env.put("PORT", "0");
+            env.put("MANAGEMENT_PORT", "0");
             env.put("HOST", "127.0.0.1");
             env.put("REDIS_URL", redisUrl);
             env.put("REDIS_KEY_PREFIX", PREFIX);
@@ -670,7 +671,26 @@ public final class FaultSuite {
             env.put("HISTORY_RULES", RULES);
             env.put("HISTORY_MAX_RECOVERY", "100000");
             env.put("WEBSOCKET_MAX_CONNECTIONS_PER_IP", "100000"); // every client comes from 127.0.0.1
+            long logStart = Files.exists(log) ? Files.size(log) : 0;
             process = builder.start();
+            java.util.regex.Pattern listening = java.util.regex.Pattern.compile(
+                    "Node fault" + index + " listening on 127\\.0\\.0\\.1:(\\d+)");
+            int[] bound = {0};
+            awaitTrue(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("node " + index + " exited (see " + log + ")");
+                }
+                byte[] all = Files.readAllBytes(log);
+                String text = new String(all, (int) Math.min(logStart, all.length), (int) (all.length - Math.min(logStart, all.length)),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                java.util.regex.Matcher m = listening.matcher(text);
+                if (m.find()) {
+                    bound[0] = Integer.parseInt(m.group(1));
+                    return true;
+                }
+                return false;
+            }, Duration.ofSeconds(60));
+            port = bound[0];
             Processes.waitReady(URI.create("http://127.0.0.1:" + port + "/ready"), process, Duration.ofSeconds(60));
         }
 
