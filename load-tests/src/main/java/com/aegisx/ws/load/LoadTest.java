@@ -43,6 +43,7 @@ public final class LoadTest {
     private final Path out;
     private final List<Processes.Node> nodes = new ArrayList<>();
     private Processes.Redis redis;
+    private Processes.RedisCluster redisCluster;
     private String redisUrl;
     private final ObjectNode report = Json.object();
     private final List<StepResult> steps = new ArrayList<>();
@@ -87,6 +88,7 @@ public final class LoadTest {
             case "personal" -> personal();
             case "idle" -> idle();
             case "churn" -> churn();
+            case "channels" -> channels();
             default -> throw new IllegalArgumentException("unknown scenario " + options.scenario);
         }
         ArrayNode rows = report.putArray("steps");
@@ -103,7 +105,12 @@ public final class LoadTest {
 
     private void startProcesses() throws Exception {
         redisUrl = options.string("redis-url", null);
-        if (redisUrl == null) {
+        int shards = options.integer("redis-cluster", 0);
+        if (redisUrl == null && shards > 0) {
+            redisCluster = new Processes.RedisCluster(out, shards);
+            redisUrl = redisCluster.url();
+            report.put("redisShards", shards);
+        } else if (redisUrl == null) {
             redis = new Processes.Redis(out);
             redisUrl = redis.url();
         }
@@ -137,7 +144,8 @@ public final class LoadTest {
         report.put("nodes", count);
         report.put("nodeHeap", options.string("node-heap", "512m"));
         report.put("nodeJvm", String.join(" ", jvm));
-        System.out.printf("redis %s (pid %s), %d node(s) %s%n", redisUrl, redis == null ? "external" : redis.pid(),
+        System.out.printf("redis %s (pid %s), %d node(s) %s%n", redisUrl, redis != null ? redis.pid()
+                        : redisCluster != null ? redisCluster.pids() : "external",
                 count, nodes.stream().map(n -> n.port + "/pid " + n.pid()).toList());
     }
 
@@ -149,9 +157,11 @@ public final class LoadTest {
                 // best effort
             }
         }
-        if (redis != null) {
+        for (AutoCloseable server : new AutoCloseable[] {redis, redisCluster}) {
             try {
-                redis.close();
+                if (server != null) {
+                    server.close();
+                }
             } catch (Exception ignored) {
                 // best effort
             }
@@ -166,8 +176,24 @@ public final class LoadTest {
         return total;
     }
 
+    /** Redis CPU so far: the one server, or the sum over the cluster's shards (null when external). */
     private ProcStat.Cpu redisCpu() {
+        if (redisCluster != null) {
+            ProcStat.Cpu total = new ProcStat.Cpu(0, 0);
+            for (ProcStat.Cpu shard : shardCpu()) {
+                total = total.plus(shard);
+            }
+            return total;
+        }
         return redis == null ? null : ProcStat.cpu(redis.pid());
+    }
+
+    /** CPU so far of each shard (one master process each); one entry for a standalone Redis. */
+    private List<ProcStat.Cpu> shardCpu() {
+        if (redisCluster != null) {
+            return redisCluster.pids().stream().map(ProcStat::cpu).toList();
+        }
+        return redis == null ? List.of() : List.of(ProcStat.cpu(redis.pid()));
     }
 
     static String token(String userId) {
@@ -213,6 +239,78 @@ public final class LoadTest {
                     System.out.printf("  ratio redis/local node CPU per delivered message: %.2f%n",
                             viaRedis.nodeTotalPerMessage() / local.nodeTotalPerMessage());
                 }
+            }
+            printSummary();
+            for (BenchSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------- many channels (cluster)
+
+    /**
+     * {@code --channels C} channels with {@code --subscribers-per-channel S} sockets each, spread
+     * round-robin over the nodes (so with S >= nodes every node subscribes every channel). A step
+     * at rate R publishes R messages/s in total, one tick per channel at R/C ticks/s. Besides the
+     * usual table it prints each shard's Redis CPU per published message (with
+     * {@code --redis-cluster N}: N shards; else the one standalone Redis), the figure that shows
+     * sharded pub/sub spreading the load.
+     */
+    private void channels() throws Exception {
+        int channelCount = options.integer("channels", 300);
+        int perChannel = options.integer("subscribers-per-channel", 2);
+        List<Double> rates = options.numbers("rates", "1500,3000");
+        double seconds = options.number("step-seconds", 10);
+        String pad = Payloads.padFor(options.integer("size", 100));
+        List<String> channels = new ArrayList<>();
+        for (int c = 0; c < channelCount; c++) {
+            channels.add("bench:ch-" + c);
+        }
+        report.put("channels", channelCount);
+        report.put("subscribersPerChannel", perChannel);
+        try (Clients clients = new Clients(options.integer("client-threads", 1));
+             WsPublisher publisher = WsPublisher.connect(redisUrl, PublisherOptions.builder().keyPrefix(PREFIX).build())) {
+            List<BenchSocket> sockets = new ArrayList<>();
+            for (int c = 0; c < channelCount; c++) {
+                int base = c * perChannel;
+                sockets.addAll(clients.connectAll(perChannel, options.integer("connect-inflight", 200),
+                        i -> wsUri(base + i, null), channels.get(c), Duration.ofSeconds(120)));
+            }
+            System.out.printf("%d sockets on %d channels (%d each), %s%n", sockets.size(), channelCount, perChannel,
+                    redisCluster != null ? redisCluster.masters.size() + " shards" : "standalone Redis");
+            AsyncWsPublisher async = publisher.async();
+            LongConsumer tick = seq -> {
+                for (String channel : channels) {
+                    async.broadcast(channel, Payloads.build(seq, Payloads.epochMicros(), pad));
+                }
+            };
+            long[] nextSeq = {0};
+            double warmSeconds = options.number("warmup-seconds", 5);
+            if (warmSeconds > 0) {
+                StepResult warm = step("warmup", clients, sockets, 500.0 / channelCount, warmSeconds, nextSeq, tick, null);
+                System.out.printf("warm-up: %d delivered, %d lost%n", warm.delivered(), warm.lost());
+                steps.remove(warm);
+            }
+            ArrayNode shardFigures = report.putArray("shardMicrosPerPublished");
+            for (double rate : rates) {
+                List<ProcStat.Cpu> before = shardCpu();
+                StepResult result = step("ch" + (int) rate, clients, sockets, rate / channelCount, seconds, nextSeq, tick, null);
+                List<ProcStat.Cpu> after = shardCpu();
+                print(result);
+                long published = result.published() * channelCount;
+                StringBuilder line = new StringBuilder("  Redis us per published message, per shard:");
+                ObjectNode figures = shardFigures.addObject().put("rate", rate).put("published", published);
+                ArrayNode perShard = figures.putArray("perShard");
+                double total = 0;
+                for (int i = 0; i < before.size(); i++) {
+                    double micros = (double) after.get(i).minus(before.get(i)).totalMicros() / published;
+                    total += micros;
+                    perShard.add(micros);
+                    line.append(String.format(" %.2f", micros));
+                }
+                figures.put("total", total);
+                System.out.println(line.append(String.format("  (sum %.2f)", total)));
             }
             printSummary();
             for (BenchSocket socket : sockets) {

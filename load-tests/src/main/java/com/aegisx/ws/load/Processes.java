@@ -34,11 +34,19 @@ public final class Processes {
         final int port;
 
         public Redis(Path logDir) throws Exception {
+            this(logDir, "redis", List.of());
+        }
+
+        /** {@code name}: of its log file; {@code extraArgs}: appended to the command line (cluster mode). */
+        public Redis(Path logDir, String name, List<String> extraArgs) throws Exception {
             port = freePort();
-            process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--maxclients", "10000")
+            List<String> command = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port), "--bind",
+                    "127.0.0.1", "--save", "", "--appendonly", "no", "--maxclients", "10000", "--dir",
+                    logDir.toAbsolutePath().toString()));
+            extraArgs.forEach(arg -> command.add(arg.replace("%PORT%", String.valueOf(port))));
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(logDir.resolve("redis.log").toFile())
+                    .redirectOutput(logDir.resolve(name + ".log").toFile())
                     .start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
@@ -65,6 +73,62 @@ public final class Processes {
         public void close() throws Exception {
             process.destroy();
             process.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A Redis Cluster of {@code masters} masters and no replicas (so each shard's CPU is one
+     * process's), created with {@code redis-cli --cluster create}, on free loopback ports.
+     */
+    public static final class RedisCluster implements AutoCloseable {
+        final List<Redis> masters = new ArrayList<>();
+
+        public RedisCluster(Path logDir, int count) throws Exception {
+            List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+            for (int i = 0; i < count; i++) {
+                Redis shard = new Redis(logDir, "redis-shard" + i, List.of("--cluster-enabled", "yes",
+                        "--cluster-config-file", "nodes-%PORT%.conf"));
+                masters.add(shard);
+                create.add("127.0.0.1:" + shard.port);
+            }
+            create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            Process cli = new ProcessBuilder(create).redirectErrorStream(true)
+                    .redirectOutput(logDir.resolve("redis-cluster-create.log").toFile()).start();
+            if (!cli.waitFor(60, TimeUnit.SECONDS) || cli.exitValue() != 0) {
+                throw new IllegalStateException("redis-cli --cluster create failed (see redis-cluster-create.log)");
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (Redis shard : masters) {
+                while (!clusterOk(shard.port)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the cluster did not reach cluster_state:ok");
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        }
+
+        private static boolean clusterOk(int port) throws Exception {
+            Process info = new ProcessBuilder("redis-cli", "-p", String.valueOf(port), "cluster", "info")
+                    .redirectErrorStream(true).start();
+            String out = new String(info.getInputStream().readAllBytes());
+            info.waitFor(5, TimeUnit.SECONDS);
+            return out.contains("cluster_state:ok");
+        }
+
+        public String url() {
+            return "redis-cluster://" + String.join(",", masters.stream().map(m -> "127.0.0.1:" + m.port).toList());
+        }
+
+        public List<Long> pids() {
+            return masters.stream().map(Redis::pid).toList();
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (Redis shard : masters) {
+                shard.close();
+            }
         }
     }
 

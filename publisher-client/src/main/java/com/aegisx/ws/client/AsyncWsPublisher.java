@@ -8,39 +8,54 @@ import com.aegisx.ws.protocol.NodeCommand;
 import com.aegisx.ws.protocol.WireFormat;
 import com.aegisx.ws.client.history.History;
 import com.aegisx.ws.client.history.HistoryRules;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The non-blocking implementation of the manager operations. Every write is one PUBLISH; queries
+ * The non-blocking implementation of the manager operations. Every write is one PUBLISH (SPUBLISH
+ * on a Redis Cluster, routed to the shard of the topic's slot); queries
  * are one index read plus one pipelined read of the connection hashes.
  */
 public final class AsyncWsPublisher implements AsyncWebSocketOperations {
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
+    private final PublishMode publishMode;
     private final ClusterView view;
     private final DeadNodeSweeper sweeper;
     private final History history;
 
-    /** With the default {@link HistoryRules}. */
-    public AsyncWsPublisher(RedisAsyncCommands<String, String> redis, KeySchema keys) {
-        this(redis, keys, HistoryRules.defaults());
+    /** Over a standalone or Sentinel connection (classic PUBLISH), with the default {@link HistoryRules}. */
+    public AsyncWsPublisher(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
+        this(redis, keys, HistoryRules.defaults(), PublishMode.CLASSIC);
+    }
+
+    /** Over any connection, publishing the way {@code publishMode} says (SPUBLISH on a cluster). */
+    public AsyncWsPublisher(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, PublishMode publishMode) {
+        this(redis, keys, HistoryRules.defaults(), publishMode);
+    }
+
+    /** Classic PUBLISH, with {@code historyRules} (see below). */
+    public AsyncWsPublisher(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, HistoryRules historyRules) {
+        this(redis, keys, historyRules, PublishMode.CLASSIC);
     }
 
     /**
      * Broadcasts on channels {@code historyRules} gives a history go through the history script
-     * (append, then publish, atomically); they must be the nodes' HISTORY_RULES.
+     * (append, then publish, atomically); they must be the nodes' HISTORY_RULES. {@code publishMode}:
+     * PUBLISH, or SPUBLISH on a Redis Cluster (the script uses the same command).
      */
-    public AsyncWsPublisher(RedisAsyncCommands<String, String> redis, KeySchema keys, HistoryRules historyRules) {
+    public AsyncWsPublisher(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, HistoryRules historyRules,
+                            PublishMode publishMode) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.keys = Objects.requireNonNull(keys, "keys");
+        this.publishMode = Objects.requireNonNull(publishMode, "publishMode");
         this.view = new ClusterView(redis, keys);
         this.sweeper = new DeadNodeSweeper(redis, keys);
-        this.history = new History(redis, keys, historyRules, false);
+        this.history = new History(redis, keys, historyRules, publishMode == PublishMode.SHARDED);
     }
 
     /** The channel histories this publisher writes to (and a node reads from). */
@@ -54,6 +69,10 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
 
     public ClusterView view() {
         return view;
+    }
+
+    public PublishMode publishMode() {
+        return publishMode;
     }
 
     @Override
@@ -149,7 +168,7 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
     }
 
     private CompletableFuture<Long> publish(String topic, String payload) {
-        return redis.publish(topic, payload).toCompletableFuture();
+        return publishMode.publish(redis, topic, payload);
     }
 
     private static void requireUserId(String userId) {

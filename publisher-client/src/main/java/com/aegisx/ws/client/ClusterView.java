@@ -3,7 +3,7 @@ package com.aegisx.ws.client;
 import com.aegisx.ws.protocol.KeySchema;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,10 +18,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ClusterView {
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
 
-    public ClusterView(RedisAsyncCommands<String, String> redis, KeySchema keys) {
+    public ClusterView(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
         this.redis = redis;
         this.keys = keys;
     }

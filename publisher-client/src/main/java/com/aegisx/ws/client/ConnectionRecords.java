@@ -1,7 +1,7 @@
 package com.aegisx.ws.client;
 
 import com.aegisx.ws.protocol.KeySchema;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -18,7 +18,7 @@ public final class ConnectionRecords {
 
     /** Issues the deletes (pipelined) and returns their futures. */
     public static List<CompletableFuture<?>> remove(
-            RedisAsyncCommands<String, String> redis, KeySchema keys, String connectionId, String nodeId,
+            RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String connectionId, String nodeId,
             String userId, String ip, Collection<String> channels) {
         List<CompletableFuture<?>> writes = new ArrayList<>();
         for (String channel : channels) {

@@ -4,7 +4,7 @@ import com.aegisx.ws.protocol.KeySchema;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +24,10 @@ public final class DeadNodeSweeper {
     /** Long enough for a sweep of a large node, short enough that a crashed sweeper is replaced soon. */
     public static final long LOCK_MILLIS = 30_000;
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
 
-    public DeadNodeSweeper(RedisAsyncCommands<String, String> redis, KeySchema keys) {
+    public DeadNodeSweeper(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
         this.redis = redis;
         this.keys = keys;
     }

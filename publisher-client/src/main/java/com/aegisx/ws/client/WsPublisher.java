@@ -1,7 +1,7 @@
 package com.aegisx.ws.client;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,40 +22,42 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class WsPublisher implements WebSocketOperations, AutoCloseable {
 
-    private final RedisClient ownedClient;
-    private final StatefulRedisConnection<String, String> connection;
-    private final boolean ownsConnection;
+    private final RedisConnector owned;
     private final AsyncWsPublisher async;
     private final Duration timeout;
 
-    private WsPublisher(RedisClient ownedClient, StatefulRedisConnection<String, String> connection,
-                        boolean ownsConnection, PublisherOptions options) {
-        this.ownedClient = ownedClient;
-        this.connection = connection;
-        this.ownsConnection = ownsConnection;
-        this.async = new AsyncWsPublisher(connection.async(), options.keys(), options.historyRules());
+    private WsPublisher(RedisConnector owned, AsyncWsPublisher async, PublisherOptions options) {
+        this.owned = owned;
+        this.async = async;
         this.timeout = options.timeout();
     }
 
-    /** Connects to Redis ({@code redis://} or {@code rediss://}, with credentials) with default options. */
+    /**
+     * Connects with default options. Takes the nodes' {@code REDIS_URL} forms ({@link RedisTarget}):
+     * {@code redis://} / {@code rediss://} (a cluster node is detected), {@code redis-sentinel://...
+     * ?sentinelMasterId=...}, {@code redis-cluster://host:port,host:port}, all with credentials.
+     */
     public static WsPublisher connect(String redisUrl) {
         return connect(redisUrl, PublisherOptions.defaults());
     }
 
     public static WsPublisher connect(String redisUrl, PublisherOptions options) {
         Objects.requireNonNull(redisUrl, "redisUrl");
-        RedisClient client = RedisClient.create(redisUrl);
-        try {
-            return new WsPublisher(client, client.connect(), true, options);
-        } catch (RuntimeException e) {
-            client.shutdown();
-            throw e;
-        }
+        RedisConnector connector = RedisConnector.connect(RedisTarget.parse(redisUrl),
+                RedisConnector.Settings.defaults());
+        return new WsPublisher(connector,
+                new AsyncWsPublisher(connector.async(), options.keys(), options.historyRules(), connector.publishMode()), options);
     }
 
-    /** Uses a connection owned by the caller; {@link #close()} leaves it open. */
+    /** Uses a standalone connection owned by the caller; {@link #close()} leaves it open. */
     public static WsPublisher using(StatefulRedisConnection<String, String> connection, PublisherOptions options) {
-        return new WsPublisher(null, connection, false, options);
+        return new WsPublisher(null, new AsyncWsPublisher(connection.async(), options.keys(), options.historyRules()), options);
+    }
+
+    /** Uses a cluster connection owned by the caller (SPUBLISH); {@link #close()} leaves it open. */
+    public static WsPublisher using(StatefulRedisClusterConnection<String, String> connection, PublisherOptions options) {
+        return new WsPublisher(null, new AsyncWsPublisher(connection.async(), options.keys(), options.historyRules(), PublishMode.SHARDED),
+                options);
     }
 
     public AsyncWsPublisher async() {
@@ -122,11 +124,8 @@ public final class WsPublisher implements WebSocketOperations, AutoCloseable {
 
     @Override
     public void close() {
-        if (ownsConnection) {
-            connection.close();
-        }
-        if (ownedClient != null) {
-            ownedClient.shutdown();
+        if (owned != null) {
+            owned.close();
         }
     }
 }

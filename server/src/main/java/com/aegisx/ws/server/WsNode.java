@@ -1,6 +1,7 @@
 package com.aegisx.ws.server;
 
 import com.aegisx.ws.client.AsyncWsPublisher;
+import com.aegisx.ws.client.PublishMode;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
@@ -46,7 +47,7 @@ import com.aegisx.ws.server.web.StaticResources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -111,6 +112,8 @@ public final class WsNode implements AutoCloseable {
     private final UpgradeGate gate;
     private final ConnectionGuard guard;
     private volatile boolean draining;
+    /** Between a Redis failover and the end of the re-registration it triggers (/ready 503). */
+    private volatile boolean resyncing;
     private volatile boolean stopped;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final IndexRepair repair;
@@ -125,10 +128,11 @@ public final class WsNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.redis = RedisResources.connect(config.redisUrl(), config.redisCommandTimeout(),
-                config.redisConnectTimeout(), metrics.redisLatencyRecorder());
-        var commands = redis.commands().async();
-        this.broker = new RedisBroker(() -> redis.pubSub().async(), commands, callbacks);
+        this.redis = RedisResources.connect(config.redisTarget(), config.topologyRefresh(), config.redisCommandTimeout(),
+                config.redisConnectTimeout(), metrics.redisLatencyRecorder(), this::subscribedTopics);
+        var commands = redis.async();
+        boolean sharded = redis.publishMode() == PublishMode.SHARDED;
+        this.broker = new RedisBroker(redis.pubSub(), commands, redis.publishMode(), callbacks);
         TopicSubscriptions topics = new TopicSubscriptions(broker);
         RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks);
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
@@ -139,7 +143,7 @@ public final class WsNode implements AutoCloseable {
         fanOut.conflation(conflation);
         // History topics pass the gap filler first: it drops repeated offsets and fills jumps from the stream.
         this.gapFiller = new HistoryGapFiller(fanOut,
-                new History(commands, config.keys(), config.history().rules(), false), config.keys(),
+                new History(commands, config.keys(), config.history().rules(), sharded), config.keys(),
                 config.history().maxRecovery(), callbacks);
         // The probe of the pub/sub connection is heard first, before the gap filler and the fan-out.
         this.probe = new PubSubProbe(gapFiller, redis, broker, config.keys().probe(config.nodeId()),
@@ -147,8 +151,10 @@ public final class WsNode implements AutoCloseable {
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
                 config.dispatchQueueCapacity(), probe);
         dispatcher.dispatchObserver(metrics::onDispatched);
-        redis.addPubSubListener(dispatcher);
-        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), config.history().rules());
+        redis.deliverTo(dispatcher);
+        redis.onFailover(() -> callbacks.execute(this::resyncAfterFailover));
+        AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), config.history().rules(),
+                redis.publishMode());
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "ws-timer-" + config.nodeId());
             t.setDaemon(true);
@@ -220,10 +226,11 @@ public final class WsNode implements AutoCloseable {
     }
 
     /** The management port: metrics, probes with details, the admin debug endpoints, the load-test hook. */
-    private void managementEndpoints(JwtAuthenticator authenticator, RedisAsyncCommands<String, String> commands) {
+    private void managementEndpoints(JwtAuthenticator authenticator, RedisClusterAsyncCommands<String, String> commands) {
         management.add("/health", new ProbeServlet(() -> !stopped, this::describe));
         management.add("/ready", new ProbeServlet(this::isReady, this::describe));
         metrics.bind(metricSources(), counters);
+        metrics.bindRedisFailover(redis::failovers, () -> redis.pubSub().resubscriptions());
         metrics.bindDelivery(gapFiller::filled, gapFiller::duplicatesDropped, gapFiller::unrecoverable,
                 probe::replacements, probe::isStale);
         management.add("/metrics", new MetricsServlet(metrics));
@@ -314,10 +321,34 @@ public final class WsNode implements AutoCloseable {
         redis.client().addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
-                if (connection == redis.pubSub() && !stopped) {
-                    scheduler.schedule(() -> redis.pubSub().async().ping().thenRunAsync(gapFiller::checkAll, callbacks),
+                if (redis.isClassicPubSub(connection) && !stopped) {
+                    scheduler.schedule(() -> redis.pubSub().ping().thenRunAsync(gapFiller::checkAll, callbacks),
                             RECONNECT_CHECK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
                 }
+            }
+        });
+    }
+
+    private int subscribedTopics() {
+        RedisBroker b = broker;
+        return b == null ? 0 : b.topicCount();
+    }
+
+    /**
+     * After a failover the promoted replica may lack this node's last writes (replication is
+     * asynchronous): register every local connection again, and look for history gaps. Until the
+     * re-registration is done, /ready says 503; a failed one is retried by the index repair.
+     */
+    private void resyncAfterFailover() {
+        resyncing = true;
+        gapFiller.checkAll();
+        hub.reregisterAll().whenComplete((ok, error) -> {
+            resyncing = false;
+            if (error != null) {
+                log.warn("Re-registering after a Redis failover failed ({}); retried", error.toString());
+                repair.request("Redis failover");
+            } else {
+                log.info("Re-registered {} connections after a Redis failover", hub.size());
             }
         });
     }
@@ -409,7 +440,8 @@ public final class WsNode implements AutoCloseable {
     }
 
     public boolean isReady() {
-        return !draining && !stopped && redis.isConnected() && nodeRegistry.isRegistered() && !probe.isStale();
+        return !draining && !stopped && !resyncing && redis.isConnected() && nodeRegistry.isRegistered()
+                && !probe.isStale();
     }
 
     private ObjectNode describe() {

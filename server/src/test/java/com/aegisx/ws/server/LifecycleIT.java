@@ -11,7 +11,7 @@ import com.aegisx.ws.server.security.LogCapture;
 import com.aegisx.ws.server.testing.NodeProcess;
 import com.aegisx.ws.server.testing.RawWsClient;
 import com.aegisx.ws.server.testing.TestClient;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ class LifecycleIT {
     }
 
     /** Every key and index entry that mentions the connection. */
-    private static List<Boolean> traces(RedisCommands<String, String> redis, KeySchema keys, String nodeId,
+    private static List<Boolean> traces(RedisClusterCommands<String, String> redis, KeySchema keys, String nodeId,
                                         String connectionId, String userId, String channel) {
         return List.of(
                 redis.exists(keys.connection(connectionId)) > 0,

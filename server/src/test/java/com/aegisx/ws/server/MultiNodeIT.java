@@ -53,7 +53,7 @@ class MultiNodeIT {
 
         assertEquals(1, cluster.manager(1).broadcast("news:ward-1", Map.of("type", "from_manager", "n", 1)));
         cluster.publisher().broadcast("news:ward-1", Map.of("type", "from_publisher", "n", 2));
-        cluster.redis().publish(cluster.keys().channelTopic("news:ward-1"), "{\"type\":\"from_redis_cli\",\"n\":3}");
+        cluster.rawPublish(cluster.keys().channelTopic("news:ward-1"), "{\"type\":\"from_redis_cli\",\"n\":3}");
 
         JsonNode first = onA.next();
         JsonNode second = onA.next();
@@ -97,7 +97,7 @@ class MultiNodeIT {
         bobOnA.assertNoMessage(QUIET);
         anonymous.assertNoMessage(Duration.ZERO);
 
-        cluster.redis().publish(cluster.keys().userTopic("bob"), "{\"type\":\"raw_to_user\"}");
+        cluster.rawPublish(cluster.keys().userTopic("bob"), "{\"type\":\"raw_to_user\"}");
         assertEquals("raw_to_user", bobOnA.next().path("type").asText());
         aliceOnA.assertNoMessage(QUIET);
     }
@@ -171,12 +171,12 @@ class MultiNodeIT {
         TestClient onA = cluster.connect(0);
         subscribe(onA, "ward:7");
         String topic = cluster.keys().channelTopic("ward:7");
-        assertEquals(1L, cluster.redis().pubsubNumsub(topic).get(topic), "only node A listens");
+        assertEquals(1L, cluster.backend().subscribers(topic), "only node A listens");
         assertTrue(cluster.node(0).hub().topics().isSubscribed(topic));
         assertFalse(cluster.node(1).hub().topics().isSubscribed(topic));
 
         onA.send(Map.of("type", "unsubscribe", "channel", "ward:7"));
         onA.nextOfType("unsubscribed");
-        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.redis().pubsubNumsub(topic).get(topic) == 0L);
+        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.backend().subscribers(topic) == 0L);
     }
 }

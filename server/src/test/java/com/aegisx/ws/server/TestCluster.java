@@ -7,12 +7,14 @@ import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.server.manager.WebSocketManager;
 import com.aegisx.ws.server.testing.NodeProcess;
+import com.aegisx.ws.server.testing.RedisBackend;
 import com.aegisx.ws.server.testing.RedisFixture;
 import com.aegisx.ws.server.testing.TestClient;
 import com.aegisx.ws.server.core.Route;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.util.function.Supplier;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +45,13 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
 
     public static final String SECRET = "test-secret-that-is-long-enough-for-hs256!";
 
-    private RedisFixture redis;
+    /**
+     * The Redis the nodes use unless a test names one: the shared standalone one, unless a suite
+     * re-runs itself against a cluster ({@link #useBackend}, see {@code OnRedisCluster}).
+     */
+    private static volatile Supplier<RedisBackend> defaultBackend = RedisFixture::shared;
+
+    private RedisBackend redis;
     private String prefix;
     private final Map<String, String> env = new HashMap<>();
     private final List<WsNode> nodes = new ArrayList<>();
@@ -55,7 +63,7 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
     private final Map<String, String> plannedEnv = new HashMap<>();
     private boolean perClass;
 
-    private TestCluster(RedisFixture redis, Map<String, String> overrides,
+    private TestCluster(RedisBackend redis, Map<String, String> overrides,
                         List<Function<NodeServices, Route>> routes) {
         init(redis, overrides, routes);
     }
@@ -108,7 +116,7 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
     }
 
     private void startPlanned() throws Exception {
-        init(RedisFixture.shared(), plannedEnv, routes);
+        init(defaultBackend.get(), plannedEnv, routes);
         try {
             for (int i = 0; i < plannedNodes; i++) {
                 addNode();
@@ -119,7 +127,7 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
         }
     }
 
-    private void init(RedisFixture redis, Map<String, String> overrides, List<Function<NodeServices, Route>> routes) {
+    private void init(RedisBackend redis, Map<String, String> overrides, List<Function<NodeServices, Route>> routes) {
         this.redis = redis;
         this.prefix = redis.uniquePrefix();
         this.routes = routes;
@@ -147,11 +155,23 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
 
     public static TestCluster start(int nodeCount, Map<String, String> overrides,
                                     List<Function<NodeServices, Route>> routes) throws Exception {
-        return start(RedisFixture.shared(), nodeCount, overrides, routes);
+        return start(defaultBackend.get(), nodeCount, overrides, routes);
+    }
+
+    /**
+     * Makes the tests of one class run against {@code backend} (from a {@code beforeAll}
+     * callback; reset with {@link #useDefaultBackend()}). Test classes run one after another.
+     */
+    public static void useBackend(Supplier<RedisBackend> backend) {
+        defaultBackend = backend;
+    }
+
+    public static void useDefaultBackend() {
+        defaultBackend = RedisFixture::shared;
     }
 
     /** Nodes on a Redis of the caller's (e.g. a dedicated one the test stops and starts). */
-    public static TestCluster start(RedisFixture redis, int nodeCount, Map<String, String> overrides,
+    public static TestCluster start(RedisBackend redis, int nodeCount, Map<String, String> overrides,
                                     List<Function<NodeServices, Route>> routes) throws Exception {
         TestCluster cluster = new TestCluster(redis, overrides, routes);
         try {
@@ -200,8 +220,28 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
         return new KeySchema(prefix);
     }
 
-    public RedisCommands<String, String> redis() {
+    public RedisClusterCommands<String, String> redis() {
         return redis.sync();
+    }
+
+    public RedisBackend backend() {
+        return redis;
+    }
+
+    /** {@code redis-cli PUBLISH} on a standalone Redis, {@code SPUBLISH} on a cluster. */
+    public long rawPublish(String topic, String payload) {
+        return redis.publish(topic, payload);
+    }
+
+    /** The value of a counter or gauge in the node's Prometheus scrape (summed over its tag sets), 0 if absent. */
+    public static double counter(WsNode node, String name) {
+        double total = 0;
+        for (String line : node.metrics().scrape().split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
     }
 
     public String redisUrl() {

@@ -7,7 +7,12 @@ import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.Timestamps;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.aegisx.ws.client.PublishMode;
+import com.aegisx.ws.client.RedisConnector;
+import com.aegisx.ws.client.RedisTarget;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -62,9 +67,9 @@ public final class ReportProducer implements AutoCloseable {
 
     private static final System.Logger log = System.getLogger(ReportProducer.class.getName());
 
-    private final RedisClient ownedClient;
-    private final StatefulRedisConnection<String, String> commands;
+    private final Runnable closeConnections;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final boolean sharded;
     private final KeySchema keys;
     private final Duration timeout;
     private final Duration stateTtl;
@@ -79,25 +84,24 @@ public final class ReportProducer implements AutoCloseable {
         return t;
     });
 
-    private ReportProducer(RedisClient client, boolean ownsClient, PublisherOptions options, Duration stateTtl) {
-        if (stateTtl.compareTo(MIN_STATE_TTL) < 0 || stateTtl.compareTo(MAX_STATE_TTL) > 0) {
-            throw new IllegalArgumentException("stateTtl must be between " + MIN_STATE_TTL + " and " + MAX_STATE_TTL
-                    + ", was " + stateTtl);
-        }
-        this.ownedClient = ownsClient ? client : null;
+    /**
+     * Over the given command connection ({@code commands}, published to the way {@code mode} says)
+     * and pub/sub connection (on a cluster, cancel topics are SSUBSCRIBEd: Lettuce's cluster pub/sub
+     * connection sends each to the master of its slot); {@code closeConnections} runs on
+     * {@link #close()}.
+     */
+    private ReportProducer(RedisClusterAsyncCommands<String, String> commands, PublishMode mode,
+                           StatefulRedisPubSubConnection<String, String> pubSub, Runnable closeConnections,
+                           PublisherOptions options, Duration stateTtl) {
+        this.closeConnections = closeConnections;
         this.keys = options.keys();
         this.timeout = options.timeout();
         this.stateTtl = stateTtl;
-        this.commands = client.connect();
-        try {
-            this.pubSub = client.connectPubSub();
-        } catch (RuntimeException e) {
-            commands.close();
-            throw e;
-        }
+        this.pubSub = pubSub;
+        this.sharded = mode == PublishMode.SHARDED;
         pubSub.addListener(new CancelListener());
-        this.store = new ReportStore(commands.async(), keys);
-        this.publisher = new AsyncWsPublisher(commands.async(), keys, options.historyRules());
+        this.store = new ReportStore(commands, keys, mode);
+        this.publisher = new AsyncWsPublisher(commands, keys, options.historyRules(), mode);
         this.streams = new DataStreamProducer(store, publisher, timeout);
         this.notifications = new Notifications(publisher, timeout);
     }
@@ -110,19 +114,46 @@ public final class ReportProducer implements AutoCloseable {
         return connect(redisUrl, options, DEFAULT_STATE_TTL);
     }
 
+    /** Takes every {@code REDIS_URL} form of the nodes (see {@link RedisTarget}). */
     public static ReportProducer connect(String redisUrl, PublisherOptions options, Duration stateTtl) {
-        RedisClient client = RedisClient.create(Objects.requireNonNull(redisUrl, "redisUrl"));
+        requireTtl(stateTtl);
+        RedisConnector connector = RedisConnector.connect(RedisTarget.parse(Objects.requireNonNull(redisUrl, "redisUrl")),
+                RedisConnector.Settings.defaults());
         try {
-            return new ReportProducer(client, true, options, stateTtl);
+            StatefulRedisPubSubConnection<String, String> pubSub = connector.client() instanceof RedisClusterClient cluster
+                    ? cluster.connectPubSub() : ((RedisClient) connector.client()).connectPubSub(connector.uri());
+            return new ReportProducer(connector.async(), connector.publishMode(), pubSub, () -> {
+                pubSub.close();
+                connector.close();
+            }, options, stateTtl);
         } catch (RuntimeException e) {
-            client.shutdown();
+            connector.close();
             throw e;
         }
     }
 
     /** Opens two connections on the caller's client; {@link #close()} closes them and leaves the client. */
     public static ReportProducer using(RedisClient client, PublisherOptions options, Duration stateTtl) {
-        return new ReportProducer(client, false, options, stateTtl);
+        requireTtl(stateTtl);
+        StatefulRedisConnection<String, String> commands = client.connect();
+        StatefulRedisPubSubConnection<String, String> pubSub;
+        try {
+            pubSub = client.connectPubSub();
+        } catch (RuntimeException e) {
+            commands.close();
+            throw e;
+        }
+        return new ReportProducer(commands.async(), PublishMode.CLASSIC, pubSub, () -> {
+            pubSub.close();
+            commands.close();
+        }, options, stateTtl);
+    }
+
+    private static void requireTtl(Duration stateTtl) {
+        if (stateTtl.compareTo(MIN_STATE_TTL) < 0 || stateTtl.compareTo(MAX_STATE_TTL) > 0) {
+            throw new IllegalArgumentException("stateTtl must be between " + MIN_STATE_TTL + " and " + MAX_STATE_TTL
+                    + ", was " + stateTtl);
+        }
     }
 
     /** Appending live data points of templates. */
@@ -258,7 +289,8 @@ public final class ReportProducer implements AutoCloseable {
         ReportIds.requireValid("reportId", reportId);
         Objects.requireNonNull(callback, "callback");
         watches.put(reportId, new CancelWatch(callback));
-        await(pubSub.async().subscribe(keys.reportCancelTopic(reportId)).toCompletableFuture());
+        String topic = keys.reportCancelTopic(reportId);
+        await((sharded ? pubSub.async().ssubscribe(topic) : pubSub.async().subscribe(topic)).toCompletableFuture());
     }
 
     private ReportStore.Update change(String reportId, Map<String, String> fields) {
@@ -284,7 +316,12 @@ public final class ReportProducer implements AutoCloseable {
 
     private void stopWatching(String reportId) {
         if (watches.remove(reportId) != null) {
-            pubSub.async().unsubscribe(keys.reportCancelTopic(reportId));
+            String topic = keys.reportCancelTopic(reportId);
+            if (sharded) {
+                pubSub.async().sunsubscribe(topic);
+            } else {
+                pubSub.async().unsubscribe(topic);
+            }
         }
     }
 
@@ -309,14 +346,7 @@ public final class ReportProducer implements AutoCloseable {
     @Override
     public void close() {
         callbacks.shutdown();
-        try {
-            pubSub.close();
-            commands.close();
-        } finally {
-            if (ownedClient != null) {
-                ownedClient.shutdown();
-            }
-        }
+        closeConnections.run();
     }
 
     private static final class CancelWatch {
@@ -341,6 +371,16 @@ public final class ReportProducer implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 log.log(System.Logger.Level.WARNING, "malformed cancel request on " + channel);
             }
+        }
+
+        @Override
+        public void smessage(String channel, String message) {
+            message(channel, message);
+        }
+
+        @Override
+        public void ssubscribed(String channel, long count) {
+            subscribed(channel, count);
         }
 
         @Override

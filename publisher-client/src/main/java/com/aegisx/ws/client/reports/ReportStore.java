@@ -1,5 +1,6 @@
 package com.aegisx.ws.client.reports;
 
+import com.aegisx.ws.client.PublishMode;
 import com.aegisx.ws.client.RedisScript;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
@@ -7,7 +8,7 @@ import com.aegisx.ws.protocol.Timestamps;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,12 +80,19 @@ public final class ReportStore {
         }
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
+    private final PublishMode publishMode;
 
-    public ReportStore(RedisAsyncCommands<String, String> redis, KeySchema keys) {
+    public ReportStore(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
+        this(redis, keys, PublishMode.CLASSIC);
+    }
+
+    /** {@code publishMode}: how cancellation requests are announced (SPUBLISH on a Redis Cluster). */
+    public ReportStore(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, PublishMode publishMode) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.keys = Objects.requireNonNull(keys, "keys");
+        this.publishMode = Objects.requireNonNull(publishMode, "publishMode");
     }
 
     public KeySchema keys() {
@@ -148,7 +156,7 @@ public final class ReportStore {
                     if (code < 0) {
                         return CompletableFuture.completedFuture(new CancelOutcome(code, false, 0, request));
                     }
-                    return redis.publish(keys.reportCancelTopic(reportId), request.encode()).toCompletableFuture()
+                    return publishMode.publish(redis, keys.reportCancelTopic(reportId), request.encode())
                             .thenApply(receivers -> new CancelOutcome(code, code == 1, receivers, request));
                 });
     }

@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.config;
 
+import com.aegisx.ws.client.RedisTarget;
 import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.protocol.KeySchema;
@@ -8,7 +9,6 @@ import com.aegisx.ws.server.config.env.ConfigException;
 import com.aegisx.ws.server.config.env.Env;
 import com.aegisx.ws.server.history.HistorySettings;
 import com.aegisx.ws.server.security.SecuritySettings;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +40,8 @@ public final class ServerConfig {
     public static final List<String> DEFAULT_AVAILABLE_CHANNELS =
             List.of("reports:progress", "reports:data-updates", "system:notifications", "user:alerts");
     public static final long DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+    /** Redis Cluster: how often the slot map is re-read even when no redirection or reconnect hints at a change. */
+    public static final long DEFAULT_TOPOLOGY_REFRESH_MS = 10_000;
     /**
      * permessage-deflate compresses every frame once per socket, which defeats encoding a broadcast
      * once per node; off unless a deployment's payloads are large and its sockets few.
@@ -63,6 +65,8 @@ public final class ServerConfig {
     private final boolean proxyProtocol;
     private final String advertisedHost;
     private final String redisUrl;
+    private final RedisTarget redisTarget;
+    private final Duration topologyRefresh;
     private final String nodeId;
     private final KeySchema keys;
     private final int maxPayload;
@@ -103,9 +107,8 @@ public final class ServerConfig {
         proxyProtocol = env.bool("PROXY_PROTOCOL", false);
         advertisedHost = env.string("ADVERTISED_HOST", localHostName(host));
         redisUrl = env.raw("REDIS_URL");
-        if (redisUrl != null) {
-            validateRedisUrl(env, redisUrl);
-        }
+        redisTarget = redisUrl == null ? null : parseRedisUrl(env, redisUrl);
+        topologyRefresh = millis(env, "REDIS_TOPOLOGY_REFRESH", DEFAULT_TOPOLOGY_REFRESH_MS);
         String configuredNode = env.raw("NODE_ID");
         if (configuredNode != null && !Identifiers.isValidNodeId(configuredNode)) {
             env.error("NODE_ID", "must be 1-64 letters, digits or '-', was '" + configuredNode + "'");
@@ -245,17 +248,13 @@ public final class ServerConfig {
         return Duration.ofMillis(env.longValue(name, defaultMillis, 10, 7L * 24 * 3600 * 1000));
     }
 
-    private static void validateRedisUrl(Env env, String url) {
+    /** The URL's form decides the mode (see {@link RedisTarget}); its message never carries the password. */
+    private static RedisTarget parseRedisUrl(Env env, String url) {
         try {
-            URI uri = URI.create(url);
-            String scheme = uri.getScheme();
-            if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
-                env.error("REDIS_URL", "must start with redis:// or rediss://");
-            } else if (uri.getHost() == null) {
-                env.error("REDIS_URL", "has no host");
-            }
+            return RedisTarget.parse(url);
         } catch (IllegalArgumentException e) {
-            env.error("REDIS_URL", "is not a valid URL");
+            env.error("REDIS_URL", e.getMessage());
+            return null;
         }
     }
 
@@ -271,6 +270,10 @@ public final class ServerConfig {
     public String advertisedHost() { return advertisedHost; }
     /** Null when unset: the launcher then starts a local Redis for a quick start. */
     public String redisUrl() { return redisUrl; }
+    /** The parsed REDIS_URL (mode, hosts, credentials); null when unset. */
+    public RedisTarget redisTarget() { return redisTarget; }
+    /** REDIS_TOPOLOGY_REFRESH: periodic re-read of a cluster's slot map (adaptive refresh comes on top). */
+    public Duration topologyRefresh() { return topologyRefresh; }
     public String nodeId() { return nodeId; }
     public KeySchema keys() { return keys; }
     public int maxPayload() { return maxPayload; }

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -56,7 +56,7 @@ public final class ResumeService implements Resume {
     private static final RedisScript TAKE = new RedisScript(
             "local v = redis.call('HGETALL', KEYS[1]) redis.call('DEL', KEYS[1]) return v");
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final ConnectionHub hub;
     private final HistoryRecovery recovery;
@@ -64,7 +64,7 @@ public final class ResumeService implements Resume {
     private final Duration ttl;
     private volatile byte[] secret;
 
-    public ResumeService(RedisAsyncCommands<String, String> redis, KeySchema keys, ConnectionHub hub,
+    public ResumeService(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, ConnectionHub hub,
                          HistoryRecovery recovery, SubscriptionPolicy subscriptions, Duration ttl) {
         this.redis = redis;
         this.keys = keys;

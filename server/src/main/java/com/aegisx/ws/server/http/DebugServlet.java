@@ -12,7 +12,7 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,11 +49,11 @@ public final class DebugServlet extends HttpServlet {
     private static final Pattern CURSOR = Pattern.compile("[0-9]{1,20}");
 
     private final AdminAuthenticator admins;
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final ClusterView view;
 
-    public DebugServlet(AdminAuthenticator admins, RedisAsyncCommands<String, String> redis, KeySchema keys) {
+    public DebugServlet(AdminAuthenticator admins, RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
         this.admins = admins;
         this.redis = redis;
         this.keys = keys;

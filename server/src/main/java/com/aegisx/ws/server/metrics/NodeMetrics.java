@@ -191,6 +191,21 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
                 .description("1 while GET /ready answers 200").register(registry);
     }
 
+    /** Held here: Micrometer keeps only a weak reference to a function counter's state object. */
+    private final java.util.List<java.util.function.LongSupplier> redisFailoverSources = new java.util.ArrayList<>();
+
+    /** Counters of Redis failovers followed and topics re-subscribed (Sentinel, Cluster). */
+    public void bindRedisFailover(java.util.function.LongSupplier failovers, java.util.function.LongSupplier resubscriptions) {
+        redisFailoverSources.add(failovers);
+        redisFailoverSources.add(resubscriptions);
+        FunctionCounter.builder("ws.redis.failovers", failovers, s -> s.getAsLong())
+                .description("Redis failovers this node followed (Sentinel promotion, new cluster master)")
+                .register(registry);
+        FunctionCounter.builder("ws.redis.resubscriptions", resubscriptions, s -> s.getAsLong())
+                .description("Pub/sub topics re-subscribed after a reconnect, failover or slot migration")
+                .register(registry);
+    }
+
     /** What the history gap filler and the pub/sub probe count (they live outside this package). */
     public void bindDelivery(java.util.function.LongSupplier gapFilled, java.util.function.LongSupplier duplicatesDropped,
                              java.util.function.LongSupplier gapsUnrecoverable, java.util.function.LongSupplier pubSubReplaced,

@@ -6,7 +6,7 @@ import com.aegisx.ws.server.core.ClientProtocol;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.SubscriptionPolicy;
 import com.aegisx.ws.server.http.ManagementEndpoints;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -24,7 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public record NodeServices(ServerConfig config, ConnectionHub hub, SubscriptionPolicy subscriptions,
                            ClientProtocol protocol,
-                           AsyncWsPublisher publisher, RedisAsyncCommands<String, String> redis,
+                           AsyncWsPublisher publisher, RedisClusterAsyncCommands<String, String> redis,
                            Executor callbacks, ScheduledExecutorService scheduler,
                            ManagementEndpoints management) {
 }

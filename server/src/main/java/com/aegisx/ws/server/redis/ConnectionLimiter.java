@@ -5,7 +5,7 @@ import com.aegisx.ws.client.RedisScript;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.core.ConnectionLimits;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -60,7 +60,7 @@ public final class ConnectionLimiter implements ConnectionLimits {
 
     private static final RedisScript RESERVE_SCRIPT = new RedisScript(RESERVE);
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final String nodeId;
     private final ClusterView view;
@@ -68,7 +68,7 @@ public final class ConnectionLimiter implements ConnectionLimits {
     private final int perIp;
     private final Executor callbacks;
 
-    public ConnectionLimiter(RedisAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
+    public ConnectionLimiter(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
                              int perUser, int perIp, Executor callbacks) {
         this.callbacks = callbacks;
         this.redis = redis;

@@ -3,7 +3,7 @@ package com.aegisx.ws.server.redis;
 import com.aegisx.ws.client.DeadNodeSweeper;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.Timestamps;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +21,7 @@ public final class NodeRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(NodeRegistry.class);
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final String nodeId;
     private final Duration heartbeatTimeout;
@@ -33,7 +33,7 @@ public final class NodeRegistry {
     private volatile long lastHeartbeatOkMillis;
     private volatile boolean healthy;
 
-    public NodeRegistry(RedisAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
+    public NodeRegistry(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
                         Duration heartbeatTimeout, String host, IntSupplier port, String version) {
         this.redis = redis;
         this.keys = keys;

@@ -87,6 +87,12 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
         return dropped.get();
     }
 
+    /** A sharded message (SSUBSCRIBE on a Redis Cluster) is handled exactly like a classic one. */
+    @Override
+    public void smessage(String topic, String payload) {
+        message(topic, payload);
+    }
+
     /** Messages handed to the workers and not yet handled. */
     public long pending() {
         return pending.get();

@@ -1,10 +1,9 @@
 package com.aegisx.ws.server.redis;
 
 import com.aegisx.ws.server.core.Broker;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +27,6 @@ public final class PubSubProbe implements Broker.Listener {
     private final Broker.Listener next;
     private final RedisResources redis;
     private final RedisBroker broker;
-    private final RedisAsyncCommands<String, String> commands;
     private final String topic;
     private final long timeoutNanos;
     private final Executor callbacks;
@@ -44,7 +42,6 @@ public final class PubSubProbe implements Broker.Listener {
         this.next = next;
         this.redis = redis;
         this.broker = broker;
-        this.commands = redis.commands().async();
         this.topic = topic;
         this.timeoutNanos = timeout.toNanos();
         this.callbacks = callbacks;
@@ -77,7 +74,7 @@ public final class PubSubProbe implements Broker.Listener {
             if (!replacing && now - lastHeard > timeoutNanos && now - lastPublished < timeoutNanos / 2) {
                 replace();
             }
-            commands.publish(topic, Long.toString(sequence.incrementAndGet())).whenComplete((receivers, error) -> {
+            broker.publish(topic, Long.toString(sequence.incrementAndGet())).whenComplete((receivers, error) -> {
                 if (error == null) {
                     lastPublished = System.nanoTime();
                 }
@@ -93,16 +90,15 @@ public final class PubSubProbe implements Broker.Listener {
         log.warn("The pub/sub connection heard nothing for {} ms while Redis answers: replacing it and"
                 + " subscribing {} topics again", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeard),
                 broker.topicCount());
-        StatefulRedisPubSubConnection<String, String> old;
+        CompletableFuture<Void> renewed;
         try {
-            old = redis.replacePubSub();
+            renewed = broker.resubscribeAll();
         } catch (RuntimeException e) {
             log.warn("Could not open a new pub/sub connection: {}", e.toString());
             replacing = false;
             return;
         }
-        broker.resubscribeAll().whenCompleteAsync((ignored, error) -> {
-            old.closeAsync();
+        renewed.whenCompleteAsync((ignored, error) -> {
             if (error != null) {
                 log.warn("Subscribing the new pub/sub connection failed: {}", error.toString());
             } else {

@@ -1,65 +1,62 @@
 package com.aegisx.ws.server.redis;
 
+import com.aegisx.ws.client.PublishMode;
 import com.aegisx.ws.server.core.Broker;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * {@link Broker} on plain Redis pub/sub: SUBSCRIBE/UNSUBSCRIBE on the node's pub/sub connection,
- * PUBLISH on its command connection. Deliveries reach the core through the
- * {@link PubSubDispatcher} (registered as the pub/sub listener), never on Lettuce's event loop;
- * futures complete on the node's callback executor.
+ * {@link Broker} on Redis pub/sub, in the mode {@code REDIS_URL} names: classic SUBSCRIBE/PUBLISH
+ * on a standalone Redis or behind Sentinel ({@link ClassicTopicLink}), sharded SSUBSCRIBE/SPUBLISH
+ * on a Redis Cluster ({@link ShardedTopicLink}: each topic on the master of its slot, followed
+ * through failovers and slot migrations). Deliveries reach the core through the
+ * {@link PubSubDispatcher} (the links' listener), never on Lettuce's event loop; futures complete
+ * on the node's callback executor.
  *
- * <p>Lettuce re-issues the subscriptions by itself after a reconnect; a message published while
- * the link was down is lost (plain pub/sub has no history).
+ * <p>A message published while a topic's subscription is being re-established (reconnect,
+ * failover, slot move) is lost on plain pub/sub; history channels fill such gaps from their stream.
  */
 public final class RedisBroker implements Broker {
 
-    /** Topics per SUBSCRIBE when a whole connection is subscribed again. */
-    static final int RESUBSCRIBE_BATCH = 500;
-
-    private final java.util.function.Supplier<RedisPubSubAsyncCommands<String, String>> pubSub;
-    /** The topics subscribed, to subscribe a replacement connection to (see {@link #resubscribeAll}). */
-    private final java.util.Set<String> topics = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final RedisAsyncCommands<String, String> commands;
+    private final TopicLink pubSub;
+    /** The topics subscribed, to subscribe replacement connections to (see {@link #resubscribeAll}). */
+    private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    private final RedisClusterAsyncCommands<String, String> commands;
+    private final PublishMode publishMode;
     private final Executor callbacks;
 
-    /** {@code pubSub}: the current pub/sub connection's commands (it may be replaced). */
-    public RedisBroker(java.util.function.Supplier<RedisPubSubAsyncCommands<String, String>> pubSub,
-                       RedisAsyncCommands<String, String> commands,
+    public RedisBroker(TopicLink pubSub, RedisClusterAsyncCommands<String, String> commands, PublishMode publishMode,
                        Executor callbacks) {
         this.pubSub = pubSub;
         this.commands = commands;
+        this.publishMode = publishMode;
         this.callbacks = callbacks;
     }
 
     @Override
     public CompletableFuture<Void> subscribe(String topic) {
         topics.add(topic);
-        return Callbacks.on(callbacks, pubSub.get().subscribe(topic)).thenApply(ignored -> null);
+        return Callbacks.on(callbacks, pubSub.subscribe(topic));
     }
 
     @Override
     public CompletableFuture<Void> unsubscribe(String topic) {
         topics.remove(topic);
-        return Callbacks.on(callbacks, pubSub.get().unsubscribe(topic)).thenApply(ignored -> null);
+        pubSub.unsubscribe(topic);
+        return CompletableFuture.completedFuture(null);
     }
 
     /**
-     * Subscribes the current connection to every topic, {@value #RESUBSCRIBE_BATCH} per SUBSCRIBE,
-     * all pipelined (Lettuce writes them without waiting): completes when Redis confirmed them all.
+     * Replaces the pub/sub connection(s) and subscribes every topic again (pipelined batches):
+     * for a link that went silent without breaking (half-open), which Lettuce never reconnects.
+     * Completes when Redis confirmed them all.
      */
     public CompletableFuture<Void> resubscribeAll() {
-        java.util.List<String> all = new java.util.ArrayList<>(topics);
-        java.util.List<CompletableFuture<?>> batches = new java.util.ArrayList<>();
-        RedisPubSubAsyncCommands<String, String> current = pubSub.get();
-        for (int from = 0; from < all.size(); from += RESUBSCRIBE_BATCH) {
-            String[] batch = all.subList(from, Math.min(all.size(), from + RESUBSCRIBE_BATCH)).toArray(String[]::new);
-            batches.add(current.subscribe(batch).toCompletableFuture());
-        }
-        return Callbacks.on(callbacks, CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new)));
+        return Callbacks.on(callbacks, pubSub.renew(List.copyOf(topics)));
     }
 
     public int topicCount() {
@@ -68,6 +65,6 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<Long> publish(String topic, String payload) {
-        return Callbacks.on(callbacks, commands.publish(topic, payload));
+        return Callbacks.on(callbacks, publishMode.publish(commands, topic, payload));
     }
 }

@@ -7,7 +7,7 @@ import com.aegisx.ws.protocol.Timestamps;
 import com.aegisx.ws.server.core.ConnectionIndex;
 import com.aegisx.ws.server.core.LocalConnection;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -23,12 +23,12 @@ import java.util.concurrent.Executor;
  */
 public final class RedisConnectionIndex implements ConnectionIndex {
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final String nodeId;
     private final Executor callbacks;
 
-    public RedisConnectionIndex(RedisAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
+    public RedisConnectionIndex(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
                                 Executor callbacks) {
         this.redis = redis;
         this.callbacks = callbacks;

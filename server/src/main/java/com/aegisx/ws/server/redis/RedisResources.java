@@ -1,113 +1,217 @@
 package com.aegisx.ws.server.redis;
 
-import io.lettuce.core.ClientOptions;
+import com.aegisx.ws.client.PublishMode;
+import com.aegisx.ws.client.RedisConnector;
+import com.aegisx.ws.client.RedisTarget;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
+import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The node's Redis connections: one for commands (Lettuce pipelines every caller over it) and one
- * for pub/sub. Lettuce reconnects both by itself after an outage and re-issues the pub/sub
- * subscriptions; the node re-registers its state on top of that (see NodeRegistry).
+ * The node's Redis connections, in the mode {@code REDIS_URL} names: one for commands (Lettuce
+ * pipelines every caller over it; on a cluster it routes each command to its slot's master) and
+ * the pub/sub {@link TopicLink} (classic, or sharded per master on a cluster).
+ *
+ * <p>Standalone: Lettuce reconnects both connections after an outage and re-issues the
+ * subscriptions; the node re-registers its state when its heartbeat finds it missing. Sentinel:
+ * Lettuce asks the sentinels for the master at each reconnect, so after a failover both
+ * connections land on the promoted replica; a reconnect to another address than before counts as a
+ * failover and {@link #onFailover} re-registers everything, since the replica may lack the last
+ * writes. Cluster: see {@link ShardedTopicLink}.
  */
 public final class RedisResources implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(RedisResources.class);
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> commands;
-    /** Replaced when the probe finds it silent ({@link #replacePubSub}). */
-    private volatile StatefulRedisPubSubConnection<String, String> pubSub;
-    private final java.util.List<io.lettuce.core.pubsub.RedisPubSubListener<String, String>> pubSubListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** Owned here when this class created them (to carry the metrics' latency recorder), else null. */
-    private io.lettuce.core.resource.ClientResources ownedResources;
+    private final RedisConnector connector;
+    private final TopicLink pubSub;
+    private final IntSupplier subscribedTopics;
+    private final ClientResources resources;
+    private final AtomicLong failovers = new AtomicLong();
+    private volatile Runnable failoverHandler = () -> { };
+    private volatile SocketAddress master;
 
-    private RedisResources(RedisClient client) {
-        this.client = client;
-        this.commands = client.connect();
-        this.pubSub = client.connectPubSub();
-    }
+    /** Lets the links exist before the dispatcher they deliver to (which needs the core, which needs the links). */
+    private final DeliveryForwarder forwarder = new DeliveryForwarder();
 
-    /**
-     * Connects both; {@code commandTimeout} bounds every command (a future never hangs while Redis
-     * is unreachable), {@code latencyRecorder} (may be null) records every command's latency.
-     */
-    public static RedisResources connect(String redisUrl, Duration commandTimeout, Duration connectTimeout,
-                                         io.lettuce.core.metrics.CommandLatencyRecorder latencyRecorder) {
-        io.lettuce.core.resource.ClientResources resources = latencyRecorder == null ? null
-                : io.lettuce.core.resource.DefaultClientResources.builder().commandLatencyRecorder(latencyRecorder).build();
-        RedisClient client = resources == null ? RedisClient.create(RedisURI.create(redisUrl))
-                : RedisClient.create(resources, RedisURI.create(redisUrl));
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
-                // Commands issued while Redis is down wait for the reconnect, bounded by the timeout above.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                .build());
+    private RedisResources(RedisTarget target, Duration topologyRefresh, Duration commandTimeout, Duration connectTimeout,
+                           ClientResources resources, IntSupplier subscribedTopics) {
+        this.resources = resources;
+        this.subscribedTopics = subscribedTopics;
+        RedisConnectionStateListener watcher = target.mode() == RedisTarget.Mode.SENTINEL ? sentinelWatcher(target.uri()) : null;
+        this.connector = RedisConnector.connect(target, new RedisConnector.Settings(commandTimeout, connectTimeout,
+                topologyRefresh, resources, watcher));
         try {
-            RedisResources created = new RedisResources(client);
-            created.ownedResources = resources;
-            return created;
-        } catch (RuntimeException e) {
-            client.shutdown();
-            if (resources != null) {
-                resources.shutdown();
+            if (connector.client() instanceof RedisClusterClient cluster) {
+                this.pubSub = new ShardedTopicLink(cluster, connector.target().uri(), resources, forwarder, commandTimeout,
+                        this::failedOver);
+            } else {
+                RedisClient client = (RedisClient) connector.client();
+                RedisURI uri = connector.uri();
+                this.pubSub = new ClassicTopicLink(() -> client.connectPubSub(uri), forwarder);
             }
+        } catch (RuntimeException e) {
+            connector.close();
             throw e;
         }
     }
 
-    public RedisClient client() {
-        return client;
-    }
-
-    public StatefulRedisConnection<String, String> commands() {
-        return commands;
-    }
-
-    public StatefulRedisPubSubConnection<String, String> pubSub() {
-        return pubSub;
-    }
-
-    /** Adds a listener to the pub/sub connection, and to any that replaces it. */
-    public void addPubSubListener(io.lettuce.core.pubsub.RedisPubSubListener<String, String> listener) {
-        pubSubListeners.add(listener);
-        pubSub.addListener(listener);
+    /**
+     * Connects in the mode of {@code target}; pub/sub messages go where {@link #deliverTo} says.
+     * Every command's latency is recorded with {@code latencyRecorder} (may be null).
+     * {@code subscribedTopics} counts what Lettuce re-subscribes after a reconnect (metrics).
+     */
+    public static RedisResources connect(RedisTarget target, Duration topologyRefresh, Duration commandTimeout,
+                                         Duration connectTimeout, CommandLatencyRecorder latencyRecorder,
+                                         IntSupplier subscribedTopics) {
+        DefaultClientResources.Builder builder = DefaultClientResources.builder();
+        if (latencyRecorder != null) {
+            builder.commandLatencyRecorder(latencyRecorder);
+        }
+        ClientResources resources = builder.build();
+        try {
+            RedisResources created = new RedisResources(target, topologyRefresh, commandTimeout, connectTimeout, resources,
+                    subscribedTopics);
+            log.info("Redis: {} ({} pub/sub)", created.connector.target(), created.publishMode() == PublishMode.SHARDED
+                    ? "sharded" : "classic");
+            return created;
+        } catch (RuntimeException e) {
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            throw e;
+        }
     }
 
     /**
-     * Opens a new pub/sub connection (with the listeners) and makes it current; the caller
-     * subscribes it, then closes the returned old one. For a connection that went silent without
-     * breaking (half-open), which Lettuce would never reconnect by itself.
+     * A connection to a data node at an address other than the last one is a failover (Sentinel
+     * promoted a replica). Connections to the sentinels themselves are not counted; a reconnect of
+     * the pub/sub connection counts its topics as re-subscribed (Lettuce re-issues them).
      */
-    public StatefulRedisPubSubConnection<String, String> replacePubSub() {
-        StatefulRedisPubSubConnection<String, String> fresh = client.connectPubSub();
-        pubSubListeners.forEach(fresh::addListener);
-        StatefulRedisPubSubConnection<String, String> old = pubSub;
-        pubSub = fresh;
-        return old;
+    private RedisConnectionStateListener sentinelWatcher(RedisURI uri) {
+        Set<Integer> sentinelPorts = uri.getSentinels().stream().map(RedisURI::getPort).collect(Collectors.toSet());
+        return new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (address instanceof InetSocketAddress inet && sentinelPorts.contains(inet.getPort())
+                        && uri.getSentinels().stream().anyMatch(s -> sameHost(s.getHost(), inet))) {
+                    return;
+                }
+                if (pubSub instanceof ClassicTopicLink link && link.connection() == connection) {
+                    link.reconnected(subscribedTopics.getAsInt());
+                }
+                SocketAddress previous = master;
+                master = address;
+                if (previous != null && !previous.equals(address)) {
+                    failedOver();
+                }
+            }
+        };
+    }
+
+    private static boolean sameHost(String host, InetSocketAddress address) {
+        return host.equals(address.getHostString()) || address.getAddress() != null
+                && (host.equals(address.getAddress().getHostAddress()) || "localhost".equals(host)
+                && address.getAddress().isLoopbackAddress());
+    }
+
+    private void failedOver() {
+        failovers.incrementAndGet();
+        log.warn("Redis failover: now on {}; re-registering this node's connections", master == null ? "a new master" : master);
+        failoverHandler.run();
+    }
+
+    /** Where pub/sub messages go (the dispatcher); set before the first subscription. */
+    public void deliverTo(RedisPubSubListener<String, String> listener) {
+        forwarder.delegate = listener;
+    }
+
+    /** Hands classic and sharded messages to the listener set by {@link #deliverTo}. */
+    private static final class DeliveryForwarder extends io.lettuce.core.pubsub.RedisPubSubAdapter<String, String> {
+        private volatile RedisPubSubListener<String, String> delegate;
+
+        @Override
+        public void message(String channel, String message) {
+            RedisPubSubListener<String, String> target = delegate;
+            if (target != null) {
+                target.message(channel, message);
+            }
+        }
+
+        @Override
+        public void smessage(String channel, String message) {
+            RedisPubSubListener<String, String> target = delegate;
+            if (target != null) {
+                target.smessage(channel, message);
+            }
+        }
+    }
+
+    /** Runs {@code handler} after each failover (Sentinel or Cluster): re-register what the new master lacks. */
+    public void onFailover(Runnable handler) {
+        this.failoverHandler = handler;
+    }
+
+    /** Mode-agnostic async commands; on a cluster each is routed to its slot's master. */
+    public RedisClusterAsyncCommands<String, String> async() {
+        return connector.async();
+    }
+
+    public PublishMode publishMode() {
+        return connector.publishMode();
+    }
+
+    public RedisTarget.Mode mode() {
+        return connector.mode();
+    }
+
+    public TopicLink pubSub() {
+        return pubSub;
+    }
+
+    /** The Lettuce client ({@code RedisClient} or {@code RedisClusterClient}), e.g. to watch its connections. */
+    public io.lettuce.core.AbstractRedisClient client() {
+        return connector.client();
+    }
+
+    /** Whether {@code connection} is the current classic pub/sub connection (never on a cluster). */
+    public boolean isClassicPubSub(RedisChannelHandler<?, ?> connection) {
+        return pubSub instanceof ClassicTopicLink classic && classic.connection() == connection;
+    }
+
+    /** Failovers followed since start (Sentinel promotions, new cluster masters). */
+    public long failovers() {
+        return failovers.get();
     }
 
     public boolean isConnected() {
-        return commands.isOpen() && pubSub.isOpen();
+        return connector.isOpen() && pubSub.isConnected();
     }
 
     @Override
     public void close() {
         try {
             pubSub.close();
-            commands.close();
+            connector.close();
         } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            if (ownedResources != null) {
-                ownedResources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
-            }
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
         }
     }
 }

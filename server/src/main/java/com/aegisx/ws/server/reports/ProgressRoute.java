@@ -63,7 +63,7 @@ final class ProgressRoute implements RouteHandler {
     ProgressRoute(NodeServices services) {
         this.subscriptions = services.subscriptions();
         this.callbacks = services.callbacks();
-        this.store = new ReportStore(services.redis(), services.config().keys());
+        this.store = new ReportStore(services.redis(), services.config().keys(), services.publisher().publishMode());
         this.policy = services.config().auth().channelPolicy();
         this.protocol = services.protocol();
     }

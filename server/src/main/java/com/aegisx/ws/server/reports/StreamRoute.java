@@ -45,7 +45,7 @@ final class StreamRoute implements RouteHandler {
 
     StreamRoute(NodeServices services) {
         this.subscriptions = services.subscriptions();
-        this.store = new ReportStore(services.redis(), services.config().keys());
+        this.store = new ReportStore(services.redis(), services.config().keys(), services.publisher().publishMode());
         this.scheduler = services.scheduler();
         this.callbacks = services.callbacks();
     }

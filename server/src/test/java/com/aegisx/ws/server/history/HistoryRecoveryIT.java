@@ -188,7 +188,7 @@ class HistoryRecoveryIT {
     void aRawPublishOnAHistoryChannelStillDeliversWithoutAnOffset() {
         TestClient client = cluster.connect(0);
         subscribe(client, "news:raw", 0, null);
-        cluster.redis().publish(cluster.keys().channelTopic("news:raw"), "{\"type\":\"raw\"}");
+        cluster.rawPublish(cluster.keys().channelTopic("news:raw"), "{\"type\":\"raw\"}");
         JsonNode raw = client.nextOfType("raw");
         assertFalse(raw.has("offset"));
         client.send(Map.of("type", "subscribe", "channel", "news:bad", "since", Map.of("offset", -1, "epoch", "x")));

@@ -30,7 +30,7 @@ import java.util.Optional;
  * or {@code @BeforeAll}, not from a static initializer (a skip would surface as an
  * ExceptionInInitializerError). Servers this class starts are stopped by a JVM shutdown hook.
  */
-public final class RedisFixture implements AutoCloseable {
+public final class RedisFixture implements RedisBackend, AutoCloseable {
 
     private static final Object LOCK = new Object();
     private static Outcome shared;
@@ -106,6 +106,7 @@ public final class RedisFixture implements AutoCloseable {
     // ---------------------------------------------------------------- using it
 
     /** {@code redis://host:port}, with {@code :password@} when the server requires one. */
+    @Override
     public String url() {
         return url;
     }
@@ -124,6 +125,7 @@ public final class RedisFixture implements AutoCloseable {
     }
 
     /** A fresh key prefix ({@code t} + counter + random, only [a-z0-9]) for one test's keys. */
+    @Override
     public String uniquePrefix() {
         return UniquePrefix.next();
     }
@@ -139,11 +141,27 @@ public final class RedisFixture implements AutoCloseable {
     }
 
     /** A shared synchronous connection (thread-safe); do not close it. */
+    @Override
     public synchronized RedisCommands<String, String> sync() {
         if (connection == null) {
             connection = client().connect();
         }
         return connection.sync();
+    }
+
+    @Override
+    public long publish(String topic, String payload) {
+        return sync().publish(topic, payload);
+    }
+
+    @Override
+    public long subscribers(String topic) {
+        return sync().pubsubNumsub(topic).getOrDefault(topic, 0L);
+    }
+
+    @Override
+    public boolean sharded() {
+        return false;
     }
 
     /** Stops a {@link #dedicated()} server; data is lost. Lettuce clients will try to reconnect. */
@@ -257,7 +275,8 @@ public final class RedisFixture implements AutoCloseable {
         return "redis://:" + encoded + "@" + host + ":" + port;
     }
 
-    private static <T> T unavailable(String reason) {
+    /** Skips the test, or under CI=true fails it: CI must never silently skip an integration test. */
+    static <T> T unavailable(String reason) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new IllegalStateException("CI=true and no Redis: install redis-server or set REDIS_URL ("
                     + reason + ")");

@@ -42,13 +42,29 @@ public final class RedisServerProcess implements AutoCloseable {
     private final Path binary;
     private final String password;
     private final Path dir;
+    private final Options options;
     private int port;
     private Process process;
 
-    private RedisServerProcess(Path binary, String password, Path dir) {
+    /**
+     * How to run the server beyond the defaults: a config file written into the server's own
+     * directory (the first argument: sentinel needs one it can rewrite) and extra arguments
+     * (cluster mode, sentinel mode, masterauth...). Both see {@code %PORT%} and {@code %DIR%}
+     * replaced by the chosen port and the server's directory.
+     */
+    public record Options(String configFile, List<String> extraArgs) {
+        public static final Options NONE = new Options(null, List.of());
+
+        public static Options args(String... args) {
+            return new Options(null, List.of(args));
+        }
+    }
+
+    private RedisServerProcess(Path binary, String password, Path dir, Options options) {
         this.binary = binary;
         this.password = password;
         this.dir = dir;
+        this.options = options;
     }
 
     /** The redis-server binary: first on PATH, then in /usr/bin and /usr/local/bin. */
@@ -72,13 +88,18 @@ public final class RedisServerProcess implements AutoCloseable {
      * @param password value for {@code --requirepass}, or null for no auth
      */
     public static RedisServerProcess start(Path binary, String password) {
+        return start(binary, password, Options.NONE);
+    }
+
+    /** As {@link #start(Path, String)}, with a config file and extra arguments (see {@link Options}). */
+    public static RedisServerProcess start(Path binary, String password, Options options) {
         Path dir;
         try {
             dir = Files.createTempDirectory("test-redis-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        RedisServerProcess server = new RedisServerProcess(binary, password, dir);
+        RedisServerProcess server = new RedisServerProcess(binary, password, dir, options);
         // The free port may be taken between probing and binding; a few retries make that harmless.
         for (int attempt = 1; ; attempt++) {
             server.port = freePort();
@@ -136,6 +157,16 @@ public final class RedisServerProcess implements AutoCloseable {
         process = null;
     }
 
+    /** The server's own working directory (its log, a cluster's nodes.conf, a sentinel's config). */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The last lines of the server's log, for failure messages. */
+    public String logTail() {
+        return readLog(dir.resolve("redis-" + port + ".log"));
+    }
+
     /** Starts Redis again on the same port, empty; with {@link #stop()} this simulates an outage. */
     public synchronized void restart() {
         stop();
@@ -163,12 +194,22 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     private synchronized void launch() throws PortInUseException {
-        List<String> command = new ArrayList<>(List.of("sh", "-c", WRAPPER, "sh", binary.toString(),
-                "--port", String.valueOf(port), "--bind", HOST, "--save", "", "--appendonly", "no",
+        List<String> command = new ArrayList<>(List.of("sh", "-c", WRAPPER, "sh", binary.toString()));
+        if (options.configFile() != null) {
+            Path config = dir.resolve("redis-" + port + ".conf");
+            try {
+                Files.writeString(config, substitute(options.configFile()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            command.add(config.toString());
+        }
+        command.addAll(List.of("--port", String.valueOf(port), "--bind", HOST, "--save", "", "--appendonly", "no",
                 "--daemonize", "no", "--dir", dir.toString()));
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
         }
+        options.extraArgs().forEach(arg -> command.add(substitute(arg)));
         Path log = dir.resolve("redis-" + port + ".log");
         try {
             process = new ProcessBuilder(command)
@@ -201,6 +242,10 @@ public final class RedisServerProcess implements AutoCloseable {
             stop();
             throw new IllegalStateException("interrupted while starting " + this, e);
         }
+    }
+
+    private String substitute(String text) {
+        return text.replace("%PORT%", String.valueOf(port)).replace("%DIR%", dir.toString());
     }
 
     /** A raw RESP round trip, so readiness checks need no client library and log no reconnects. */

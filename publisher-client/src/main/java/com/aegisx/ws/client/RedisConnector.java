@@ -1,0 +1,203 @@
+package com.aegisx.ws.client;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One command connection to Redis in whichever mode the URL names (see {@link RedisTarget}), behind
+ * Lettuce's {@link RedisClusterAsyncCommands}, the common supertype of the standalone and the
+ * cluster command interfaces: the code above it is mode-agnostic, and on a cluster Lettuce routes
+ * each command to the master of its key's slot (every key the tier writes carries a hash tag, so
+ * every Lua script touches one slot).
+ *
+ * <p>In cluster mode the topology is refreshed periodically and on every MOVED/ASK redirection,
+ * reconnect attempt and unknown node, so commands follow failovers and slot migrations.
+ */
+public final class RedisConnector implements AutoCloseable {
+
+    /** How often a cluster client re-reads CLUSTER SLOTS even when nothing hints at a change. */
+    public static final Duration DEFAULT_TOPOLOGY_REFRESH = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Immutable connection settings; build with {@link #builder()}. */
+    /**
+     * @param resources shared client resources, or null for the client's own
+     * @param listener  told of every connect and disconnect of the client's connections, from the
+     *                  first one on (e.g. to see a Sentinel failover land on another address); may be null
+     */
+    public record Settings(Duration commandTimeout, Duration connectTimeout, Duration topologyRefresh,
+                           ClientResources resources, RedisConnectionStateListener listener) {
+        public Settings {
+            Objects.requireNonNull(commandTimeout, "commandTimeout");
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(topologyRefresh, "topologyRefresh");
+        }
+
+        public static Settings defaults() {
+            return new Settings(DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TOPOLOGY_REFRESH, null, null);
+        }
+    }
+
+    private final RedisTarget target;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterAsyncCommands<String, String> async;
+
+    private RedisConnector(RedisTarget target, AbstractRedisClient client, StatefulConnection<String, String> connection,
+                           RedisClusterAsyncCommands<String, String> async) {
+        this.target = target;
+        this.client = client;
+        this.connection = connection;
+        this.async = async;
+    }
+
+    public static RedisConnector connect(String url) {
+        return connect(RedisTarget.parse(url), Settings.defaults());
+    }
+
+    /**
+     * Connects. A standalone URL whose server has cluster mode enabled ({@code cluster_enabled:1}
+     * in INFO) is taken as a cluster seed.
+     */
+    public static RedisConnector connect(RedisTarget target, Settings settings) {
+        if (target.mode() == RedisTarget.Mode.CLUSTER) {
+            return cluster(target, settings);
+        }
+        RedisClient client = settings.resources() == null ? RedisClient.create() : RedisClient.create(settings.resources());
+        client.setOptions(clientOptions(settings));
+        if (settings.listener() != null) {
+            client.addListener(settings.listener());
+        }
+        try {
+            StatefulRedisConnection<String, String> connection = client.connect(target.uri());
+            if (target.mode() == RedisTarget.Mode.STANDALONE && clusterEnabled(connection)) {
+                connection.close();
+                client.shutdown();
+                return cluster(target.asCluster(), settings);
+            }
+            return new RedisConnector(target, client, connection, connection.async());
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the server runs in cluster mode. An ACL user that may not run INFO is taken as
+     * standalone: such deployments declare {@code redis-cluster://} when they use a cluster.
+     */
+    private static boolean clusterEnabled(StatefulRedisConnection<String, String> connection) {
+        try {
+            return connection.sync().info("cluster").contains("cluster_enabled:1");
+        } catch (io.lettuce.core.RedisCommandExecutionException e) {
+            return false;
+        }
+    }
+
+    private static RedisConnector cluster(RedisTarget target, Settings settings) {
+        RedisClusterClient client = settings.resources() == null ? RedisClusterClient.create(target.uris())
+                : RedisClusterClient.create(settings.resources(), target.uris());
+        client.setOptions(clusterOptions(settings));
+        if (settings.listener() != null) {
+            client.addListener(settings.listener());
+        }
+        try {
+            StatefulRedisClusterConnection<String, String> connection = client.connect();
+            return new RedisConnector(target, client, connection, connection.async());
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw e;
+        }
+    }
+
+    /** Reconnect by itself, keep commands issued while disconnected (bounded by the timeout). */
+    public static ClientOptions clientOptions(Settings settings) {
+        return ClientOptions.builder()
+                .autoReconnect(true)
+                .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
+                .socketOptions(socketOptions(settings))
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                .build();
+    }
+
+    /** As {@link #clientOptions}, plus periodic and adaptive topology refresh. */
+    public static ClusterClientOptions clusterOptions(Settings settings) {
+        return ClusterClientOptions.builder()
+                .autoReconnect(true)
+                .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
+                .socketOptions(socketOptions(settings))
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(settings.topologyRefresh())
+                        .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                        .build())
+                .build();
+    }
+
+    private static SocketOptions socketOptions(Settings settings) {
+        return SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build();
+    }
+
+    /** The target with the mode actually used (a detected cluster says so). */
+    public RedisTarget target() {
+        return target;
+    }
+
+    public RedisTarget.Mode mode() {
+        return target.mode();
+    }
+
+    /** Mode-agnostic async commands; on a cluster each is routed to its slot's master. */
+    public RedisClusterAsyncCommands<String, String> async() {
+        return async;
+    }
+
+    /** How messages are published in this mode (SPUBLISH on a cluster, PUBLISH otherwise). */
+    public PublishMode publishMode() {
+        return PublishMode.of(target.mode());
+    }
+
+    public StatefulConnection<String, String> connection() {
+        return connection;
+    }
+
+    /** {@link RedisClient} (standalone, Sentinel) or {@link RedisClusterClient}. */
+    public AbstractRedisClient client() {
+        return client;
+    }
+
+    /** The URI of a standalone or Sentinel target (null for a cluster, which has seeds). */
+    public RedisURI uri() {
+        return target.mode() == RedisTarget.Mode.CLUSTER ? null : target.uri();
+    }
+
+    public boolean isOpen() {
+        return connection.isOpen();
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+}

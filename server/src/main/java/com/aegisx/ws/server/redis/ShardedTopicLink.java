@@ -1,0 +1,416 @@
+package com.aegisx.ws.server.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.RedisPubSubListener;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sharded pub/sub on a Redis Cluster: each topic is SSUBSCRIBEd on the master that owns its slot,
+ * through one pub/sub connection per master, so a node receives only the topics it subscribed to
+ * and a message crosses only its own shard.
+ *
+ * <p>The link follows the topology itself rather than relying on Lettuce's re-subscription (which
+ * re-subscribes on the same node, and for sharded channels not reliably: lettuce issues #2940,
+ * #3213). Node connections do not reconnect on their own. Every {@value #RECONCILE_MILLIS} ms, and
+ * at once when a node connection drops or Redis unsubscribes a topic (it does so for a slot that
+ * migrated away), the link compares where each topic is subscribed with the slot map Lettuce keeps
+ * ({@code REDIS_TOPOLOGY_REFRESH} plus adaptive refresh on redirections and reconnects) and moves
+ * topics whose slot now has another master, or whose connection dropped, to the right master.
+ * Subscribers' sockets never notice; messages published while a topic had no subscription (the
+ * failover gap) are lost, as they are for any Redis pub/sub.
+ *
+ * <p>All state is owned by one thread ({@code ws-shards}); Lettuce's event loops only hand work to it.
+ */
+public final class ShardedTopicLink implements TopicLink {
+
+    private static final Logger log = LoggerFactory.getLogger(ShardedTopicLink.class);
+    static final long RECONCILE_MILLIS = 500;
+    private static final long RETRY_MILLIS = 200;
+
+    /** Where one wanted topic stands. */
+    private static final class Wanted {
+        NodeLink link;
+        boolean confirmed;
+        boolean everConfirmed;
+        final long deadlineNanos;
+        final List<CompletableFuture<Void>> waiters = new ArrayList<>();
+
+        Wanted(long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
+
+    /** The pub/sub connection to one master. */
+    private final class NodeLink extends RedisPubSubAdapter<String, String> {
+        final String nodeId;
+        final StatefulRedisPubSubConnection<String, String> connection;
+
+        NodeLink(String nodeId, StatefulRedisPubSubConnection<String, String> connection) {
+            this.nodeId = nodeId;
+            this.connection = connection;
+        }
+
+        @Override
+        public void sunsubscribed(String topic, long count) {
+            // Ours are requested after the topic left `wanted` or moved to another link; one still
+            // assigned here was unsubscribed by Redis: its slot migrated.
+            executor.execute(() -> {
+                Wanted w = wanted.get(topic);
+                if (w != null && w.link == this) {
+                    log.info("Redis unsubscribed topic {} on node {} (slot moved); following it", topic, nodeId);
+                    w.link = null;
+                    if (w.confirmed) {
+                        w.confirmed = false;
+                        unconfirmed++;
+                    }
+                    resubscriptions.incrementAndGet();
+                    // Re-read the slot map first, so the topic goes to the slot's new master.
+                    cluster.refreshPartitionsAsync().whenComplete((ok, error) -> executor.execute(() -> {
+                        if (wanted.get(topic) == w && w.link == null) {
+                            assign(topic, w);
+                        }
+                    }));
+                }
+            });
+        }
+    }
+
+    private final RedisClusterClient cluster;
+    private final RedisURI seed;
+    private final RedisClient nodeClient;
+    private final RedisPubSubListener<String, String> listener;
+    private final Duration timeout;
+    private final Runnable onMastersChanged;
+    private final ScheduledExecutorService executor;
+    private final Map<String, Wanted> wanted = new HashMap<>();
+    private final Map<String, NodeLink> links = new HashMap<>();
+    private final AtomicLong resubscriptions = new AtomicLong();
+    private final AtomicLong failovers = new AtomicLong();
+    private volatile int unconfirmed;
+    private Set<String> masters = Set.of();
+    private volatile boolean closed;
+
+    /**
+     * @param cluster          the node's cluster client (its slot map is followed)
+     * @param seed             a seed URI: its credentials and TLS settings are used for every master
+     * @param resources        shared client resources for the per-master connections
+     * @param listener         gets every sharded message ({@code smessage})
+     * @param timeout          how long a first subscription may wait for its master
+     * @param onMastersChanged run (on the link's thread) when a new master appeared: a failover
+     */
+    public ShardedTopicLink(RedisClusterClient cluster, RedisURI seed, ClientResources resources,
+                            RedisPubSubListener<String, String> listener, Duration timeout,
+                            Runnable onMastersChanged) {
+        this.cluster = cluster;
+        this.seed = seed;
+        this.listener = listener;
+        this.timeout = timeout;
+        this.onMastersChanged = onMastersChanged;
+        this.nodeClient = RedisClient.create(resources);
+        nodeClient.setOptions(ClientOptions.builder()
+                .autoReconnect(false) // a dropped master is replaced by reconciling, never re-dialled blindly
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
+                .build());
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ws-shards");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.execute(() -> masters = currentMasters());
+        executor.scheduleWithFixedDelay(this::reconcileQuietly, RECONCILE_MILLIS, RECONCILE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletableFuture<Void> subscribe(String topic) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        executor.execute(() -> {
+            Wanted w = wanted.get(topic);
+            if (w == null) {
+                w = new Wanted(System.nanoTime() + timeout.toNanos());
+                wanted.put(topic, w);
+                unconfirmed++;
+            }
+            if (w.confirmed && w.link != null && w.link.connection.isOpen()) {
+                result.complete(null);
+                return;
+            }
+            w.waiters.add(result);
+            if (w.link == null) {
+                assign(topic, w);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void unsubscribe(String topic) {
+        executor.execute(() -> {
+            Wanted w = wanted.remove(topic);
+            if (w == null) {
+                return;
+            }
+            if (!w.confirmed) {
+                unconfirmed--;
+            }
+            w.waiters.forEach(f -> f.completeExceptionally(new CancellationException("unsubscribed")));
+            if (w.link != null && w.link.connection.isOpen()) {
+                w.link.connection.async().sunsubscribe(topic);
+            }
+        });
+    }
+
+    /** Closes every master connection and subscribes every wanted topic again on fresh ones. */
+    @Override
+    public CompletableFuture<Void> renew(java.util.Collection<String> topics) {
+        return CompletableFuture.supplyAsync(() -> {
+            links.values().forEach(l -> l.connection.closeAsync());
+            links.clear();
+            List<CompletableFuture<Void>> confirmations = new ArrayList<>();
+            for (Map.Entry<String, Wanted> entry : wanted.entrySet()) {
+                Wanted w = entry.getValue();
+                w.link = null;
+                if (w.confirmed) {
+                    w.confirmed = false;
+                    unconfirmed++;
+                }
+                CompletableFuture<Void> confirmed = new CompletableFuture<>();
+                w.waiters.add(confirmed);
+                confirmations.add(confirmed);
+                resubscriptions.incrementAndGet();
+                assign(entry.getKey(), w);
+            }
+            return CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new));
+        }, executor).thenCompose(all -> all);
+    }
+
+    /** Sharded links have no single connection to ping: answered at once. */
+    @Override
+    public CompletableFuture<Void> ping() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean isConnected() {
+        return !closed && unconfirmed == 0;
+    }
+
+    @Override
+    public long resubscriptions() {
+        return resubscriptions.get();
+    }
+
+    /** Times the set of masters changed (a replica took over), since start. */
+    public long failovers() {
+        return failovers.get();
+    }
+
+    /** Topics subscribed per master node id (tests and the debug view). */
+    public CompletableFuture<Map<String, Integer>> topicsPerNode() {
+        return CompletableFuture.supplyAsync(() -> {
+            Map<String, Integer> counts = new HashMap<>();
+            wanted.values().forEach(w -> {
+                if (w.link != null) {
+                    counts.merge(w.link.nodeId, 1, Integer::sum);
+                }
+            });
+            return counts;
+        }, executor);
+    }
+
+    // ---------------------------------------------------------------- on the link's thread
+
+    /** Subscribes {@code topic} on its slot's master; on failure retries until the topic's deadline. */
+    private void assign(String topic, Wanted w) {
+        RedisClusterNode owner = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(topic));
+        NodeLink link = owner == null ? null : linkTo(owner);
+        if (link == null) {
+            retryLater(topic, w);
+            return;
+        }
+        w.link = link;
+        link.connection.async().ssubscribe(topic).whenComplete((ok, error) -> executor.execute(() -> {
+            if (wanted.get(topic) != w || w.link != link) {
+                return; // unsubscribed or moved meanwhile
+            }
+            if (error == null) {
+                if (!w.confirmed) {
+                    unconfirmed--;
+                }
+                w.confirmed = true;
+                w.everConfirmed = true;
+                w.waiters.forEach(f -> f.complete(null));
+                w.waiters.clear();
+            } else {
+                log.warn("SSUBSCRIBE {} on {} failed: {}", topic, link.nodeId, error.toString());
+                w.link = null;
+                cluster.refreshPartitionsAsync();
+                retryLater(topic, w);
+            }
+        }));
+    }
+
+    private void retryLater(String topic, Wanted w) {
+        if (!w.everConfirmed && System.nanoTime() > w.deadlineNanos) {
+            wanted.remove(topic);
+            unconfirmed--;
+            IllegalStateException failure = new IllegalStateException("no master took the subscription of " + topic);
+            w.waiters.forEach(f -> f.completeExceptionally(failure));
+            return;
+        }
+        executor.schedule(() -> {
+            if (wanted.get(topic) == w && w.link == null) {
+                assign(topic, w);
+            }
+        }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private NodeLink linkTo(RedisClusterNode owner) {
+        NodeLink link = links.get(owner.getNodeId());
+        if (link != null && link.connection.isOpen()) {
+            return link;
+        }
+        try {
+            RedisURI address = owner.getUri();
+            RedisURI uri = RedisURI.builder(seed).withHost(address.getHost()).withPort(address.getPort()).build();
+            StatefulRedisPubSubConnection<String, String> connection = nodeClient.connectPubSub(uri);
+            NodeLink created = new NodeLink(owner.getNodeId(), connection);
+            connection.addListener(listener);
+            connection.addListener(created);
+            links.put(owner.getNodeId(), created);
+            return created;
+        } catch (RuntimeException e) {
+            log.debug("Cannot open a pub/sub connection to cluster node {}: {}", owner.getUri(),
+                    e.getCause() != null ? e.getCause().toString() : e.toString());
+            cluster.refreshPartitionsAsync();
+            return null;
+        }
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            log.warn("Following the cluster topology failed (retried): {}", e.toString());
+        }
+    }
+
+    /** Moves every topic whose master changed or whose connection dropped; closes links no topic uses. */
+    private void reconcile() {
+        if (closed) {
+            return;
+        }
+        boolean dropped = false;
+        for (NodeLink link : links.values()) {
+            dropped |= !link.connection.isOpen();
+        }
+        if (dropped) {
+            cluster.refreshPartitionsAsync(); // the next round sees the promoted replica, if any yet
+        }
+        Set<String> now = currentMasters();
+        if (!now.equals(masters)) {
+            // A master that was not one before: a replica took over (or a shard was added). Its data
+            // may lack the last writes of the old master (asynchronous replication).
+            if (!masters.isEmpty() && !masters.containsAll(now)) {
+                failovers.incrementAndGet();
+                log.warn("Redis Cluster masters changed from {} to {}: re-homing subscriptions", masters, now);
+                onMastersChanged.run();
+            }
+            masters = now;
+        }
+        Partitions partitions = cluster.getPartitions();
+        for (Map.Entry<String, Wanted> entry : wanted.entrySet()) {
+            Wanted w = entry.getValue();
+            if (w.link == null) {
+                continue; // being assigned or waiting for a retry
+            }
+            RedisClusterNode owner = partitions.getMasterBySlot(SlotHash.getSlot(entry.getKey()));
+            boolean moved = owner != null && !owner.getNodeId().equals(w.link.nodeId);
+            if (moved || !w.link.connection.isOpen()) {
+                NodeLink old = w.link;
+                log.info("Topic {} {}: re-subscribing on {}", entry.getKey(), moved ? "moved from " + old.nodeId
+                        : "lost its connection to " + old.nodeId, owner == null ? "its slot's master" : owner.getNodeId());
+                w.link = null;
+                if (w.confirmed) {
+                    w.confirmed = false;
+                    unconfirmed++;
+                }
+                if (old.connection.isOpen()) {
+                    old.connection.async().sunsubscribe(entry.getKey());
+                }
+                resubscriptions.incrementAndGet();
+                assign(entry.getKey(), w);
+            }
+        }
+        closeUnused();
+    }
+
+    private void closeUnused() {
+        Set<NodeLink> used = new java.util.HashSet<>();
+        wanted.values().forEach(w -> {
+            if (w.link != null) {
+                used.add(w.link);
+            }
+        });
+        for (Iterator<NodeLink> it = links.values().iterator(); it.hasNext(); ) {
+            NodeLink link = it.next();
+            if (!used.contains(link)) {
+                it.remove();
+                link.connection.closeAsync();
+            }
+        }
+    }
+
+    private Set<String> currentMasters() {
+        Set<String> ids = new TreeSet<>();
+        for (RedisClusterNode node : cluster.getPartitions()) {
+            if (node.getRole().isUpstream() && !node.getSlots().isEmpty()
+                    && !node.is(RedisClusterNode.NodeFlag.FAIL)) {
+                ids.add(node.getNodeId());
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+            links.values().forEach(l -> l.connection.close());
+            links.clear();
+        }, executor);
+        try {
+            done.get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("Closing the shard links: {}", e.toString());
+        }
+        executor.shutdownNow();
+        nodeClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}
