@@ -14,7 +14,10 @@
  *   <li>{@link com.aegisx.ws.server.core.ClientProtocol}, {@link com.aegisx.ws.server.core.Replies}:
  *       the client protocol; {@link com.aegisx.ws.server.core.RouteHandler}: what a route adds.</li>
  *   <li>{@link com.aegisx.ws.server.core.SubscriptionPolicy}: the one door of every subscription;
- *       {@link com.aegisx.ws.server.core.ConnectionGuard}: inbound rate and token lifetime.</li>
+ *       {@link com.aegisx.ws.server.core.ConnectionGuard}: {@link com.aegisx.ws.server.core.InboundRate}
+ *       and {@link com.aegisx.ws.server.core.TokenLifetime}.</li>
+ *   <li>{@link com.aegisx.ws.server.core.IndexRepair}: re-registration after a sweep or a Redis data
+ *       loss, retried until it succeeds.</li>
  * </ul>
  *
  * <h2>Ports</h2>

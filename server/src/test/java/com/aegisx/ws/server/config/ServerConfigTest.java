@@ -69,6 +69,30 @@ class ServerConfigTest {
     }
 
     @Test
+    void theBuilderTakesTheSameNamesThroughTheSameChecks() {
+        ServerConfig config = ServerConfig.builder()
+                .env(Map.of("PORT", "4100", "JETTY_MAX_THREADS", "50"))
+                .port(0)
+                .keyPrefix("t1")
+                .set("DISPATCH_QUEUE_CAPACITY", "1024")
+                .millis("REDIS_COMMAND_TIMEOUT", Duration.ofSeconds(2))
+                .build();
+        assertEquals(0, config.port(), "later values win");
+        assertEquals("t1", config.keys().prefix());
+        assertEquals(50, config.jettyMaxThreads());
+        assertEquals(ServerConfig.DEFAULT_JETTY_MIN_THREADS, config.jettyMinThreads());
+        assertEquals(1024, config.dispatchQueueCapacity());
+        assertEquals(Duration.ofSeconds(2), config.redisCommandTimeout());
+        assertEquals(Duration.ofMillis(ServerConfig.DEFAULT_REDIS_CONNECT_TIMEOUT_MS), config.redisConnectTimeout());
+        assertEquals(Duration.ofMillis(ServerConfig.DEFAULT_SLOW_CONSUMER_ABORT_MS), config.slowConsumerAbort());
+
+        ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.builder()
+                .set("JETTY_MIN_THREADS", "300").set("DISPATCH_QUEUE_CAPACITY", "1").build());
+        assertTrue(error.getMessage().contains("JETTY_MIN_THREADS"), error.getMessage());
+        assertTrue(error.getMessage().contains("DISPATCH_QUEUE_CAPACITY"), error.getMessage());
+    }
+
+    @Test
     void theProxyProtocolNeedsTheLoadBalancersAddress() {
         assertEquals(false, ServerConfig.fromEnv(Map.of()).proxyProtocol());
         ConfigException alone = assertThrows(ConfigException.class,
