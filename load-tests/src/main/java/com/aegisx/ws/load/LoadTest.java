@@ -292,25 +292,48 @@ public final class LoadTest {
                 System.out.printf("warm-up: %d delivered, %d lost%n", warm.delivered(), warm.lost());
                 steps.remove(warm);
             }
+            // What each Redis process spends with no traffic at all (a cluster node's bus and cron):
+            // subtracted below, so the per-message figure is the cost of the messages alone.
+            double idleSeconds = options.number("idle-seconds", 10);
+            List<ProcStat.Cpu> idle0 = shardCpu();
+            long idleStart = System.nanoTime();
+            Thread.sleep((long) (idleSeconds * 1000)); // a measurement window, not a wait for a condition
+            double idleElapsed = (System.nanoTime() - idleStart) / 1e9;
+            List<ProcStat.Cpu> idle1 = shardCpu();
+            double[] idleMicrosPerSecond = new double[idle0.size()];
+            StringBuilder idleLine = new StringBuilder("idle Redis CPU, us per second, per shard:");
+            for (int i = 0; i < idle0.size(); i++) {
+                idleMicrosPerSecond[i] = idle1.get(i).minus(idle0.get(i)).totalMicros() / idleElapsed;
+                idleLine.append(String.format(" %.0f", idleMicrosPerSecond[i]));
+            }
+            System.out.println(idleLine);
             ArrayNode shardFigures = report.putArray("shardMicrosPerPublished");
             for (double rate : rates) {
                 List<ProcStat.Cpu> before = shardCpu();
+                long stepStart = System.nanoTime();
                 StepResult result = step("ch" + (int) rate, clients, sockets, rate / channelCount, seconds, nextSeq, tick, null);
+                double stepElapsed = (System.nanoTime() - stepStart) / 1e9;
                 List<ProcStat.Cpu> after = shardCpu();
                 print(result);
                 long published = result.published() * channelCount;
-                StringBuilder line = new StringBuilder("  Redis us per published message, per shard:");
+                StringBuilder line = new StringBuilder("  Redis us per published message, per shard (gross / net of idle):");
                 ObjectNode figures = shardFigures.addObject().put("rate", rate).put("published", published);
                 ArrayNode perShard = figures.putArray("perShard");
+                ArrayNode perShardNet = figures.putArray("perShardNetOfIdle");
                 double total = 0;
+                double totalNet = 0;
                 for (int i = 0; i < before.size(); i++) {
-                    double micros = (double) after.get(i).minus(before.get(i)).totalMicros() / published;
+                    double cpu = after.get(i).minus(before.get(i)).totalMicros();
+                    double micros = cpu / published;
+                    double net = Math.max(0, cpu - idleMicrosPerSecond[i] * stepElapsed) / published;
                     total += micros;
+                    totalNet += net;
                     perShard.add(micros);
-                    line.append(String.format(" %.2f", micros));
+                    perShardNet.add(net);
+                    line.append(String.format(" %.2f/%.2f", micros, net));
                 }
-                figures.put("total", total);
-                System.out.println(line.append(String.format("  (sum %.2f)", total)));
+                figures.put("total", total).put("totalNetOfIdle", totalNet);
+                System.out.println(line.append(String.format("  (sum %.2f/%.2f)", total, totalNet)));
             }
             printSummary();
             for (BenchSocket socket : sockets) {
