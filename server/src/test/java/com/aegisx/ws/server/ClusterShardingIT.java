@@ -111,11 +111,16 @@ class ClusterShardingIT {
         int promoted;
         try (SteadyTraffic traffic = new SteadyTraffic(cluster.publisher().async(), channel, 10)) {
             SteadyTraffic.awaitTicks(20, onA, onB);
+            assertTrue(cluster.node(0).isReady());
+            java.util.concurrent.atomic.AtomicBoolean stopSampling = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong notReady = SteadyTraffic.countFalse(cluster.node(0)::isReady, stopSampling);
             promoted = redis.failOver(victim);
             // Delivery resumes on both nodes, through the promoted replica, on the same sockets;
             // nothing Redis acknowledged to both nodes is missing: the gap is what the publisher was told.
             String account = traffic.awaitResumedAndComplete(traffic.nextSeq(), onA, onB);
             assertTrue(onA.isOpen() && onB.isOpen(), "sockets stay open");
+            stopSampling.set(true);
+            assertTrue(notReady.get() > 0, "/ready said 503 while the channel's shard had no master");
             System.out.println("Cluster failover of master " + victim + " (replica " + promoted + " promoted): " + account);
         } finally {
             redis.restore(victim);

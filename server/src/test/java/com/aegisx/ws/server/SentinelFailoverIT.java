@@ -42,10 +42,15 @@ class SentinelFailoverIT {
 
             try (SteadyTraffic traffic = new SteadyTraffic(cluster.publisher().async(), channel, 10)) {
                 SteadyTraffic.awaitTicks(20, onA, onB);
+                java.util.concurrent.atomic.AtomicBoolean stopSampling = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.atomic.AtomicLong notReady = SteadyTraffic.countFalse(cluster.node(0)::isReady,
+                        stopSampling);
                 int newMaster = sentinel.killMaster();
                 assertNotEquals(oldMaster, newMaster);
                 System.out.println("Sentinel failover " + oldMaster + " -> " + newMaster + ": "
                         + traffic.awaitResumedAndComplete(traffic.nextSeq(), onA, onB));
+                stopSampling.set(true);
+                assertTrue(notReady.get() > 0, "/ready said 503 while the master was gone");
             }
             assertTrue(onA.isOpen() && onB.isOpen(), "sockets stay open");
             for (int node = 0; node < 2; node++) {

@@ -82,6 +82,26 @@ public final class SteadyTraffic implements AutoCloseable {
                 .map(m -> m.path("seq").asLong()).collect(Collectors.toList());
     }
 
+    /**
+     * Samples {@code probe} every 20 ms on a daemon thread until the returned flag is set; the
+     * returned counter holds how many samples were false (e.g. /ready during a failover gap).
+     */
+    public static java.util.concurrent.atomic.AtomicLong countFalse(java.util.function.BooleanSupplier probe,
+                                                                    AtomicBoolean stop) {
+        java.util.concurrent.atomic.AtomicLong falses = new java.util.concurrent.atomic.AtomicLong();
+        Thread sampler = new Thread(() -> {
+            while (!stop.get()) {
+                if (!probe.getAsBoolean()) {
+                    falses.incrementAndGet();
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // a sampling cadence
+            }
+        }, "ready-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        return falses;
+    }
+
     /** Waits until each socket got more than {@code count} ticks (traffic is flowing). */
     public static void awaitTicks(int count, TestClient... sockets) {
         org.awaitility.Awaitility.await("traffic flowing").atMost(java.time.Duration.ofSeconds(60)).until(() ->
