@@ -136,6 +136,8 @@ export declare class WsClient {
   ping(): Promise<ServerMessage>;
   status(): Promise<{ connectionId: string; userId: string | null; nodeId: string; channels: string[]; [field: string]: any }>;
   refreshToken(token?: string): Promise<ServerMessage>;
+  /** On a presence channel (PRESENCE_CHANNELS) the client subscribes to; joins and leaves arrive as presence_join / presence_leave. */
+  presence(channel: string): Promise<{ count: number; members: { connectionId: string; userId: string | null }[] }>;
 }
 
 export declare function retryFor(code: number, canRefreshToken: boolean): 'stop' | 'fast' | 'backoff';

@@ -39,7 +39,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
 
 /** Reply and control types that are never handed to channel handlers. */
 const CONTROL_TYPES = new Set(['welcome', 'subscribed', 'unsubscribed', 'error', 'pong', 'status',
-  'token_expiring', 'token_refreshed', 'resumed']);
+  'token_expiring', 'token_refreshed', 'resumed', 'presence']);
 
 /**
  * What to do after the socket closed with `code`:
@@ -264,6 +264,11 @@ export class WsClient {
   ping() { return this.request({ type: 'ping' }); }
 
   status() { return this.request({ type: 'get_status' }).then((reply) => reply.data); }
+
+  /** Member count and members of a presence channel (PRESENCE_CHANNELS) this client subscribes to. */
+  presence(channel) {
+    return this.request({ type: 'presence', channel }).then((reply) => ({ count: reply.count, members: reply.members }));
+  }
 
   /** Sends refresh_token with `token`, or with a fresh one from getToken. Resolves with token_refreshed. */
   async refreshToken(token) {

@@ -25,4 +25,16 @@ public interface AsyncWebSocketOperations {
     CompletableFuture<Long> getActiveConnections();
 
     CompletableFuture<Void> cleanupInactiveConnections();
+
+    /** Closes one connection (code 1000 or 4000-4999, else 4002); false when it does not exist. */
+    CompletableFuture<Boolean> disconnectConnection(String connectionId, int code, String reason);
+
+    /** Closes every connection of a user, on every node; completes with how many were asked to close. */
+    CompletableFuture<Integer> disconnectUser(String userId, int code, String reason);
+
+    /** Whether the user has at least one connection on a live node. */
+    CompletableFuture<Boolean> isUserOnline(String userId);
+
+    /** Users with at least one connection, cluster-wide (a SCAN over the user indexes: for operators). */
+    CompletableFuture<Long> getOnlineUserCount();
 }

@@ -128,6 +128,51 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
     }
 
     @Override
+    public CompletableFuture<Boolean> disconnectConnection(String connectionId, int code, String reason) {
+        return disconnect(connectionId, code, reason);
+    }
+
+    @Override
+    public CompletableFuture<Integer> disconnectUser(String userId, int code, String reason) {
+        requireUserId(userId);
+        return redis.hgetall(keys.userConnections(userId)).toCompletableFuture().thenCompose(members -> {
+            List<CompletableFuture<Boolean>> asked = new ArrayList<>();
+            for (String connectionId : members.keySet()) {
+                asked.add(disconnect(connectionId, code, reason).exceptionally(error -> false));
+            }
+            return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
+                    .thenApply(ignored -> (int) asked.stream().filter(CompletableFuture::join).count());
+        });
+    }
+
+    /**
+     * Counts the user index hashes ({@code <prefix>:user:{id}}): one exists while the user has a
+     * connection (the last HDEL deletes it; a dead node's entries go with its sweep). SCAN, 1000 keys
+     * a step: linear in the keyspace, for an operator's question, not for every request.
+     */
+    @Override
+    public CompletableFuture<Long> getOnlineUserCount() {
+        String pattern = keys.userConnections("*");
+        return countUsers(io.lettuce.core.ScanCursor.INITIAL, pattern, 0);
+    }
+
+    private CompletableFuture<Long> countUsers(io.lettuce.core.ScanCursor cursor, String pattern, long sofar) {
+        return redis.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(pattern).limit(1000)).toCompletableFuture()
+                .thenCompose(page -> {
+                    long found = sofar + page.getKeys().stream().filter(key -> key.endsWith("}")).count();
+                    return page.isFinished() ? CompletableFuture.completedFuture(found)
+                            : countUsers(page, pattern, found);
+                });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> isUserOnline(String userId) {
+        requireUserId(userId);
+        return redis.hgetall(keys.userConnections(userId)).toCompletableFuture()
+                .thenCombine(view.liveNodes(), (members, live) -> members.values().stream().anyMatch(live::contains));
+    }
+
+    @Override
     public CompletableFuture<List<ConnectionInfo>> getConnectionsByChannel(String channel) {
         ChannelNames.requireValid(channel);
         return view.connectionsInIndex(keys.channelMembers(channel));
@@ -164,7 +209,11 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
             return CompletableFuture.failedFuture(
                     new IllegalArgumentException("not a connection id: '" + connectionId + "'"));
         }
-        return publish(keys.inbox(nodeId), command.encode()).thenApply(receivers -> receivers > 0);
+        // The connection's hash exists from registration to close (a sweep of a dead node removes
+        // it too): without it there is nobody to deliver to, whatever the node's inbox says.
+        return redis.exists(keys.connection(connectionId)).toCompletableFuture().thenCompose(found -> found == 0
+                ? CompletableFuture.completedFuture(false)
+                : publish(keys.inbox(nodeId), command.encode()).thenApply(receivers -> receivers > 0));
     }
 
     private CompletableFuture<Long> publish(String topic, String payload) {

@@ -16,8 +16,16 @@ public final class ConnectionRecords {
     private ConnectionRecords() {
     }
 
+    /**
+     * The writes of one removal; {@code hashRemoved} completes with true for the one caller whose
+     * DEL removed the connection's hash (a node closing its socket and a sweeper racing it cannot
+     * both see true): that caller reports the disconnection.
+     */
+    public record Removal(List<CompletableFuture<?>> writes, CompletableFuture<Boolean> hashRemoved) {
+    }
+
     /** Issues the deletes (pipelined) and returns their futures. */
-    public static List<CompletableFuture<?>> remove(
+    public static Removal remove(
             RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String connectionId, String nodeId,
             String userId, String ip, Collection<String> channels) {
         List<CompletableFuture<?>> writes = new ArrayList<>();
@@ -33,8 +41,9 @@ public final class ConnectionRecords {
         if (nodeId != null && !nodeId.isEmpty()) {
             writes.add(redis.srem(keys.nodeConnections(nodeId), connectionId).toCompletableFuture());
         }
-        writes.add(redis.del(keys.connection(connectionId), keys.connectionChannels(connectionId))
-                .toCompletableFuture());
-        return writes;
+        writes.add(redis.del(keys.connectionChannels(connectionId)).toCompletableFuture());
+        CompletableFuture<Long> hash = redis.del(keys.connection(connectionId)).toCompletableFuture();
+        writes.add(hash);
+        return new Removal(writes, hash.thenApply(deleted -> deleted != null && deleted > 0));
     }
 }

@@ -1,5 +1,6 @@
 package com.aegisx.ws.client;
 
+import com.aegisx.ws.client.events.LifecycleEvents;
 import com.aegisx.ws.protocol.KeySchema;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
@@ -24,12 +25,22 @@ public final class DeadNodeSweeper {
     /** Long enough for a sweep of a large node, short enough that a crashed sweeper is replaced soon. */
     public static final long LOCK_MILLIS = 30_000;
 
+    /** The close code and reason of a {@code disconnected} event for a socket swept with its dead node. */
+    public static final int NODE_LOST_CODE = 1006;
+    public static final String NODE_LOST_REASON = "node lost";
+
     private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
+    private volatile LifecycleEvents events;
 
     public DeadNodeSweeper(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
         this.redis = redis;
         this.keys = keys;
+    }
+
+    /** Where swept connections are reported as disconnected (null: lifecycle events are off). */
+    public void events(LifecycleEvents events) {
+        this.events = events;
     }
 
     /** Sweeps every dead node this caller can lock; completes with the ids of the nodes swept. */
@@ -89,8 +100,18 @@ public final class DeadNodeSweeper {
             for (int i = 0; i < ids.size(); i++) {
                 Map<String, String> hash = hashes.get(i).toCompletableFuture().join();
                 Set<String> chans = channels.get(i).toCompletableFuture().join();
-                writes.addAll(ConnectionRecords.remove(redis, keys, ids.get(i), hash.get("nodeId"),
-                        hash.get("userId"), hash.get("ip"), chans));
+                String id = ids.get(i);
+                String userId = hash.get("userId") == null || hash.get("userId").isEmpty() ? null : hash.get("userId");
+                ConnectionRecords.Removal removal = ConnectionRecords.remove(redis, keys, id, hash.get("nodeId"),
+                        userId, hash.get("ip"), chans);
+                writes.addAll(removal.writes());
+                LifecycleEvents sink = events;
+                if (sink != null) {
+                    // Only the sweeper whose DEL removed the hash reports it (the node may have raced us).
+                    writes.add(removal.hashRemoved().thenCompose(removed -> removed
+                            ? sink.disconnected(id, hash.get("nodeId"), userId, NODE_LOST_CODE, NODE_LOST_REASON, chans)
+                            : CompletableFuture.completedFuture(null)));
+                }
             }
             return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
         });

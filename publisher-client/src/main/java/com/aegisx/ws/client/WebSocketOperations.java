@@ -19,12 +19,12 @@ public interface WebSocketOperations {
     /** Sends to every connection of one user, on every node; returns how many nodes received it. */
     long sendToUser(String userId, Object message);
 
-    /** Sends to one connection; false when its node is not alive. */
+    /** Sends to one connection; false when the connection does not exist (closed, or its node is gone). */
     boolean sendToConnection(String connectionId, Object message);
 
     /**
      * Subscribes a connection, wherever it is, to a channel; the client is told with a
-     * {@code subscribed} message. False when the connection's node is not alive.
+     * {@code subscribed} message. False when the connection does not exist (closed, or its node is gone).
      */
     boolean subscribeToChannel(String connectionId, String channel);
 
@@ -39,4 +39,16 @@ public interface WebSocketOperations {
 
     /** Closes connections inactive past the timeout on every node and sweeps dead nodes' state. */
     void cleanupInactiveConnections();
+
+    /** Closes one connection (code 1000 or 4000-4999, else 4002); false when it does not exist. */
+    boolean disconnectConnection(String connectionId, int code, String reason);
+
+    /** Closes every connection of a user, on every node; returns how many were asked to close. */
+    int disconnectUser(String userId, int code, String reason);
+
+    /** Whether the user has at least one connection on a live node. */
+    boolean isUserOnline(String userId);
+
+    /** Users with at least one connection, cluster-wide (a SCAN over the user indexes: for operators). */
+    long getOnlineUserCount();
 }

@@ -99,6 +99,26 @@ public final class WsPublisher implements WebSocketOperations, AutoCloseable {
     }
 
     @Override
+    public boolean disconnectConnection(String connectionId, int code, String reason) {
+        return await(async.disconnectConnection(connectionId, code, reason));
+    }
+
+    @Override
+    public int disconnectUser(String userId, int code, String reason) {
+        return await(async.disconnectUser(userId, code, reason));
+    }
+
+    @Override
+    public boolean isUserOnline(String userId) {
+        return await(async.isUserOnline(userId));
+    }
+
+    @Override
+    public long getOnlineUserCount() {
+        return await(async.getOnlineUserCount());
+    }
+
+    @Override
     public List<ConnectionInfo> getConnectionsByChannel(String channel) {
         return await(async.getConnectionsByChannel(channel));
     }

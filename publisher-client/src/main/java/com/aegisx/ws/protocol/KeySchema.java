@@ -77,6 +77,11 @@ public final class KeySchema {
         return node(nodeId) + ":sweep";
     }
 
+    /** Recent samples of one node's message counters (list, capped; read by the admin console). */
+    public String nodeStats(String nodeId) {
+        return node(nodeId) + ":stats";
+    }
+
     public String connection(String connectionId) {
         return tagged("conn", connectionId);
     }
@@ -91,6 +96,16 @@ public final class KeySchema {
 
     public String userConnections(String userId) {
         return tagged("user", userId);
+    }
+
+    /** The user's presence for the lifecycle events: "on", or "left:<epochMs>" during the grace period. */
+    public String userPresence(String userId) {
+        return userConnections(userId) + ":presence";
+    }
+
+    /** The bounded stream of lifecycle events (connected, disconnected, subscribed, ..., user_offline). */
+    public String events() {
+        return prefix + ":events";
     }
 
     public String ipConnections(String ip) {

@@ -2,6 +2,7 @@ package com.aegisx.ws.server;
 
 import com.aegisx.ws.server.config.env.ConfigException;
 import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.logging.ConnectionLog;
 import com.aegisx.ws.server.quickstart.LocalRedis;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,6 +27,10 @@ public final class Main {
                 env.put("REDIS_URL", localRedis.url());
                 env.put("NODE_ID", config.nodeId());
                 config = ServerConfig.fromEnv(env);
+            }
+            // Every line of this process names its node (LOG_FORMAT=json: context.properties.nodeId).
+            if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+                logback.putProperty(ConnectionLog.NODE_ID, config.nodeId());
             }
             WsNode node = WsNode.start(config, Routes.extra());
             LocalRedis redisToStop = localRedis;

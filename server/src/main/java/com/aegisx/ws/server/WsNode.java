@@ -1,17 +1,23 @@
 package com.aegisx.ws.server;
 
 import com.aegisx.ws.client.AsyncWsPublisher;
+import com.aegisx.ws.client.events.LifecycleEvents;
 import com.aegisx.ws.client.PublishMode;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
+import com.aegisx.ws.server.admin.AdminServlet;
+import com.aegisx.ws.server.api.PublishServlet;
+import com.aegisx.ws.server.admin.NodeStats;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
 import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.client.history.History;
 import com.aegisx.ws.server.history.HistoryGapFiller;
 import com.aegisx.ws.server.history.HistoryRecovery;
 import com.aegisx.ws.server.history.ResumeService;
+import com.aegisx.ws.server.core.ChannelPresence;
 import com.aegisx.ws.server.core.ClientProtocol;
 import com.aegisx.ws.server.core.Conflation;
+import com.aegisx.ws.server.core.LifecycleSink;
 import com.aegisx.ws.server.core.ConnectionGuard;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.FanOut;
@@ -38,6 +44,8 @@ import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.server.redis.ConnectionLimiter;
 import com.aegisx.ws.server.redis.NodeRegistry;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
+import com.aegisx.ws.server.redis.RedisLifecycleSink;
+import com.aegisx.ws.server.redis.RedisPresenceIndex;
 import com.aegisx.ws.server.redis.PubSubProbe;
 import com.aegisx.ws.server.redis.RedisBroker;
 import com.aegisx.ws.server.redis.RedisConnectionIndex;
@@ -105,6 +113,7 @@ public final class WsNode implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ManagementEndpoints management;
+    private final NodeStats nodeStats;
     private final ResumeService resume;
     private final HistoryGapFiller gapFiller;
     private final PubSubProbe probe;
@@ -177,6 +186,18 @@ public final class WsNode implements AutoCloseable {
 
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
                 config.advertisedHost(), this::port, VERSION);
+        LifecycleSink lifecycle = null;
+        if (config.lifecycleEvents()) {
+            LifecycleEvents events = new LifecycleEvents(commands, config.keys(), config.lifecycleEventsMaxLength(),
+                    config.presenceGrace(), config.nodeId());
+            lifecycle = new RedisLifecycleSink(events);
+            nodeRegistry.events(events);
+        }
+        ChannelPresence presence = !config.presenceEnabled() ? null : new ChannelPresence(config::hasPresence,
+                broker, config.keys(), new RedisPresenceIndex(commands, config.keys(), callbacks));
+        hub.events(LifecycleSink.both(lifecycle, presence));
+        this.nodeStats = new NodeStats(commands, config.keys(), config.nodeId(), config.statsInterval(),
+                metrics::deliveries, counters.messagesIn::sum, metrics::pubSubReceived);
         JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
         ConnectionLimiter limiter = new ConnectionLimiter(commands, config.keys(), config.nodeId(),
                 config.security().maxConnectionsPerUser(), config.security().maxConnectionsPerIp(), callbacks);
@@ -190,12 +211,13 @@ public final class WsNode implements AutoCloseable {
         this.resume = new ResumeService(commands, config.keys(), hub, recovery, subscriptions,
                 config.history().resumeTtl());
         protocol.resume(resume);
+        protocol.presence(presence);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
         NodeServices services = new NodeServices(config, hub, subscriptions, protocol, publisher, commands,
                 callbacks, scheduler, management);
 
         ServletContextHandler servlets = httpEndpoints(authenticator);
-        managementEndpoints(authenticator, commands);
+        managementEndpoints(authenticator, commands, publisher);
         WebSocketRoutes.install(servlets, context, tickets, routes(services, extraRoutes));
         this.gate = new UpgradeGate(servlets, authenticator, config.auth().authRequired(), tickets,
                 () -> draining, List.of(WebSocketRoutes.HEALTH_PATH), config.security(), limiter, config.nodeId());
@@ -226,7 +248,8 @@ public final class WsNode implements AutoCloseable {
     }
 
     /** The management port: metrics, probes with details, the admin debug endpoints, the load-test hook. */
-    private void managementEndpoints(JwtAuthenticator authenticator, RedisClusterAsyncCommands<String, String> commands) {
+    private void managementEndpoints(JwtAuthenticator authenticator, RedisClusterAsyncCommands<String, String> commands,
+                                     AsyncWsPublisher publisher) {
         management.add("/health", new ProbeServlet(() -> !stopped, this::describe));
         management.add("/ready", new ProbeServlet(this::isReady, this::describe));
         metrics.bind(metricSources(), counters);
@@ -238,8 +261,14 @@ public final class WsNode implements AutoCloseable {
             log.warn("LOADTEST_HOOKS is on: POST /loadtest/fanout lets anyone who reaches the management port broadcast");
             management.add("/loadtest/fanout", new LocalFanoutServlet(config.keys(), dispatcher::message));
         }
-        management.add(DebugServlet.PATH, new DebugServlet(
-                new AdminAuthenticator(authenticator, config.security().adminApiKey()), commands, config.keys()));
+        AdminAuthenticator admins = new AdminAuthenticator(authenticator, config.security().adminApiKey());
+        management.add(DebugServlet.PATH, new DebugServlet(admins, commands, config.keys()));
+        // The admin console: its page and its API, beside the debug endpoints it reads.
+        management.add("/admin/*", StaticResources.admin());
+        management.add(AdminServlet.PATH, new AdminServlet(admins, commands, config.keys(), publisher,
+                config.heartbeatTimeout(), config.statsInterval()));
+        management.add(PublishServlet.PATH, new PublishServlet(config.publishApiKey(), publisher,
+                config.publishApiRate()));
     }
 
     /** The browser client, the demo page, and where the client asks why its token was refused. */
@@ -370,6 +399,8 @@ public final class WsNode implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::keepAlive, ping, ping, TimeUnit.MILLISECONDS);
         long cleanup = config.cleanupInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::cleanup, cleanup, cleanup, TimeUnit.MILLISECONDS);
+        long stats = config.statsInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(() -> nodeStats.sample(), stats, stats, TimeUnit.MILLISECONDS);
         long expiryTimers = ConnectionGuard.TIMER_HORIZON.toMillis() / 2;
         scheduler.scheduleWithFixedDelay(this::armExpiryTimers, expiryTimers, expiryTimers, TimeUnit.MILLISECONDS);
         log.info("Node {} listening on {}:{}, management on {}:{} (Redis key prefix '{}', {})", config.nodeId(),
@@ -507,7 +538,8 @@ public final class WsNode implements AutoCloseable {
         for (LocalConnection connection : hub.startDrain()) {
             connection.close(CloseCodes.SERVICE_RESTART, "service restart");
             // Its channels into its resume token first: removing it from the indexes forgets them.
-            removals.add(resume.closed(connection).thenCompose(ignored -> hub.closed(connection)));
+            removals.add(resume.closed(connection).thenCompose(ignored ->
+                    hub.closed(connection, CloseCodes.SERVICE_RESTART, "service restart")));
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {

@@ -47,6 +47,15 @@ public final class ServerConfig {
      * once per node; off unless a deployment's payloads are large and its sockets few.
      */
     public static final boolean DEFAULT_COMPRESSION = false;
+    /** How often a node samples its message counters into Redis for the admin console's rate chart. */
+    public static final long DEFAULT_STATS_INTERVAL_MS = 10_000;
+    /** Off by default: every connect, subscribe and disconnect then costs an XADD more. */
+    public static final boolean DEFAULT_LIFECYCLE_EVENTS = false;
+    public static final long DEFAULT_PRESENCE_GRACE_MS = 5_000;
+    /** Messages a second (and in a burst) one node accepts through POST /api/v1/publish. */
+    public static final int DEFAULT_PUBLISH_API_RATE = 1_000;
+    public static final String LOG_FORMAT_TEXT = "text";
+    public static final String LOG_FORMAT_JSON = "json";
     /** Messages a dispatch worker may have queued before new ones are dropped (see PubSubDispatcher). */
     public static final int DEFAULT_DISPATCH_QUEUE_CAPACITY = 65_536;
     /** Bound on every Redis command, so a future never hangs while Redis is unreachable. */
@@ -88,6 +97,14 @@ public final class ServerConfig {
     private final boolean compression;
     private final Duration shutdownGrace;
     private final boolean loadTestHooks;
+    private final Duration statsInterval;
+    private final String logFormat;
+    private final boolean lifecycleEvents;
+    private final List<com.aegisx.ws.server.auth.ChannelRule> presenceChannels;
+    private final String publishApiKey;
+    private final int publishApiRate;
+    private final long lifecycleEventsMaxLength;
+    private final Duration presenceGrace;
     private final AuthSettings auth;
     private final SecuritySettings security;
     private final HistorySettings history;
@@ -162,6 +179,29 @@ public final class ServerConfig {
         slowConsumerAbort = millis(env, "SLOW_CONSUMER_ABORT_DELAY", DEFAULT_SLOW_CONSUMER_ABORT_MS);
         shutdownGrace = millis(env, "SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE_MS);
         loadTestHooks = env.bool("LOADTEST_HOOKS", false);
+        statsInterval = Duration.ofMillis(env.longValue("STATS_INTERVAL", DEFAULT_STATS_INTERVAL_MS, 100, 600_000));
+        publishApiKey = env.raw("PUBLISH_API_KEY");
+        if (publishApiKey != null && publishApiKey.length() < SecuritySettings.MIN_API_KEY_LENGTH) {
+            env.error("PUBLISH_API_KEY", "must be at least " + SecuritySettings.MIN_API_KEY_LENGTH + " characters");
+        }
+        publishApiRate = env.integer("PUBLISH_API_RATE", DEFAULT_PUBLISH_API_RATE, 1, 1_000_000);
+        List<com.aegisx.ws.server.auth.ChannelRule> presence = new java.util.ArrayList<>();
+        for (String pattern : env.list("PRESENCE_CHANNELS", List.of())) {
+            try {
+                presence.add(com.aegisx.ws.server.auth.ChannelRule.of(pattern, com.aegisx.ws.server.auth.Access.PUBLIC));
+            } catch (IllegalArgumentException e) {
+                env.error("PRESENCE_CHANNELS", e.getMessage());
+            }
+        }
+        presenceChannels = List.copyOf(presence);
+        lifecycleEvents = env.bool("LIFECYCLE_EVENTS", DEFAULT_LIFECYCLE_EVENTS);
+        lifecycleEventsMaxLength = env.longValue("LIFECYCLE_EVENTS_MAXLEN",
+                com.aegisx.ws.client.events.LifecycleEvents.DEFAULT_MAX_LENGTH, 100, 100_000_000);
+        presenceGrace = Duration.ofMillis(env.longValue("PRESENCE_GRACE", DEFAULT_PRESENCE_GRACE_MS, 0, 3_600_000));
+        logFormat = env.string("LOG_FORMAT", LOG_FORMAT_TEXT);
+        if (!LOG_FORMAT_TEXT.equals(logFormat) && !LOG_FORMAT_JSON.equals(logFormat)) {
+            env.error("LOG_FORMAT", "must be 'text' or 'json', was '" + logFormat + "'");
+        }
         auth = AuthSettings.fromEnv(env);
         security = SecuritySettings.fromEnv(env);
         if (proxyProtocol && security.proxies().isEmpty()) {
@@ -297,6 +337,25 @@ public final class ServerConfig {
     public Duration shutdownGrace() { return shutdownGrace; }
     /** LOADTEST_HOOKS: installs POST /loadtest/fanout (load-tests' ceiling scenario). Never in production. */
     public boolean loadTestHooks() { return loadTestHooks; }
+    /** STATS_INTERVAL: between two samples of the node's counters in Redis (the admin console's rates). */
+    public Duration statsInterval() { return statsInterval; }
+    /** LOG_FORMAT: {@code text} (default) or {@code json}; logback.xml reads the variable itself. */
+    public String logFormat() { return logFormat; }
+    /** LIFECYCLE_EVENTS: write connected/disconnected/subscribed/... and user presence to the events stream. */
+    public boolean lifecycleEvents() { return lifecycleEvents; }
+    /** PRESENCE_CHANNELS: channel patterns with presence (join/leave events, the presence query); empty: none. */
+    public boolean hasPresence(String channel) {
+        return presenceChannels.stream().anyMatch(rule -> rule.matches(channel));
+    }
+    public boolean presenceEnabled() { return !presenceChannels.isEmpty(); }
+    /** LIFECYCLE_EVENTS_MAXLEN: the stream's approximate cap (XADD MAXLEN ~). */
+    public long lifecycleEventsMaxLength() { return lifecycleEventsMaxLength; }
+    /** PRESENCE_GRACE: how long a user without sockets stays online (a quick reconnect is no offline/online pair). */
+    public Duration presenceGrace() { return presenceGrace; }
+    /** PUBLISH_API_KEY: the X-Api-Key of POST /api/v1/publish; null: the API is off (404). */
+    public String publishApiKey() { return publishApiKey == null || publishApiKey.isEmpty() ? null : publishApiKey; }
+    /** PUBLISH_API_RATE: messages per second (and burst) this node accepts over HTTP. */
+    public int publishApiRate() { return publishApiRate; }
     public AuthSettings auth() { return auth; }
     /** Origins, proxies, limits and the admin key: see {@link SecuritySettings}. */
     public SecuritySettings security() { return security; }

@@ -4,6 +4,7 @@ import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.LogSafe;
+import com.aegisx.ws.server.logging.ConnectionLog;
 import com.aegisx.ws.server.metrics.InternalErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,6 +32,7 @@ public final class ClientProtocol {
     private final ConnectionGuard guard;
     private volatile Recovery recovery;
     private volatile Resume resume;
+    private volatile ChannelPresence presence;
 
     public ClientProtocol(ConnectionHub hub, SubscriptionPolicy subscriptions, int maxChannelLength,
                           ConnectionGuard guard) {
@@ -48,6 +50,11 @@ public final class ClientProtocol {
     /** Resume tokens in {@code welcome} and the {@code resume} message; null: neither. */
     public void resume(Resume resume) {
         this.resume = resume;
+    }
+
+    /** Opt-in channel presence (PRESENCE_CHANNELS); null: the {@code presence} message is unknown. */
+    public void presence(ChannelPresence presence) {
+        this.presence = presence;
     }
 
     public Resume resume() {
@@ -97,7 +104,8 @@ public final class ClientProtocol {
             return;
         }
         String type = typeNode.asText();
-        log.debug("Message connectionId={} type={}", connection.id(), LogSafe.text(type));
+        JsonNode channelNode = message.get("channel");
+        ConnectionLog.received(log, connection.id(), type, channelNode == null ? null : channelNode.asText());
         switch (type) {
             case "subscribe" -> subscribe(connection, message, id);
             case "unsubscribe" -> unsubscribe(connection, message, id);
@@ -112,6 +120,15 @@ public final class ClientProtocol {
                     resume.resume(connection, message, id);
                 } else {
                     reject(connection, ErrorCodes.UNKNOWN_TYPE, "Unknown message type 'resume'", id);
+                }
+            }
+            case "presence" -> {
+                ChannelPresence channels = presence;
+                String channel = channels == null ? null : channelOf(connection, message, id);
+                if (channels == null) {
+                    reject(connection, ErrorCodes.UNKNOWN_TYPE, "Unknown message type 'presence'", id);
+                } else if (channel != null) {
+                    channels.query(connection, channel, id);
                 }
             }
             case "get_status" -> connection.serially(() -> {

@@ -29,6 +29,7 @@ public final class ConnectionHub {
     private final Map<String, LocalConnection> connections = new ConcurrentHashMap<>();
     private final Duration inactivityTimeout;
     private volatile boolean draining;
+    private volatile LifecycleSink events;
 
     public ConnectionHub(String nodeId, KeySchema keys, ConnectionIndex registry, TopicSubscriptions topics,
                          Duration inactivityTimeout) {
@@ -95,8 +96,24 @@ public final class ConnectionHub {
         if (connection.userId() != null) {
             steps.add(topics.join(keys.userTopic(connection.userId()), connection));
         }
-        return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+        CompletableFuture<Void> registered = CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
                 .thenRun(connection::markRegistered);
+        LifecycleSink sink = events;
+        return sink == null ? registered : registered.thenCompose(ignored -> report(
+                sink.connected(connection.id(), nodeId, connection.userId())));
+    }
+
+    /** Lifecycle events are reported, never allowed to fail the operation that caused them. */
+    private static CompletableFuture<Void> report(CompletableFuture<Void> written) {
+        return written.exceptionally(error -> {
+            log.warn("Could not write a lifecycle event: {}", error.toString());
+            return null;
+        });
+    }
+
+    /** Where connects, subscriptions and disconnects are reported (null: LIFECYCLE_EVENTS is off). */
+    public void events(LifecycleSink events) {
+        this.events = events;
     }
 
     /** Completes with true when the socket was newly subscribed, false when it already was. */
@@ -120,6 +137,10 @@ public final class ConnectionHub {
             }
             log.debug("Subscribed connectionId={} channel={}", connection.id(), channel);
             return true;
+        }).thenCompose(added -> {
+            LifecycleSink sink = events;
+            return sink == null ? CompletableFuture.completedFuture(added)
+                    : report(sink.subscribed(connection.id(), nodeId, connection.userId(), channel)).thenApply(x -> added);
         });
     }
 
@@ -129,14 +150,21 @@ public final class ConnectionHub {
             return CompletableFuture.completedFuture(false);
         }
         topics.leave(keys.channelTopic(channel), connection);
-        return registry.removeChannel(connection.id(), channel).thenApply(ignored -> {
+        return registry.removeChannel(connection.id(), channel).thenCompose(ignored -> {
             log.debug("Unsubscribed connectionId={} channel={}", connection.id(), channel);
-            return true;
+            LifecycleSink sink = events;
+            return sink == null ? CompletableFuture.completedFuture(true)
+                    : report(sink.unsubscribed(connection.id(), nodeId, connection.userId(), channel)).thenApply(x -> true);
         });
     }
 
     /** The socket is gone: forget it locally and remove it from every index in Redis. */
     public CompletableFuture<Void> closed(LocalConnection connection) {
+        return closed(connection, CloseCodes.SERVICE_RESTART, "service restart");
+    }
+
+    /** As {@link #closed(LocalConnection)}, with the close code and reason for the lifecycle event. */
+    public CompletableFuture<Void> closed(LocalConnection connection, int code, String reason) {
         if (connections.remove(connection.id()) == null) {
             return CompletableFuture.completedFuture(null);
         }
@@ -147,10 +175,14 @@ public final class ConnectionHub {
         if (connection.userId() != null) {
             topics.leave(keys.userTopic(connection.userId()), connection);
         }
-        return registry.remove(connection, channels).exceptionally(error -> {
-            log.warn("Could not remove connectionId={} from Redis: {}", connection.id(), error.toString());
-            return null;
-        });
+        LifecycleSink sink = events;
+        return registry.remove(connection, channels).thenCompose(removed -> sink == null || !removed
+                ? CompletableFuture.<Void>completedFuture(null)
+                : report(sink.disconnected(connection.id(), nodeId, connection.userId(), code, reason, channels)))
+                .exceptionally(error -> {
+                    log.warn("Could not remove connectionId={} from Redis: {}", connection.id(), error.toString());
+                    return null;
+                });
     }
 
     /** Writes every local socket into Redis again, after Redis lost them (outage, sweep while cut off). */

@@ -18,8 +18,12 @@ public interface ConnectionIndex {
 
     CompletableFuture<Void> removeChannel(String connectionId, String channel);
 
-    /** Removes the connection and its index entries ({@code channels}: those it had at close). */
-    CompletableFuture<Void> remove(LocalConnection connection, Collection<String> channels);
+    /**
+     * Removes the connection and its index entries ({@code channels}: those it had at close).
+     * Completes with true when this call removed the connection's record, false when someone else
+     * (a sweeper) already had: only the remover reports the disconnection.
+     */
+    CompletableFuture<Boolean> remove(LocalConnection connection, Collection<String> channels);
 
     /** Publishes lastActivity of sockets active since the previous flush, without re-creating removed ones. */
     CompletableFuture<Void> flushActivity(Collection<LocalConnection> active);

@@ -4,6 +4,9 @@ import com.aegisx.ws.server.auth.Access;
 import com.aegisx.ws.server.auth.AuthenticationException;
 import com.aegisx.ws.server.auth.Identity;
 import com.aegisx.ws.server.auth.TokenVerifier;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -32,6 +35,30 @@ public final class AdminAuthenticator {
     public AdminAuthenticator(TokenVerifier verifier, String apiKey) {
         this.verifier = verifier;
         this.apiKey = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Checks the request's credentials; when they do not admit it, answers 401 (none or bad) or 403
+     * (a valid token without the admin role) with a JSON problem and returns false.
+     */
+    public boolean admit(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Verdict verdict = check(request.getHeader("Authorization"), request.getHeader(API_KEY_HEADER));
+        if (verdict == Verdict.ALLOWED) {
+            return true;
+        }
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType("application/json");
+        String body;
+        if (verdict == Verdict.UNAUTHENTICATED) {
+            response.setHeader("WWW-Authenticate", "Bearer");
+            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+            body = "{\"error\":\"unauthorized\",\"message\":\"an admin token (Authorization: Bearer) or X-Api-Key is required\"}";
+        } else {
+            response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+            body = "{\"error\":\"forbidden\",\"message\":\"the admin role is required\"}";
+        }
+        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+        return false;
     }
 
     public Verdict check(String authorization, String apiKeyHeader) {

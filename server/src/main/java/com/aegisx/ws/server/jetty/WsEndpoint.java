@@ -9,6 +9,7 @@ import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.Replies;
 import com.aegisx.ws.server.core.Resume;
 import com.aegisx.ws.server.core.Route;
+import com.aegisx.ws.server.logging.ConnectionLog;
 import com.aegisx.ws.server.metrics.InternalErrors;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.websocket.CloseReason;
@@ -107,17 +108,24 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
                         local.close(CloseCodes.TRY_AGAIN_LATER, "registration failed");
                         return null;
                     }
-                    // DEBUG: the access log already has a line per upgrade and the close line below
-                    // carries the connection and user ids; a synchronous INFO line per connect was a
+                    // INFO as the spec asks, but rate-limited: a synchronous line per connect was a
                     // measurable part of the node's cost per connection (load-tests/README.md, churn).
-                    log.debug("WebSocket connection established connectionId={} userId={} route={} node={} totalConnections={}",
-                            id, local.userId(), route.name(), node.hub().nodeId(), node.hub().size());
-                    local.send(Replies.welcome(local, node.config().availableChannels()));
+                    ConnectionLog.established(log, node.hub().nodeId(), id, local.userId(), route.name(),
+                            node.hub().size());
+                    local.send(Replies.welcome(local, availableTo(local)));
                     local.markWelcomed();
                     node.protocol().guard().opened(local);
                     route.handler().afterWelcome(local, pathParameters);
                     return null;
                 })).whenComplete(InternalErrors.of("opening a socket"));
+    }
+
+    /** WEBSOCKET_AVAILABLE_CHANNELS without the channels this connection may not subscribe to. */
+    private java.util.List<String> availableTo(LocalConnection local) {
+        var policy = node.config().auth().channelPolicy();
+        return node.config().availableChannels().stream()
+                .filter(channel -> policy.canSubscribe(local.identity(), channel).allowed())
+                .toList();
     }
 
     /**
@@ -143,7 +151,13 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
     public void onMessage(String text) {
         node.counters().messagesIn.increment();
         node.counters().bytesIn.add(text.length());
-        node.protocol().onText(connection, route.handler(), text);
+        LocalConnection local = connection;
+        ConnectionLog.enter(node.hub().nodeId(), local.id(), local.userId());
+        try {
+            node.protocol().onText(local, route.handler(), text);
+        } finally {
+            ConnectionLog.clear();
+        }
     }
 
     /**
@@ -191,15 +205,30 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
             local.serially(() -> resume.closed(local));
         }
         // After registration, so a socket closing while it registers is still removed from Redis.
-        local.serially(() -> node.hub().closed(local)).whenComplete(InternalErrors.of("closing a socket"));
-        log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
-                local.id(), LogSafe.text(local.userId()), reason.getCloseCode().getCode(),
-                LogSafe.text(reason.getReasonPhrase()), node.hub().size());
+        int code = reason.getCloseCode().getCode();
+        String phrase = reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();
+        local.serially(() -> node.hub().closed(local, code, phrase)).whenComplete(InternalErrors.of("closing a socket"));
+        ConnectionLog.enter(node.hub().nodeId(), local.id(), local.userId());
+        try {
+            log.info("WebSocket connection closed connectionId={} userId={} code={} reason={} totalConnections={}",
+                    local.id(), LogSafe.text(local.userId()), code, LogSafe.text(phrase), node.hub().size());
+        } finally {
+            ConnectionLog.clear();
+        }
     }
 
     @Override
     public void onError(Session session, Throwable error) {
         LocalConnection local = connection;
-        log.debug("WebSocket error connectionId={}: {}", local == null ? null : local.id(), error.toString());
+        if (local == null) {
+            ConnectionLog.error(log, null, error);
+            return;
+        }
+        ConnectionLog.enter(node.hub().nodeId(), local.id(), local.userId());
+        try {
+            ConnectionLog.error(log, local.id(), error);
+        } finally {
+            ConnectionLog.clear();
+        }
     }
 }

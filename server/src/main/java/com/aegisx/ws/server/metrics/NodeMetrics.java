@@ -48,6 +48,16 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
     private Sources sources;
     private List<Object> deliverySources = List.of();
 
+    /** Frames the fan-out wrote to local sockets so far (the admin console's "messages out"). */
+    public long deliveries() {
+        return deliveries.sum();
+    }
+
+    /** Pub/sub messages (broadcasts and user messages) received with a local listener so far. */
+    public long pubSubReceived() {
+        return channelBroadcasts.sum() + userMessages.sum();
+    }
+
     public NodeMetrics(String nodeId) {
         registry.config().commonTags(Tags.of("node", nodeId));
         new JvmMemoryMetrics().bindTo(registry);

@@ -45,6 +45,11 @@ public final class NodeRegistry {
         this.sweeper = new DeadNodeSweeper(redis, keys);
     }
 
+    /** The sweeper's lifecycle events (null: off): swept sockets are reported as disconnected. */
+    public void events(com.aegisx.ws.client.events.LifecycleEvents events) {
+        sweeper.events(events);
+    }
+
     /**
      * Writes the node hash and pushes the deadline forward. Completes with true when the node was
      * missing from the registry, i.e. when its connections must be registered again.

@@ -77,10 +77,12 @@ public final class RedisConnectionIndex implements ConnectionIndex {
                 redis.srem(keys.connectionChannels(connectionId), channel).toCompletableFuture()));
     }
 
+    /** Completes, once every delete is done, with true when this call removed the connection's hash. */
     @Override
-    public CompletableFuture<Void> remove(LocalConnection connection, Collection<String> channels) {
-        return all(ConnectionRecords.remove(redis, keys, connection.id(), nodeId, connection.userId(),
-                connection.ip(), channels));
+    public CompletableFuture<Boolean> remove(LocalConnection connection, Collection<String> channels) {
+        ConnectionRecords.Removal removal = ConnectionRecords.remove(redis, keys, connection.id(), nodeId,
+                connection.userId(), connection.ip(), channels);
+        return all(removal.writes()).thenCompose(ignored -> removal.hashRemoved());
     }
 
     /** Publishes lastActivity of sockets that were active since the previous flush (one pipelined round). */

@@ -6,6 +6,7 @@ import com.aegisx.ws.server.auth.AuthFailure;
 import com.aegisx.ws.server.auth.AuthenticationException;
 import com.aegisx.ws.server.auth.Identity;
 import com.aegisx.ws.server.auth.JwtAuthenticator;
+import com.aegisx.ws.server.http.JsonHttp;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -47,7 +48,7 @@ public final class AuthCheckServlet extends HttpServlet {
                 return;
             }
             out.put("ok", true).putNull("userId");
-            reply(response, HttpServletResponse.SC_OK, out);
+            JsonHttp.reply(response, HttpServletResponse.SC_OK, out);
             return;
         }
         try {
@@ -56,7 +57,7 @@ public final class AuthCheckServlet extends HttpServlet {
             if (identity.expiresAt() != null) {
                 out.put("expiresAt", Timestamps.format(identity.expiresAt()));
             }
-            reply(response, HttpServletResponse.SC_OK, out);
+            JsonHttp.reply(response, HttpServletResponse.SC_OK, out);
         } catch (AuthenticationException e) {
             refuse(response, out, e.reason(), e.getMessage());
         }
@@ -66,12 +67,7 @@ public final class AuthCheckServlet extends HttpServlet {
             throws IOException {
         out.put("ok", false).put("error", "invalid_token").put("reason", reason).put("message", message);
         response.setHeader("WWW-Authenticate", "Bearer");
-        reply(response, HttpServletResponse.SC_UNAUTHORIZED, out);
+        JsonHttp.reply(response, HttpServletResponse.SC_UNAUTHORIZED, out);
     }
 
-    private static void reply(HttpServletResponse response, int status, ObjectNode body) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.getOutputStream().write(Json.write(body).getBytes(StandardCharsets.UTF_8));
-    }
 }

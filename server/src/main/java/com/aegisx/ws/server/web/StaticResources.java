@@ -77,6 +77,19 @@ public final class StaticResources extends HttpServlet {
         response.getOutputStream().write(found.body());
     }
 
+    /**
+     * The admin console's page (public: it holds no data; everything it shows comes from the admin
+     * API with the key or token the operator types in). Nothing may be loaded or sent elsewhere.
+     */
+    public static StaticResources admin() {
+        String csp = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; "
+                + "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+        return new StaticResources(
+                new Asset("/admin/", "admin/index.html", HTML, csp),
+                new Asset("/admin/admin.js", "admin/admin.js", JS, null),
+                new Asset("/admin/admin.css", "admin/admin.css", "text/css; charset=utf-8", null));
+    }
+
     /** The browser client and the demo page, served on the public port. */
     public static StaticResources client() {
         return new StaticResources(

@@ -32,8 +32,11 @@ class ServerConfigTest {
                 "WEBSOCKET_MAX_PAYLOAD", "-1",
                 "REDIS_URL", "http://localhost",
                 "NODE_ID", "has_underscore",
-                "REDIS_KEY_PREFIX", "a b")));
-        for (String name : new String[] {"PORT", "WEBSOCKET_MAX_PAYLOAD", "REDIS_URL", "NODE_ID", "REDIS_KEY_PREFIX"}) {
+                "REDIS_KEY_PREFIX", "a b",
+                "LOG_FORMAT", "xml",
+                "STATS_INTERVAL", "5")));
+        for (String name : new String[] {"PORT", "WEBSOCKET_MAX_PAYLOAD", "REDIS_URL", "NODE_ID", "REDIS_KEY_PREFIX",
+                "LOG_FORMAT", "STATS_INTERVAL"}) {
             assertTrue(error.getMessage().contains(name), name + " missing from: " + error.getMessage());
         }
     }

@@ -75,6 +75,50 @@ class ConnectionHubTest {
     }
 
     @Test
+    void lifecycleEventsFollowTheIndexChangesAndAFailingSinkChangesNothing() {
+        List<String> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+        hub.events(new LifecycleSink() {
+            private java.util.concurrent.CompletableFuture<Void> add(String event) {
+                reported.add(event);
+                return failing.get() ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("down"))
+                        : java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> connected(String id, String node, String user) {
+                return add("connected " + id + " " + user);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> subscribed(String id, String node, String user, String channel) {
+                return add("subscribed " + channel);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> unsubscribed(String id, String node, String user, String channel) {
+                return add("unsubscribed " + channel);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> disconnected(String id, String node, String user, int code,
+                                                                             String reason, java.util.Collection<String> channels) {
+                return add("disconnected " + code + " " + reason + " " + channels);
+            }
+        });
+        LocalConnection a = open("ws_a");
+        hub.subscribe(a, "x").join();
+        assertFalse(hub.subscribe(a, "x").join(), "already subscribed: no event");
+        failing.set(true);
+        assertTrue(hub.unsubscribe(a, "x").join(), "a failing sink does not fail the unsubscribe");
+        failing.set(false);
+        hub.subscribe(a, "y").join();
+        hub.closed(a, 4100, "bye").join();
+        assertEquals(List.of("connected ws_a u-ws_a", "subscribed x", "unsubscribed x", "subscribed y",
+                "disconnected 4100 bye [y]"), reported);
+    }
+
+    @Test
     void reregisterAllWritesEverySocketWithItsChannels() {
         LocalConnection a = open("ws_a");
         hub.subscribe(a, "x").join();

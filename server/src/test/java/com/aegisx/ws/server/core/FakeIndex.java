@@ -33,8 +33,8 @@ public class FakeIndex implements ConnectionIndex {
     }
 
     @Override
-    public CompletableFuture<Void> remove(LocalConnection connection, Collection<String> channels) {
-        return record("removeConnection " + connection.id());
+    public CompletableFuture<Boolean> remove(LocalConnection connection, Collection<String> channels) {
+        return record("removeConnection " + connection.id()).thenApply(ignored -> true);
     }
 
     @Override

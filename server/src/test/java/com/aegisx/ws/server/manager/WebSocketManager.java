@@ -77,6 +77,26 @@ public final class WebSocketManager implements WebSocketOperations {
         return Futures.await(publisher.getActiveConnections(), timeout);
     }
 
+    @Override
+    public boolean disconnectConnection(String connectionId, int code, String reason) {
+        return Futures.await(publisher.disconnectConnection(connectionId, code, reason), timeout);
+    }
+
+    @Override
+    public int disconnectUser(String userId, int code, String reason) {
+        return Futures.await(publisher.disconnectUser(userId, code, reason), timeout);
+    }
+
+    @Override
+    public boolean isUserOnline(String userId) {
+        return Futures.await(publisher.isUserOnline(userId), timeout);
+    }
+
+    @Override
+    public long getOnlineUserCount() {
+        return Futures.await(publisher.getOnlineUserCount(), timeout);
+    }
+
     /** Sockets open on this node only. */
     public int getLocalConnections() {
         return hub.size();

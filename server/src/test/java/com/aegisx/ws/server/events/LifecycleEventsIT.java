@@ -1,0 +1,118 @@
+package com.aegisx.ws.server.events;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aegisx.ws.client.events.LifecycleEvent;
+import com.aegisx.ws.client.events.LifecycleEventConsumer;
+import com.aegisx.ws.server.TestCluster;
+import com.aegisx.ws.server.testing.NodeProcess;
+import com.aegisx.ws.server.testing.TestClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The lifecycle stream with two real nodes, read through the publisher client's consumer helper. */
+class LifecycleEventsIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private TestCluster cluster;
+    private LifecycleEventConsumer consumer;
+    private final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = TestCluster.start(2, Map.of("LIFECYCLE_EVENTS", "true", "PRESENCE_GRACE", "700"));
+        consumer = LifecycleEventConsumer.start(cluster.redisUrl(), cluster.keys(), "it", "it-1", events::add, true);
+    }
+
+    @AfterEach
+    void stop() {
+        if (consumer != null) {
+            consumer.close();
+        }
+        cluster.close();
+    }
+
+    private List<String> typesOf(String userId) {
+        return events.stream().filter(e -> userId.equals(e.userId())).map(LifecycleEvent::type).toList();
+    }
+
+    private long count(String userId, String type) {
+        return typesOf(userId).stream().filter(type::equals).count();
+    }
+
+    private static String idOf(TestClient client) {
+        return client.sendAndAwaitReply(Map.of("type", "get_status", "id", "s")).path("data").path("connectionId").asText();
+    }
+
+    @Test
+    void connectSubscribeReconnectAndLeaveGiveOneEventEachAndOnePresencePair() {
+        TestClient first = cluster.connectAs(0, "alice");
+        String firstId = idOf(first);
+        first.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ward:5", "id", 1));
+        first.sendAndAwaitReply(Map.of("type", "unsubscribe", "channel", "ward:5", "id", 2));
+        first.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ward:6", "id", 3));
+        await().atMost(WAIT).until(() -> typesOf("alice").size() == 5);
+        // In the order of the operations: welcome comes after both connect events are written.
+        assertEquals(List.of("connected", "user_online", "subscribed", "unsubscribed", "subscribed"), typesOf("alice"));
+
+        // A quick reconnect (within PRESENCE_GRACE), on the other node: no offline/online pair.
+        first.sendClose(4100, "page reload");
+        TestClient second = cluster.connectAs(1, "alice");
+        await().atMost(WAIT).until(() -> count("alice", "disconnected") == 1 && count("alice", "connected") == 2);
+        LifecycleEvent disconnected = events.stream().filter(e -> "disconnected".equals(e.type())).findFirst().orElseThrow();
+        assertEquals(firstId, disconnected.connectionId());
+        assertEquals(4100, disconnected.code());
+        assertEquals("page reload", disconnected.reason());
+        assertEquals("ward:6", disconnected.fields().get("channels"));
+
+        second.close();
+        await().atMost(WAIT).until(() -> count("alice", "user_offline") == 1);
+        assertEquals(1, count("alice", "user_online"), typesOf("alice").toString());
+        assertEquals(2, count("alice", "disconnected"));
+    }
+
+    @Test
+    void aDeadNodesSocketsAreReportedOnceBySweepingAndTheUserGoesOffline() throws Exception {
+        // The victim runs in a child JVM and gets a real kill -9: its sockets are left to the sweep.
+        try (NodeProcess victim = cluster.startProcess("victim")) {
+            TestClient bob = TestClient.connect(victim.uri("/ws"), Map.of("Authorization", "Bearer " + TestCluster.token("bob")));
+            bob.nextOfType("welcome");
+            String bobId = idOf(bob);
+            await().atMost(WAIT).until(() -> count("bob", "user_online") == 1);
+            victim.kill();
+            await().atMost(WAIT).until(() -> count("bob", "user_offline") == 1);
+            List<LifecycleEvent> gone = events.stream().filter(e -> "disconnected".equals(e.type())).toList();
+            assertEquals(1, gone.size(), gone.toString());
+            assertEquals(bobId, gone.get(0).connectionId());
+            assertEquals(1006, gone.get(0).code());
+            String by = gone.get(0).fields().get("by");
+            assertTrue(by.equals(cluster.node(0).nodeId()) || by.equals(cluster.node(1).nodeId()),
+                    "written by a sweeping node: " + by);
+        }
+    }
+
+    @Test
+    void anEventWhoseHandlerFailedIsDeliveredAgain() {
+        AtomicInteger attempts = new AtomicInteger();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        try (LifecycleEventConsumer flaky = LifecycleEventConsumer.start(cluster.redisUrl(), cluster.keys(), "flaky",
+                "flaky-1", event -> {
+                    if ("connected".equals(event.type()) && attempts.getAndIncrement() == 0) {
+                        throw new IllegalStateException("database down");
+                    }
+                    handled.add(event.type());
+                })) {
+            cluster.connect(0);
+            await().atMost(WAIT).until(() -> handled.contains("connected"));
+            assertTrue(attempts.get() >= 2);
+        }
+    }
+}
