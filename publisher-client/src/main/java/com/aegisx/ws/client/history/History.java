@@ -47,7 +47,10 @@ public final class History {
     private final HistoryRules rules;
     private final String publishCommand;
 
-    /** {@code sharded}: publish with SPUBLISH (Redis Cluster), else PUBLISH. */
+    /**
+     * {@code sharded}: publish with SPUBLISH (Redis Cluster), else PUBLISH. A cluster connection
+     * works as it is: both keys and the pub/sub channel carry the hash tag {channel}, one slot.
+     */
     public History(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, HistoryRules rules, boolean sharded) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.keys = Objects.requireNonNull(keys, "keys");

@@ -2,9 +2,11 @@ package com.aegisx.ws.server.history;
 
 import com.aegisx.ws.client.history.History;
 import com.aegisx.ws.client.history.HistoryRules;
+import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.WireFormat;
 import com.aegisx.ws.server.core.Broker;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +36,8 @@ public final class HistoryGapFiller implements Broker.Listener {
     private static final class TopicState {
         String epoch;
         long last = -1;
+        /** A gap could not be filled: the next message is announced with {@code recovered:false}. */
+        boolean lost;
         /** Non-null while a fill is under way: the topic's messages wait here. */
         List<String> held;
     }
@@ -90,6 +94,12 @@ public final class HistoryGapFiller implements Broker.Listener {
             }
             String epoch = HistoryTail.epoch(message);
             if (state.last < 0 || !epoch.equals(state.epoch)) {
+                if (state.last >= 0 || state.lost) {
+                    // The history started over (Redis lost it) or a gap could not be filled: what
+                    // the sockets missed is gone. They are told, as a subscribe would tell them.
+                    out.add(notRecovered(channel, offset - 1, epoch));
+                    state.lost = false;
+                }
                 state.epoch = epoch; // first message, or the history started over: nothing to fill
                 state.last = offset;
                 out.add(payload);
@@ -133,6 +143,7 @@ public final class HistoryGapFiller implements Broker.Listener {
                     log.warn("Could not fill the gap on {} after offset {}: {}", topic, since,
                             error != null ? error.toString() : "history no longer holds it");
                     state.last = -1;
+                    state.lost = true;
                 }
                 if (held != null && !held.isEmpty()) {
                     process(topic, channel, state, held);
@@ -156,6 +167,24 @@ public final class HistoryGapFiller implements Broker.Listener {
                 }
             }
         }
+    }
+
+    /**
+     * What the sockets of a topic get when the node knows they missed messages it cannot replay:
+     * {@code subscribed} with {@code recovered:false} and the position just before the next
+     * message, exactly what a {@code subscribe} with a lost {@code since} answers. The client
+     * reloads the channel's state.
+     */
+    static String notRecovered(String channel, long offsetBefore, String epoch) {
+        ObjectNode notice = Json.object();
+        notice.put("type", "subscribed");
+        notice.put("channel", channel);
+        notice.put("recovered", false);
+        ObjectNode position = notice.putObject("position");
+        position.put("offset", Math.max(0, offsetBefore));
+        position.put("epoch", epoch);
+        notice.put("reason", "history_lost");
+        return Json.write(notice);
     }
 
     /** Forgets topics the node no longer listens to (called now and then). */

@@ -147,6 +147,27 @@ class HistoryRecoveryIT {
     }
 
     @Test
+    void aConnectedSubscriberIsToldWhenTheHistoryStartedOver() {
+        TestClient client = cluster.connect(0);
+        String epoch = subscribe(client, "news:d", 0, null).path("position").path("epoch").asText();
+        publish("news:d", 1, 2);
+        assertEquals(List.of(1, 2), items(client, 2));
+        // Redis lost the history (restarted empty): the node cannot know what it missed in between.
+        cluster.redis().del(cluster.keys().history("news:d"), cluster.keys().historyMeta("news:d"));
+        publish("news:d", 3, 3);
+        JsonNode notice = client.nextOfType("subscribed");
+        assertFalse(notice.path("recovered").asBoolean(true), notice.toString());
+        assertEquals("news:d", notice.path("channel").asText());
+        String newEpoch = notice.path("position").path("epoch").asText();
+        assertNotEquals(epoch, newEpoch);
+        assertEquals(0, notice.path("position").path("offset").asLong());
+        JsonNode item = client.nextOfType("item");
+        assertEquals(3, item.path("n").asInt());
+        assertEquals(newEpoch, item.path("epoch").asText());
+        assertEquals(1, item.path("offset").asLong());
+    }
+
+    @Test
     void aPositionTrimmedOutOfTheHistoryIsNotRecovered() {
         TestClient client = cluster.connect(0);
         String epoch = subscribe(client, "small:c", 0, null).path("position").path("epoch").asText();
