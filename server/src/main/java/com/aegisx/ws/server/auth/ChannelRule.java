@@ -1,13 +1,13 @@
 package com.aegisx.ws.server.auth;
 
+import com.aegisx.ws.protocol.ChannelPattern;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One line of the channel policy: a channel pattern and who may subscribe to / publish on the
  * channels it matches. See {@link ChannelAccessPolicy} for the text grammar.
  *
- * <p>Pattern syntax (channel names are case-sensitive, and so are patterns):
+ * <p>Pattern syntax ({@link ChannelPattern#familyInclusive}; channel names are case-sensitive, and so are patterns):
  * <ul>
  *   <li>{@code *} matches one or more characters other than {@code :}, i.e. (part of) one segment;</li>
  *   <li>{@code **} matches the rest: zero or more characters of any kind, {@code :} included;</li>
@@ -20,19 +20,16 @@ import java.util.regex.Pattern;
  */
 public final class ChannelRule {
 
-    /** Characters a pattern may not contain: the rule grammar's separators, braces (hash tags), blanks. */
-    private static final Pattern FORBIDDEN_PATTERN_CHARS = Pattern.compile("[\\s;={}\\p{Cntrl}]");
-
     private final String pattern;
     private final Access subscribe;
     private final Access publish;
-    private final Pattern regex;
+    private final ChannelPattern matcher;
 
     public ChannelRule(String pattern, Access subscribe, Access publish) {
-        this.pattern = validatePattern(pattern);
+        this.matcher = ChannelPattern.familyInclusive(pattern);
+        this.pattern = pattern;
         this.subscribe = Objects.requireNonNull(subscribe, "subscribe");
         this.publish = Objects.requireNonNull(publish, "publish");
-        this.regex = compile(this.pattern);
     }
 
     /** A rule for subscribing only; publishing on matching channels is denied. */
@@ -61,7 +58,7 @@ public final class ChannelRule {
     }
 
     public boolean matches(String channel) {
-        return channel != null && regex.matcher(channel).matches();
+        return matcher.matches(channel);
     }
 
     /** True for {@code **}: it matches every channel, so no rule after it can ever apply. */
@@ -84,65 +81,5 @@ public final class ChannelRule {
     @Override
     public int hashCode() {
         return Objects.hash(pattern, subscribe, publish);
-    }
-
-    private static String validatePattern(String pattern) {
-        if (pattern == null || pattern.isBlank()) {
-            throw new IllegalArgumentException("empty channel pattern");
-        }
-        if (FORBIDDEN_PATTERN_CHARS.matcher(pattern).find()) {
-            throw new IllegalArgumentException("channel pattern '" + pattern
-                    + "' contains whitespace, a control character or one of ; = { }");
-        }
-        if (pattern.contains("***")) {
-            throw new IllegalArgumentException("channel pattern '" + pattern + "' has '***'; use * or **");
-        }
-        return pattern;
-    }
-
-    private static Pattern compile(String pattern) {
-        String family = familyOf(pattern);
-        if (family != null) {
-            // prefix:** and prefix: match prefix itself and prefix:<anything>.
-            return Pattern.compile(compile(family).pattern() + "(?::.*)?", Pattern.DOTALL);
-        }
-        StringBuilder re = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        int i = 0;
-        while (i < pattern.length()) {
-            char c = pattern.charAt(i);
-            if (c != '*') {
-                literal.append(c);
-                i++;
-                continue;
-            }
-            flush(re, literal);
-            if (i + 1 < pattern.length() && pattern.charAt(i + 1) == '*') {
-                re.append(".*");
-                i += 2;
-            } else {
-                re.append("[^:]+");
-                i++;
-            }
-        }
-        flush(re, literal);
-        if (pattern.endsWith(":")) {
-            re.append(".*");
-        }
-        return Pattern.compile(re.toString(), Pattern.DOTALL);
-    }
-
-    /** {@code admin} for {@code admin:**} and {@code admin:}; null for any other pattern. */
-    private static String familyOf(String pattern) {
-        String base = pattern.endsWith(":**") ? pattern.substring(0, pattern.length() - 3)
-                : pattern.endsWith(":") ? pattern.substring(0, pattern.length() - 1) : null;
-        return base == null || base.isEmpty() || base.endsWith(":") ? null : base;
-    }
-
-    private static void flush(StringBuilder re, StringBuilder literal) {
-        if (literal.length() > 0) {
-            re.append(Pattern.quote(literal.toString()));
-            literal.setLength(0);
-        }
     }
 }
