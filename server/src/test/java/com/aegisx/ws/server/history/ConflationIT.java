@@ -1,18 +1,16 @@
 package com.aegisx.ws.server.history;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aegisx.ws.server.StalledReader;
 import com.aegisx.ws.server.TestCluster;
 import com.aegisx.ws.server.testing.RawWsClient;
-import com.aegisx.ws.server.testing.TestClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,31 +26,7 @@ class ConflationIT {
         Map<String, String> env = Map.of("WEBSOCKET_MAX_OUTBOUND_BYTES", "65536", "WEBSOCKET_MAX_PAYLOAD", "4096",
                 "CONFLATE_CHANNELS", "dash:**", "CONFLATE_QUEUE_BYTES", "16384", "HISTORY_RULES", "");
         try (TestCluster cluster = TestCluster.start(1, env);
-             RawWsClient stalled = RawWsClient.builder(cluster.uri(0, "/ws")).receiveBufferSize(4096).connect()) {
-            stalled.readTextJson();
-            stalled.sendJson(Map.of("type", "subscribe", "channel", "dash:load"));
-            assertEquals("subscribed", stalled.readTextJson().path("type").asText());
-            stalled.suspendReading();
-
-            TestClient healthy = cluster.connect(0);
-            healthy.send(Map.of("type", "subscribe", "channel", "dash:load"));
-            healthy.nextOfType("subscribed");
-
-            String padding = "x".repeat(1000);
-            for (int i = 0; i < MESSAGES; i++) {
-                cluster.publisher().async().broadcast("dash:load", Map.of("type", "tick", "seq", i, "pad", padding));
-            }
-            AtomicInteger next = new AtomicInteger();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                JsonNode message;
-                while ((message = healthy.poll(Duration.ofMillis(10))) != null) {
-                    if ("tick".equals(message.path("type").asText())) {
-                        assertEquals(next.getAndIncrement(), message.path("seq").asInt(), "in order, none lost");
-                    }
-                }
-                return next.get() == MESSAGES;
-            });
-
+             RawWsClient stalled = StalledReader.stallThenFlood(cluster, "dash:load", MESSAGES)) {
             stalled.resumeReading();
             List<Integer> seen = new ArrayList<>();
             while (seen.isEmpty() || seen.get(seen.size() - 1) != MESSAGES - 1) {
