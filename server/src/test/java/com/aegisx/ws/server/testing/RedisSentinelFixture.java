@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
  * until the sentinels have promoted the replica. Without redis-server the test is skipped, or
  * fails under {@code CI=true}.
  */
-public final class RedisSentinelFixture implements RedisBackend, AutoCloseable {
+public final class RedisSentinelFixture implements ClassicBackend, AutoCloseable {
 
     public static final String MASTER_NAME = "wsmaster";
     public static final String PASSWORD = "sentinel pw";
@@ -162,20 +162,6 @@ public final class RedisSentinelFixture implements RedisBackend, AutoCloseable {
         return master();
     }
 
-    @Override
-    public long publish(String topic, String payload) {
-        return master().publish(topic, payload);
-    }
-
-    @Override
-    public long subscribers(String topic) {
-        return master().pubsubNumsub(topic).getOrDefault(topic, 0L);
-    }
-
-    @Override
-    public boolean sharded() {
-        return false;
-    }
 
     /** The port sentinels currently name as master. */
     public int masterPort() {

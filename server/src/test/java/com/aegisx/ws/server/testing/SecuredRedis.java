@@ -16,7 +16,7 @@ import java.util.Map;
  * the default user (the test's administrator) has its own password. {@link #url()} is the nodes'
  * {@code rediss://ws-node:...@...}; {@link #nodeEnv()} their REDIS_TLS_* files.
  */
-public final class SecuredRedis implements RedisBackend, AutoCloseable {
+public final class SecuredRedis implements ClassicBackend, AutoCloseable {
 
     public static final String ADMIN_PASSWORD = "admin-pw-0123456789";
     public static final String NODE_PASSWORD = "node-pw-0123456789abcdef";
@@ -89,20 +89,6 @@ public final class SecuredRedis implements RedisBackend, AutoCloseable {
         return admin.sync();
     }
 
-    @Override
-    public long publish(String topic, String payload) {
-        return sync().publish(topic, payload);
-    }
-
-    @Override
-    public long subscribers(String topic) {
-        return sync().pubsubNumsub(topic).getOrDefault(topic, 0L);
-    }
-
-    @Override
-    public boolean sharded() {
-        return false;
-    }
 
     @Override
     public synchronized void close() {
