@@ -57,9 +57,10 @@ class ClusterTlsIT {
                 TestClient watcher = cluster.connect(1);
                 watcher.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ward:2", "id", 3));
                 String moved = cluster.keys().channelTopic("ward:2");
-                await("both nodes re-subscribed on the promoted master " + promoted).atMost(SETTLE)
+                await("both nodes re-subscribed on the promoted master " + promoted).atMost(SETTLE).ignoreExceptions()
                         .until(() -> redis.subscribers(topic) == 2 && redis.subscribers(moved) >= 1);
-                await("delivery after the failover").atMost(SETTLE).until(
+                await("delivery after the failover (a publish may time out while the slot map is stale)").atMost(SETTLE)
+                        .ignoreExceptions().until(
                         () -> cluster.publisher().broadcast("ward:1", Map.of("type", "after", "data", Map.of())) == 2);
                 assertTrue(SecuredScenario.nodeUserClients(redis.node(promoted).clientList()) >= 2);
             } finally {
