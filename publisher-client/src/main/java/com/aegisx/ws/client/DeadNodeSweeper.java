@@ -9,6 +9,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,9 @@ import java.util.concurrent.CompletableFuture;
  * pending {@code user_offline}) and publishes a {@code presence_leave} on each of its presence
  * channels, through the same {@link ConnectionRecords} scripts a node closing a socket uses, so
  * each is written once whoever removes the connection. What the dead node had enabled (events,
- * presence channels) is read from its registry hash ({@link NodeTraits}).
+ * presence channels) is read from its registry hash ({@link NodeTraits}). What a resume needs of each
+ * swept connection (its channels and user) is kept for the resume token's lifetime first
+ * ({@link ResumeRecords}): its clients resume on another node after the sweep too.
  *
  * <p>Any node (or a publisher client) may run it; a short lock per dead node makes sure only one
  * sweeper works on it at a time. A node that was only cut off and comes back sees that its entry
@@ -42,6 +45,7 @@ public final class DeadNodeSweeper {
     private final PublishMode publishMode;
     private final ConnectionRecords records;
     private final OfflineSweep offlines;
+    private volatile Duration resumeTtl = ResumeRecords.DEFAULT_TTL;
 
     /** @param publishMode how presence leaves are published (SPUBLISH on a Redis Cluster) */
     public DeadNodeSweeper(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, PublishMode publishMode) {
@@ -50,6 +54,11 @@ public final class DeadNodeSweeper {
         this.publishMode = publishMode;
         this.records = new ConnectionRecords(redis, keys);
         this.offlines = new OfflineSweep(redis, keys);
+    }
+
+    /** How long a swept connection's channels stay resumable (the nodes' RESUME_TOKEN_TTL). */
+    public void resumeTtl(Duration ttl) {
+        this.resumeTtl = ttl;
     }
 
     /**
@@ -125,8 +134,11 @@ public final class DeadNodeSweeper {
                 Set<String> chans = channels.get(i).toCompletableFuture().join();
                 String id = ids.get(i);
                 String userId = hash.get("userId") == null || hash.get("userId").isEmpty() ? null : hash.get("userId");
-                writes.add(records.remove(id, nodeId, userId, hash.get("ip"), chans, NODE_LOST_CODE,
-                                NODE_LOST_REASON, events)
+                // Before the records go: the client of a killed node may still resume elsewhere.
+                CompletableFuture<Void> kept = hash.isEmpty() ? CompletableFuture.completedFuture(null)
+                        : ResumeRecords.keep(redis, keys, id, userId, chans, resumeTtl);
+                writes.add(kept.thenCompose(ignored -> records.remove(id, nodeId, userId, hash.get("ip"), chans,
+                                NODE_LOST_CODE, NODE_LOST_REASON, events))
                         // Only the caller whose script removed the hash reports it (the node may have raced us).
                         .thenCompose(removed -> removed ? leave(presence, chans, id, userId)
                                 : CompletableFuture.completedFuture(null)));

@@ -191,6 +191,7 @@ public final class WsNode implements AutoCloseable {
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
                 config.advertisedHost(), this::port, VERSION, new NodeTraits(config.lifecycleEvents(),
                         config.lifecycleEventsMaxLength(), config.presencePatterns()), redis.publishMode());
+        nodeRegistry.resumeTtl(config.history().resumeTtl());
         ChannelPresence presence = !config.presenceEnabled() ? null : new ChannelPresence(config::hasPresence,
                 broker, config.keys(), new RedisPresenceIndex(commands, config.keys(), callbacks));
         hub.events(presence);

@@ -55,6 +55,11 @@ public final class NodeRegistry {
         this.sweeper = new DeadNodeSweeper(redis, keys, publishMode);
     }
 
+    /** How long the channels of a swept node's connections stay resumable (RESUME_TOKEN_TTL). */
+    public void resumeTtl(java.time.Duration ttl) {
+        sweeper.resumeTtl(ttl);
+    }
+
     /**
      * Writes the node hash and pushes the deadline forward. Completes with true when the node was
      * missing from the registry, i.e. when its connections must be registered again.
