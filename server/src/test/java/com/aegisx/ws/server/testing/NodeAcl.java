@@ -21,7 +21,7 @@ public final class NodeAcl {
     /** ACL rules of the node user on a standalone or Sentinel-managed Redis. */
     public static List<String> rules(String prefix) {
         return List.of("resetkeys", "~" + prefix + ":*", "resetchannels", "&" + prefix + ":*", "-@all", "+@read",
-                "+@write", "+@keyspace", "+@pubsub", "+@scripting", "+@connection", "-@dangerous");
+                "+@write", "+@keyspace", "+@pubsub", "+@scripting", "+@connection", "+time", "-@dangerous");
     }
 
     /** The same plus what a node on a Redis Cluster reads to follow the slot map (nothing more is needed). */
