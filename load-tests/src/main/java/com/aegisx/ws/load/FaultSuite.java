@@ -53,8 +53,12 @@ public final class FaultSuite {
     /** The stalled-reader fault's queue bounds: small, so a stalled socket passes them within seconds. */
     private static final String STALL_OUTBOUND_BYTES = "65536";
     private static final String STALL_CONFLATE_BYTES = "16384";
-    /** Padding of each message during the stalled-reader fault (about 1 KB a message, as the ITs). */
-    private static final int STALL_PADDING = 1000;
+    /**
+     * Padding of each message during the stalled-reader fault: 8 KB at 50/s per channel, so the
+     * ~1 MB the kernel buffers for a stalled loopback socket is full within seconds and the node's
+     * own queue passes its bound during the run.
+     */
+    private static final int STALL_PADDING = 8000;
     private static final String RULES = HISTORY + "=100000/1h";
     private static final String PREFIX = "ws";
     /** Extra clients on node 1 for the reconnect storm. */
@@ -67,6 +71,8 @@ public final class FaultSuite {
      * (104,000 deliveries/s), so a storm at that rate measures the generator, not the resume.
      */
     private static final int DEFAULT_STORM_RATE = 10;
+    /** How long the index may take to become right after the run (a killed node's sweep). */
+    private static final Duration INDEX_PATIENCE = Duration.ofSeconds(25);
 
     private final Path jar;
     private final Path work;
@@ -112,8 +118,8 @@ public final class FaultSuite {
             try {
                 // Node 0 reaches Redis through the proxy (the link-cut fault), node 1 directly.
                 Map<String, String> extra = fault.equals("stalled-reader")
-                        ? Map.of("WEBSOCKET_MAX_OUTBOUND_BYTES", STALL_OUTBOUND_BYTES, "CONFLATE_CHANNELS", LATEST,
-                                "CONFLATE_QUEUE_BYTES", STALL_CONFLATE_BYTES)
+                        ? Map.of("WEBSOCKET_MAX_OUTBOUND_BYTES", STALL_OUTBOUND_BYTES, "WEBSOCKET_MAX_PAYLOAD", "4096",
+                                "CONFLATE_CHANNELS", LATEST, "CONFLATE_QUEUE_BYTES", STALL_CONFLATE_BYTES)
                         : Map.of();
                 nodes.add(startNode(proxy.url(), work.resolve(fault), 0, extra));
                 nodes.add(startNode(redis.url(), work.resolve(fault), 1, extra));
@@ -166,7 +172,8 @@ public final class FaultSuite {
         publisher.start();
         Thread.sleep(3000);
         long faultStart = System.nanoTime();
-        int seqAtFaultStart = publisher.issued();
+        ResumeWatch watch = new ResumeWatch(publisher, clients, faultStart);
+        watch.start();
         switch (fault) {
             case "redis-restart-empty" -> redis.restart(false);
             case "redis-restart-aof" -> redis.restart(true);
@@ -191,14 +198,22 @@ public final class FaultSuite {
         // again"); node and client faults from the moment they were injected.
         boolean redisFault = fault.startsWith("redis-");
         long resumeFrom = redisFault ? System.nanoTime() : faultStart;
-        int seqAtResumeFrom = redisFault ? publisher.issued() : seqAtFaultStart;
-        ResumeWatch watch = new ResumeWatch(publisher, clients, resumeFrom, seqAtResumeFrom);
-        watch.start();
         Thread.sleep(fault.equals("reconnect-storm") ? 20_000 : 8000);
         watch.stop();
         publisher.stop();
         Thread.sleep(5000);
-        int indexWrong = indexEntriesWrong(redis.url(), clients);
+        // A stalled socket the node did not close is rightly in the index; one it closed must be gone.
+        java.util.Set<String> alsoOpen = stalledQueue != null
+                && !nodes.get(0).logged("Slow consumer connectionId=" + stalledQueue.connectionId)
+                ? java.util.Set.of(stalledQueue.connectionId) : java.util.Set.of();
+        // A killed node's entries stay until a survivor sweeps it (NODE_HEARTBEAT_TIMEOUT, 15 s, after
+        // its last heartbeat): checked again for up to INDEX_PATIENCE before counting what is left wrong.
+        int indexWrong = indexEntriesWrong(redis.url(), clients, alsoOpen);
+        long indexDeadline = System.nanoTime() + INDEX_PATIENCE.toNanos();
+        while (indexWrong != 0 && System.nanoTime() < indexDeadline) {
+            Thread.sleep(500);
+            indexWrong = indexEntriesWrong(redis.url(), clients, alsoOpen);
+        }
         for (String channel : List.of(HISTORY, PLAIN)) {
             Publisher.Sent sent = publisher.sent(channel);
             long delivered = 0;
@@ -216,7 +231,7 @@ public final class FaultSuite {
             }
             long dropped = clients.stream().mapToLong(c -> c.drops.get()).sum();
             long unrecovered = clients.stream().mapToLong(c -> c.unrecovered.get()).sum();
-            long resumeMillis = watch.resumedMillis(channel);
+            long resumeMillis = watch.resumedMillis(channel, resumeFrom);
             System.out.printf("%-20s %-6s %7d %9d %9d %7d %6d %11d %10s %7d %10d %9d%n", fault,
                     channel.equals(HISTORY) ? "hist" : "plain", sent.count() * (long) clients.size(), delivered,
                     recovered, lost, duplicated, silence, resumeMillis < 0 ? "never" : Long.toString(resumeMillis),
@@ -240,8 +255,8 @@ public final class FaultSuite {
     private static void reportStalled(NodeProcess node, Publisher publisher, StalledSocket queue, StalledSocket latest)
             throws IOException {
         boolean slowConsumer = node.logged("Slow consumer connectionId=" + queue.connectionId);
-        StalledSocket.Outcome queueEnd = queue.drain(2000);
-        StalledSocket.Outcome latestEnd = latest.drain(3000);
+        StalledSocket.Outcome queueEnd = queue.drain(1000, 30_000);
+        StalledSocket.Outcome latestEnd = latest.drain(1000, 30_000);
         long sentLatest = publisher.sent(LATEST).count();
         int lastSeq = publisher.sent(LATEST).seqs().length() - 1;
         System.out.printf("%-20s stalled on history+plain: %s; reading again: %s%s, %d messages%n", "stalled-reader",
@@ -256,11 +271,11 @@ public final class FaultSuite {
     }
 
     /** Connection records in Redis that do not match a client socket that is open (both directions). */
-    private static int indexEntriesWrong(String redisUrl, List<Client> clients) {
+    private static int indexEntriesWrong(String redisUrl, List<Client> clients, java.util.Set<String> alsoOpen) {
         RedisClient client = RedisClient.create(redisUrl);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             var sync = connection.sync();
-            java.util.Set<String> open = new java.util.HashSet<>();
+            java.util.Set<String> open = new java.util.HashSet<>(alsoOpen);
             for (Client c : clients) {
                 if (c.isOpen() && c.connectionId != null) {
                     open.add(c.connectionId);
@@ -303,35 +318,56 @@ public final class FaultSuite {
     // ------------------------------------------------------------------ time to resume
 
     /**
-     * When delivery resumed after a fault, per channel, polled every 50 ms from the moment the fault
-     * was injected (Redis faults: from Redis answering again). History: until every client holds
-     * every message Redis took before that moment (replayed or live: nothing missing, the client
-     * caught up) and has one sent after it. Plain: until every client got a message sent after it
-     * (what was published meanwhile is lost by design).
+     * How long delivery took to resume, per channel: polled every 50 ms from the fault on, a client
+     * lags when it misses something published more than {@link #LAG_MILLIS} ago. History: a message
+     * Redis took (replayed or live: nothing may be missing). Plain: it got nothing published since
+     * then (what pub/sub dropped meanwhile is lost by design). The figure is the last moment any
+     * client lagged, counted from the fault (Redis faults: from Redis answering again); 0 when none
+     * ever lagged after that, -1 when one still lagged when the run ended.
      */
     private static final class ResumeWatch {
         private static final long POLL_MILLIS = 50;
+        private static final long LAG_MILLIS = 1000;
         private final Publisher publisher;
         private final List<Client> clients;
         private final long from;
-        private final int seqAtFrom;
-        private final Map<String, Long> resumedNanos = new ConcurrentHashMap<>();
+        /** (nanoTime, seq issued by then) of each poll, to find what was published LAG_MILLIS ago. */
+        private final java.util.ArrayDeque<long[]> issued = new java.util.ArrayDeque<>();
+        private final Map<String, Long> lastLagNanos = new ConcurrentHashMap<>();
         private volatile boolean running = true;
+        private final Map<String, Boolean> laggingAtEnd = new ConcurrentHashMap<>();
         private Thread thread;
 
-        ResumeWatch(Publisher publisher, List<Client> clients, long from, int seqAtFrom) {
+        ResumeWatch(Publisher publisher, List<Client> clients, long from) {
             this.publisher = publisher;
             this.clients = clients;
             this.from = from;
-            this.seqAtFrom = seqAtFrom;
         }
 
         void start() {
             thread = new Thread(() -> {
-                while (running && resumedNanos.size() < 2) {
-                    for (String channel : List.of(HISTORY, PLAIN)) {
-                        if (!resumedNanos.containsKey(channel) && resumed(channel)) {
-                            resumedNanos.put(channel, System.nanoTime());
+                while (running) {
+                    long now = System.nanoTime();
+                    issued.addLast(new long[] {now, publisher.issued()});
+                    long horizon = now - TimeUnit.MILLISECONDS.toNanos(LAG_MILLIS);
+                    while (issued.size() > 1) {
+                        java.util.Iterator<long[]> it = issued.iterator();
+                        it.next();
+                        if (it.next()[0] <= horizon) {
+                            issued.pollFirst();
+                        } else {
+                            break;
+                        }
+                    }
+                    long[] past = issued.peekFirst()[0] <= horizon ? issued.peekFirst() : null;
+                    if (past != null) {
+                        int seqThen = (int) past[1];
+                        for (String channel : List.of(HISTORY, PLAIN)) {
+                            boolean lagging = lagging(channel, seqThen);
+                            laggingAtEnd.put(channel, lagging);
+                            if (lagging) {
+                                lastLagNanos.put(channel, now);
+                            }
                         }
                     }
                     try {
@@ -345,18 +381,20 @@ public final class FaultSuite {
             thread.start();
         }
 
-        private boolean resumed(String channel) {
+        /** Whether a client misses something published before seq {@code seqThen} (see the class comment). */
+        private boolean lagging(String channel, int seqThen) {
+            if (seqThen <= 0) {
+                return false;
+            }
             BitSet sent = publisher.sent(channel).seqs();
             for (Client client : clients) {
                 Client.Track track = client.track(channel);
-                if (!track.gotFrom(seqAtFrom)) {
-                    return false;
-                }
-                if (channel.equals(HISTORY) && !track.holdsAllBelow(sent, seqAtFrom)) {
-                    return false;
+                if (channel.equals(HISTORY) ? !track.holdsAllBelow(sent, seqThen)
+                        : sent.get(seqThen - 1) && !track.gotFrom(seqThen - 1)) {
+                    return true;
                 }
             }
-            return true;
+            return false;
         }
 
         void stop() throws InterruptedException {
@@ -364,10 +402,13 @@ public final class FaultSuite {
             thread.join();
         }
 
-        /** Milliseconds from the fault until delivery resumed, or -1 if it did not within the run. */
-        long resumedMillis(String channel) {
-            Long at = resumedNanos.get(channel);
-            return at == null ? -1 : TimeUnit.NANOSECONDS.toMillis(at - from);
+        /** Milliseconds from {@code resumeFrom} until no client lagged any more; -1: still lagging at the end. */
+        long resumedMillis(String channel, long resumeFrom) {
+            if (Boolean.TRUE.equals(laggingAtEnd.get(channel))) {
+                return -1;
+            }
+            Long last = lastLagNanos.get(channel);
+            return last == null || last < resumeFrom ? 0 : TimeUnit.NANOSECONDS.toMillis(last - resumeFrom);
         }
     }
 
@@ -498,6 +539,7 @@ public final class FaultSuite {
 
             /** Whether a seq at or above {@code from} was delivered. */
             synchronized boolean gotFrom(int from) {
+                // (a seq at or above it: delivery is flowing again)
                 return seen.nextSetBit(from) >= 0;
             }
 

@@ -72,22 +72,24 @@ final class StalledSocket implements AutoCloseable {
     }
 
     /**
-     * Reads again for up to {@code millis}: counts the text frames with a {@code seq}, keeps the
-     * last seq, and reports how the stream ended: a close frame's code, the connection cut
-     * ("reset"/"eof"), or still "open" when the time was up.
+     * Reads again until nothing came for {@code quietMillis} (at most {@code maxMillis}): counts the
+     * text frames with a {@code seq}, keeps the last seq, and reports how the stream ended: a close
+     * frame's code, the connection cut ("reset"/"eof"), or still "open".
      */
-    Outcome drain(long millis) {
-        long deadline = System.currentTimeMillis() + millis;
+    Outcome drain(long quietMillis, long maxMillis) {
+        long deadline = System.currentTimeMillis() + maxMillis;
         long messages = 0;
         long lastSeq = -1;
         try {
-            socket.setSoTimeout(200);
+            // Reading at full speed now: a 4 KiB window would crawl through what the kernel holds.
+            socket.setReceiveBufferSize(1 << 20);
+            socket.setSoTimeout((int) quietMillis);
             while (System.currentTimeMillis() < deadline) {
                 Frame frame;
                 try {
                     frame = nextFrame();
                 } catch (SocketTimeoutException e) {
-                    continue;
+                    return new Outcome(0, "open", messages, lastSeq);
                 }
                 if (frame == null) {
                     return new Outcome(0, "eof", messages, lastSeq);
@@ -105,7 +107,7 @@ final class StalledSocket implements AutoCloseable {
             }
             return new Outcome(0, "open", messages, lastSeq);
         } catch (IOException e) {
-            return new Outcome(0, "reset", messages, lastSeq);
+            return new Outcome(0, "cut (" + e.getClass().getSimpleName() + ")", messages, lastSeq);
         }
     }
 
