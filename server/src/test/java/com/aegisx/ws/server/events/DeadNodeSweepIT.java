@@ -84,12 +84,17 @@ class DeadNodeSweepIT {
             assertEquals(1006, gone.get(0).code());
             assertEquals("room:1", gone.get(0).fields().get("channels"));
             assertTrue(gone.get(0).fields().get("by").startsWith("publisher-"), gone.get(0).toString());
+            List<LifecycleEvent> left = log.of("bob", "unsubscribed");
+            assertEquals(1, left.size(), left.toString());
+            assertEquals("room:1", left.get(0).channel());
+            assertEquals(gone.get(0).fields().get("by"), left.get(0).fields().get("by"));
             assertEquals(1, publisher.getOnlineUserCount());
 
             // A second cleanup finds nothing left to report.
             publisher.cleanupInactiveConnections();
             assertEquals(1, log.of("bob", "disconnected").size());
             assertEquals(1, log.of("bob", "user_offline").size());
+            assertEquals(1, log.of("bob", "unsubscribed").size());
         }
     }
 }

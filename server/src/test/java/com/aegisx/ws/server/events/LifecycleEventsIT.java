@@ -55,6 +55,10 @@ class LifecycleEventsIT {
         assertEquals("page reload", disconnected.reason());
         assertEquals("ward:6", disconnected.fields().get("channels"));
 
+        // Each subscribed has its unsubscribed: ward:6 went with the socket, just before its disconnected.
+        assertEquals(List.of("connected", "subscribed", "unsubscribed", "subscribed", "unsubscribed", "disconnected"),
+                log.all().stream().filter(e -> firstId.equals(e.connectionId()) && !e.type().startsWith("user_"))
+                        .map(LifecycleEvent::type).toList());
         second.close();
         await().atMost(WAIT).until(() -> log.count("alice", "user_offline") == 1);
         assertEquals(1, log.count("alice", "user_online"), log.typesOf("alice").toString());
