@@ -66,4 +66,25 @@ class PubSubDispatcherTest {
             assertTrue(after - before >= 1 << 20, "counted " + (after - before) + " bytes");
         }
     }
+
+    @Test
+    void inlineTopicsAreHandledOnTheCallersThreadInOrderOthersOnAWorker() {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        try (PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> {
+            threads.add(topic + "@" + Thread.currentThread().getName());
+            handled.addAll(payloads);
+        }, topic -> topic.startsWith("user:"))) {
+            dispatcher.message("user:1", "a");
+            dispatcher.message("user:1", "b");
+            String caller = Thread.currentThread().getName();
+            assertEquals(List.of("user:1@" + caller, "user:1@" + caller), threads, "handled before message() returned");
+            assertEquals(List.of("a", "b"), handled);
+            assertEquals(0, dispatcher.pending());
+
+            dispatcher.message("ch:1", "c");
+            await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 3);
+            assertEquals("ch:1@ws-dispatch-0", threads.get(2));
+        }
+    }
 }
