@@ -315,6 +315,7 @@ public final class WsNode implements AutoCloseable {
             @Override public long malformedPayloads() { return fanOut.malformedPayloads(); }
             @Override public long dispatchPending() { return dispatcher.pending(); }
             @Override public long dispatchAllocatedBytes() { return dispatcher.allocatedBytes(); }
+            @Override public long dispatchCpuNanos() { return dispatcher.cpuNanos(); }
             @Override public long dispatchDropped() { return dispatcher.dropped(); }
             @Override public long memberFailures() { return fanOut.memberFailures(); }
             @Override public long heartbeatFailures() { return heartbeatFailures.sum(); }

@@ -121,14 +121,40 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
                 || !threads.isThreadAllocatedMemoryEnabled()) {
             return -1;
         }
+        return sumOverWorkers(threads.getThreadAllocatedBytes(workerIds()));
+    }
+
+    /**
+     * CPU nanoseconds the dispatch workers have used since they started, -1 when the JVM cannot
+     * tell. Beside the wall time of their fan-outs ({@code ws_pubsub_dispatch_seconds}) it shows
+     * whether a fan-out ran on a core the whole time or waited (descheduled, or idle gaps).
+     */
+    public long cpuNanos() {
+        var threads = ManagementFactory.getThreadMXBean();
+        if (!threads.isThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
+            return -1;
+        }
+        long[] ids = workerIds();
+        long[] nanos = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            nanos[i] = threads.getThreadCpuTime(ids[i]);
+        }
+        return sumOverWorkers(nanos);
+    }
+
+    private long[] workerIds() {
         long[] ids = new long[workers.length];
         for (int i = 0; i < workers.length; i++) {
             ids[i] = workers[i].getId();
         }
+        return ids;
+    }
+
+    private static long sumOverWorkers(long[] perWorker) {
         long total = 0;
-        for (long bytes : threads.getThreadAllocatedBytes(ids)) {
-            if (bytes > 0) { // -1: a worker that has ended
-                total += bytes;
+        for (long value : perWorker) {
+            if (value > 0) { // -1: a worker that has ended
+                total += value;
             }
         }
         return total;
