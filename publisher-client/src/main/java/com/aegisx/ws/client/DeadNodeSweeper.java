@@ -6,6 +6,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Removes every trace of nodes whose heartbeat deadline has passed: their connections from the
- * channel, user and address indexes, the connection hashes, and the node's own entries.
+ * channel, user and address indexes, the connection hashes, and the node's own entries. What a
+ * resume needs of each swept connection (its channels and user) is kept for the resume token's
+ * lifetime ({@link ResumeRecords}): its clients resume on another node after the sweep too.
  *
  * <p>Any node (or a publisher client) may run it; a short lock per dead node makes sure only one
  * sweeper works on it at a time. A node that was only cut off and comes back sees that its entry
@@ -32,6 +35,7 @@ public final class DeadNodeSweeper {
     private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private volatile LifecycleEvents events;
+    private volatile Duration resumeTtl = ResumeRecords.DEFAULT_TTL;
 
     public DeadNodeSweeper(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
         this.redis = redis;
@@ -41,6 +45,11 @@ public final class DeadNodeSweeper {
     /** Where swept connections are reported as disconnected (null: lifecycle events are off). */
     public void events(LifecycleEvents events) {
         this.events = events;
+    }
+
+    /** How long a swept connection's channels stay resumable (the nodes' RESUME_TOKEN_TTL). */
+    public void resumeTtl(Duration ttl) {
+        this.resumeTtl = ttl;
     }
 
     /** Sweeps every dead node this caller can lock; completes with the ids of the nodes swept. */
@@ -102,6 +111,10 @@ public final class DeadNodeSweeper {
                 Set<String> chans = channels.get(i).toCompletableFuture().join();
                 String id = ids.get(i);
                 String userId = hash.get("userId") == null || hash.get("userId").isEmpty() ? null : hash.get("userId");
+                // Before the records go: the client of a killed node may still resume elsewhere.
+                if (!hash.isEmpty()) {
+                    writes.add(ResumeRecords.keep(redis, keys, id, userId, chans, resumeTtl));
+                }
                 ConnectionRecords.Removal removal = ConnectionRecords.remove(redis, keys, id, hash.get("nodeId"),
                         userId, hash.get("ip"), chans);
                 writes.addAll(removal.writes());

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * pub/sub {p}:report-cancel:{reportId}  cancellation requests for the producer of one report
  * {p}:hist:{channel}             stream recent messages of a history channel (HISTORY_RULES), ids 0-&lt;offset&gt;
  * {p}:hist-meta:{channel}        hash   epoch, top: the history's epoch and last offset
- * {p}:resume:{connId}            hash   userId, channels of a closed connection, for resume (TTL)
+ * {p}:resume:{connId}            hash   userId, channels of a closed or swept connection, for resume (TTL)
  * {p}:resume-secret              string the key resume tokens are signed with
  * </pre>
  */

@@ -186,6 +186,7 @@ public final class WsNode implements AutoCloseable {
 
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
                 config.advertisedHost(), this::port, VERSION);
+        nodeRegistry.resumeTtl(config.history().resumeTtl());
         LifecycleSink lifecycle = null;
         if (config.lifecycleEvents()) {
             LifecycleEvents events = new LifecycleEvents(commands, config.keys(), config.lifecycleEventsMaxLength(),

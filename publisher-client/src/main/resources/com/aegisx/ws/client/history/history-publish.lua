@@ -14,8 +14,13 @@
 --
 -- The delivered text is the message with ,"offset":<n>,"epoch":"<e>" appended before its closing
 -- brace (the last members, so a publisher's leading channel/timestamp stay first). The epoch
--- changes whenever the history had to start over (its keys were lost: Redis restarted empty,
--- TTL expiry, deletion); offsets count from 1 within an epoch.
+-- changes whenever the history had to start over (its meta was lost: Redis restarted empty,
+-- deletion, a quiet channel's meta expired); offsets count from 1 within an epoch.
+--
+-- The meta (epoch, top) outlives the stream by EPOCH_GRACE_MS: when the stream expires because
+-- nothing was published for TTL, the channel keeps its epoch and top, so a client at the top
+-- missed nothing and is told recovered:true; the next message continues the epoch at top + 1 in
+-- a new stream. Only the loss of the meta itself (a restart that lost the data) starts a new epoch.
 local message = ARGV[2]
 local body = string.match(message, '^%s*{(.*)}%s*$')
 if not body then
@@ -32,9 +37,11 @@ if size < 1 then
   return redis.error_reply('ERR size must be at least 1')
 end
 
+local EPOCH_GRACE_MS = 86400000
+
 local epoch = redis.call('HGET', KEYS[2], 'epoch')
 local top = tonumber(redis.call('HGET', KEYS[2], 'top') or 0) or 0
-if not epoch or (top > 0 and redis.call('EXISTS', KEYS[1]) == 0) then
+if not epoch then
   local now = redis.call('TIME')
   epoch = now[1] .. string.format('%06d', tonumber(now[2]))
   top = 0
@@ -56,7 +63,7 @@ else
 end
 if ttl > 0 then
   redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl + EPOCH_GRACE_MS)
 end
 
 local payload = text

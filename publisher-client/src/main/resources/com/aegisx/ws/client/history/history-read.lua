@@ -7,9 +7,15 @@
 -- ARGV[3]  most messages to return: a gap larger than this is not recovered
 -- ARGV[4]  TTL of the history in ms for a newly created epoch (0: none)
 -- Returns {epoch, top, recovered (1/0), text1, exclude1, text2, exclude2, ...} (exclude '' if none).
+--
+-- A stream that expired (nothing published for TTL) while its meta lives on (history-publish.lua
+-- keeps the meta EPOCH_GRACE_MS longer) keeps the epoch: a position at the top is recovered (there
+-- was nothing to miss), one below it is not (the entries are gone).
+local EPOCH_GRACE_MS = 86400000
+
 local epoch = redis.call('HGET', KEYS[2], 'epoch')
 local top = tonumber(redis.call('HGET', KEYS[2], 'top') or 0) or 0
-if not epoch or (top > 0 and redis.call('EXISTS', KEYS[1]) == 0) then
+if not epoch then
   local now = redis.call('TIME')
   epoch = now[1] .. string.format('%06d', tonumber(now[2]))
   top = 0
@@ -17,7 +23,7 @@ if not epoch or (top > 0 and redis.call('EXISTS', KEYS[1]) == 0) then
   redis.call('HSET', KEYS[2], 'epoch', epoch, 'top', 0)
   local ttl = tonumber(ARGV[4]) or 0
   if ttl > 0 then
-    redis.call('PEXPIRE', KEYS[2], ttl)
+    redis.call('PEXPIRE', KEYS[2], ttl + EPOCH_GRACE_MS)
   end
 end
 local result = {epoch, top, 0}

@@ -1,6 +1,7 @@
 package com.aegisx.ws.server.history;
 
 import com.aegisx.ws.client.RedisScript;
+import com.aegisx.ws.client.ResumeRecords;
 import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Identifiers;
@@ -43,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * 192 bits kept) over the connection id and the user id under a secret all nodes share
  * ({@code <prefix>:resume-secret}, created once with SET NX). When the socket closes (or its node
  * drains) and it had channels, they go to {@code <prefix>:resume:{connectionId}} for
- * RESUME_TOKEN_TTL; a resume takes and deletes that record in one step (a token works once). If
- * there is none, the old connection's own channel set is used while it exists: the old socket is
- * still open (the client noticed the break first) or its node crashed and was not swept yet.
+ * RESUME_TOKEN_TTL ({@link ResumeRecords}); a node killed with -9 closes nothing, so whoever sweeps
+ * it writes the same record for its connections. A resume takes and deletes that record in one step
+ * (a token works once). If there is none, the old connection's own channel set is used while it
+ * exists: the old socket is still open (the client noticed the break first) or its node crashed and
+ * was not swept yet.
  */
 public final class ResumeService implements Resume {
 
@@ -97,15 +100,10 @@ public final class ResumeService implements Resume {
     /** The socket closed: its channels are kept for RESUME_TOKEN_TTL (nothing to keep: nothing written). */
     @Override
     public CompletableFuture<Void> closed(LocalConnection connection) {
-        if (Resume.tokenOf(connection) == null || connection.channels().isEmpty()) {
+        if (Resume.tokenOf(connection) == null) {
             return CompletableFuture.completedFuture(null);
         }
-        ArrayNode channels = Json.MAPPER.createArrayNode();
-        new TreeSet<>(connection.channels()).forEach(channels::add);
-        String key = keys.resume(connection.id());
-        return redis.hset(key, Map.of("channels", Json.write(channels), "userId", userOf(connection)))
-                .toCompletableFuture()
-                .thenCompose(ignored -> redis.pexpire(key, ttl.toMillis()).toCompletableFuture())
+        return ResumeRecords.keep(redis, keys, connection.id(), userOf(connection), connection.channels(), ttl)
                 .handle((ignored, error) -> {
                     if (error != null) {
                         log.debug("Could not keep the channels of connectionId={} for resume: {}", connection.id(),

@@ -45,6 +45,11 @@ public final class NodeRegistry {
         this.sweeper = new DeadNodeSweeper(redis, keys);
     }
 
+    /** How long the channels of a swept node's connections stay resumable (RESUME_TOKEN_TTL). */
+    public void resumeTtl(java.time.Duration ttl) {
+        sweeper.resumeTtl(ttl);
+    }
+
     /** The sweeper's lifecycle events (null: off): swept sockets are reported as disconnected. */
     public void events(com.aegisx.ws.client.events.LifecycleEvents events) {
         sweeper.events(events);

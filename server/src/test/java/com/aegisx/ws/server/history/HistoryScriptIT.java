@@ -119,12 +119,29 @@ class HistoryScriptIT {
         assertEquals(1, after.offset());
         assertFalse(history.read("news", 1, before, 100).get().recovered());
 
-        // Only the stream lost (the meta survived): a new epoch too, never offsets that skip.
+    }
+
+    @Test
+    void anExpiredStreamKeepsItsEpochWhileItsMetaLives() throws Exception {
+        publish("news", "{\"n\":1}");
+        History.Published second = publish("news", "{\"n\":2}");
+        assertTrue(redis.sync().pttl(keys.historyMeta("news")) > redis.sync().pttl(keys.history("news")),
+                "the meta outlives the stream");
+        // What TTL expiry of a quiet channel leaves: the meta without the stream.
         redis.sync().del(keys.history("news"));
-        History.Read read = history.read("news", 1, after.epoch(), 100).get();
-        assertFalse(read.recovered());
-        assertNotEquals(after.epoch(), read.epoch());
-        assertEquals(0, read.top());
+        History.Read atTop = history.read("news", 2, second.epoch(), 100).get();
+        assertTrue(atTop.recovered(), "nothing was missed at the top");
+        assertEquals(second.epoch(), atTop.epoch());
+        assertEquals(2, atTop.top());
+        assertTrue(atTop.entries().isEmpty());
+        assertFalse(history.read("news", 1, second.epoch(), 100).get().recovered(), "message 2 is gone");
+
+        History.Published third = publish("news", "{\"n\":3}");
+        assertEquals(second.epoch(), third.epoch(), "the epoch goes on");
+        assertEquals(3, third.offset());
+        History.Read after = history.read("news", 2, second.epoch(), 100).get();
+        assertTrue(after.recovered());
+        assertEquals(1, after.entries().size());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.history;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +9,10 @@ import com.aegisx.ws.client.WsPublisher;
 import com.aegisx.ws.client.history.HistoryRules;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.server.TestCluster;
+import com.aegisx.ws.server.testing.NodeProcess;
 import com.aegisx.ws.server.testing.TestClient;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +129,42 @@ class ResumeIT {
         cluster.node(0).close();
         assertEquals(CloseCodes.SERVICE_RESTART, old.client().awaitClose().statusCode());
         resumeAndCheck(old, epoch);
+    }
+
+    @Test
+    void clientsOfANodeKilledWithMinus9ResumeAfterItWasSwept() throws Exception {
+        // The victim runs in a child JVM and gets a real kill -9: it closes nothing, writes nothing.
+        try (NodeProcess victim = cluster.startProcess("victim")) {
+            TestClient client = TestClient.connect(victim.uri("/ws"),
+                    Map.of("Authorization", "Bearer " + TestCluster.token("rita")));
+            JsonNode welcome = client.nextOfType("welcome");
+            String token = welcome.path("data").path("resumeToken").asText();
+            String connectionId = welcome.path("data").path("connectionId").asText();
+            Session old = new Session(client, token, connectionId);
+            client.send(Map.of("type", "subscribe", "channel", "news:r"));
+            client.nextOfType("subscribed");
+            client.send(Map.of("type", "subscribe", "channel", "plain:r"));
+            client.nextOfType("subscribed");
+            publisher.subscribeToChannel(connectionId, "server:made");
+            client.nextOfType("subscribed");
+            for (int n = 1; n <= 2; n++) {
+                publisher.broadcast("news:r", Map.of("type", "item", "n", n));
+            }
+            client.nextOfType("item");
+            String epoch = client.nextOfType("item").path("epoch").asText();
+
+            victim.kill();
+            client.awaitClose();
+            // A survivor sweeps the dead node: the connection's own records are gone.
+            String deadNode = "victim-" + cluster.prefix();
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    cluster.redis().zscore(cluster.keys().nodes(), deadNode) == null
+                            && cluster.redis().exists(cluster.keys().connection(connectionId)) == 0
+                            && cluster.redis().exists(cluster.keys().connectionChannels(connectionId)) == 0);
+            assertTrue(cluster.redis().pttl(cluster.keys().resume(connectionId)) > 0, "kept for the token's lifetime");
+
+            resumeAndCheck(old, epoch);
+        }
     }
 
     @Test
