@@ -54,7 +54,7 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.publishMode = Objects.requireNonNull(publishMode, "publishMode");
         this.view = new ClusterView(redis, keys);
-        this.sweeper = new DeadNodeSweeper(redis, keys);
+        this.sweeper = new DeadNodeSweeper(redis, keys, publishMode);
         this.history = new History(redis, keys, historyRules, publishMode == PublishMode.SHARDED);
     }
 
@@ -146,23 +146,19 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
     }
 
     /**
-     * Counts the user index hashes ({@code <prefix>:user:{id}}): one exists while the user has a
-     * connection (the last HDEL deletes it; a dead node's entries go with its sweep). SCAN, 1000 keys
-     * a step: linear in the keyspace, for an operator's question, not for every request.
+     * Users with at least one registered connection: the sum of the {@value KeySchema#EVENT_SHARDS}
+     * online sets' SCARD, kept by the same scripts that write the user index ({@link ConnectionRecords}).
+     * O(shards) on any deployment, a Redis Cluster included; a dead node's users count until its
+     * sweep (within the heartbeat timeout).
      */
     @Override
     public CompletableFuture<Long> getOnlineUserCount() {
-        String pattern = keys.userConnections("*");
-        return countUsers(io.lettuce.core.ScanCursor.INITIAL, pattern, 0);
-    }
-
-    private CompletableFuture<Long> countUsers(io.lettuce.core.ScanCursor cursor, String pattern, long sofar) {
-        return redis.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(pattern).limit(1000)).toCompletableFuture()
-                .thenCompose(page -> {
-                    long found = sofar + page.getKeys().stream().filter(key -> key.endsWith("}")).count();
-                    return page.isFinished() ? CompletableFuture.completedFuture(found)
-                            : countUsers(page, pattern, found);
-                });
+        List<CompletableFuture<Long>> sizes = new ArrayList<>();
+        for (int shard = 0; shard < KeySchema.EVENT_SHARDS; shard++) {
+            sizes.add(redis.scard(keys.onlineUsers(shard)).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(sizes.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> sizes.stream().mapToLong(CompletableFuture::join).sum());
     }
 
     @Override
@@ -189,7 +185,10 @@ public final class AsyncWsPublisher implements AsyncWebSocketOperations {
         return view.activeConnections();
     }
 
-    /** Sends the cleanup command to every live node, then sweeps the state of dead nodes. */
+    /**
+     * Sends the cleanup command to every live node, then sweeps the state of dead nodes (with the
+     * lifecycle events and presence leaves their nodes would have written) and writes due user_offline events.
+     */
     @Override
     public CompletableFuture<Void> cleanupInactiveConnections() {
         String cleanup = NodeCommand.cleanup().encode();

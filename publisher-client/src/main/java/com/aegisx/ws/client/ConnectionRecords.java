@@ -1,49 +1,156 @@
 package com.aegisx.ws.client;
 
+import com.aegisx.ws.client.events.EventOptions;
+import com.aegisx.ws.client.events.EventScripts;
 import com.aegisx.ws.protocol.KeySchema;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The Redis writes that remove one connection from every index. Shared by a node closing its own
- * socket and by the sweeper cleaning up after a dead node, so both leave exactly the same state.
+ * The Redis writes that add one connection to every index and remove it again. Shared by a node
+ * (its own sockets) and by every sweeper of a dead node (a node or a publisher client), so all
+ * leave the same state and write the same lifecycle events, once each.
+ *
+ * <p>Each lifecycle event is written by the script that makes the change it reports, in the same
+ * atomic step: {@code connected}/{@code disconnected}/{@code subscribed}/{@code unsubscribed} with
+ * the connection's hash and channel set, {@code user_online} with the user index, {@code user_offline}
+ * with the user's pending-offline entry ({@code EventScripts}). The other indexes (node, channel,
+ * address) live in other slots and are written around them in an order that lets a sweeper finish
+ * what a dying node left half done: the node's connection set first on the way in and last on the
+ * way out, the connection's hash (which names the user and the address) before and after the rest.
  */
 public final class ConnectionRecords {
 
-    private ConnectionRecords() {
+    private final RedisClusterAsyncCommands<String, String> redis;
+    private final KeySchema keys;
+
+    public ConnectionRecords(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
+        this.redis = redis;
+        this.keys = keys;
     }
 
     /**
-     * The writes of one removal; {@code hashRemoved} completes with true for the one caller whose
-     * DEL removed the connection's hash (a node closing its socket and a sweeper racing it cannot
-     * both see true): that caller reports the disconnection.
+     * Writes the connection and every index entry it has (idempotent). {@code hash}: the
+     * connection hash's fields ({@code nodeId}, {@code userId}, {@code ip}, ...).
      */
-    public record Removal(List<CompletableFuture<?>> writes, CompletableFuture<Boolean> hashRemoved) {
+    public CompletableFuture<Void> register(String connectionId, String nodeId, String userId, String ip,
+                                            Map<String, String> hash, Collection<String> channels,
+                                            EventOptions events) {
+        List<String> args = new ArrayList<>(List.of(flag(events), cap(events), events.by(), connectionId, nodeId,
+                orEmpty(userId), Integer.toString(hash.size())));
+        hash.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        args.addAll(channels);
+        return redis.sadd(keys.nodeConnections(nodeId), connectionId).toCompletableFuture()
+                .thenCompose(ignored -> EventScripts.CONNECTION_OPEN.<Long>run(redis, ScriptOutputType.INTEGER,
+                        connectionKeys(connectionId), args.toArray(String[]::new)))
+                .thenCompose(ignored -> {
+                    List<CompletableFuture<?>> writes = new ArrayList<>();
+                    if (userId != null && !userId.isEmpty()) {
+                        writes.add(EventScripts.USER_ADD.run(redis, ScriptOutputType.INTEGER, userKeys(userId, true),
+                                flag(events), cap(events), events.by(), connectionId, nodeId, userId,
+                                Long.toString(events.grace().toMillis())));
+                    }
+                    if (ip != null && !ip.isEmpty()) {
+                        writes.add(redis.hset(keys.ipConnections(ip), connectionId, nodeId).toCompletableFuture());
+                    }
+                    for (String channel : channels) {
+                        writes.add(redis.hset(keys.channelMembers(channel), connectionId, nodeId).toCompletableFuture());
+                    }
+                    return all(writes);
+                });
     }
 
-    /** Issues the deletes (pipelined) and returns their futures. */
-    public static Removal remove(
-            RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String connectionId, String nodeId,
-            String userId, String ip, Collection<String> channels) {
-        List<CompletableFuture<?>> writes = new ArrayList<>();
+    /** Adds the channel to the connection's set and the channel's index ({@code subscribed}). */
+    public CompletableFuture<Void> addChannel(String connectionId, String nodeId, String channel, EventOptions events) {
+        // -1 from the script: the connection's hash is gone (swept while cut off); the node's
+        // re-registration writes the channel with the rest.
+        return all(List.of(
+                redis.hset(keys.channelMembers(channel), connectionId, nodeId).toCompletableFuture(),
+                EventScripts.CONNECTION_CHANNEL.run(redis, ScriptOutputType.INTEGER, connectionKeys(connectionId),
+                        flag(events), cap(events), events.by(), connectionId, channel, "1")));
+    }
+
+    /** Removes the channel from the connection's set and the channel's index ({@code unsubscribed}). */
+    public CompletableFuture<Void> removeChannel(String connectionId, String channel, EventOptions events) {
+        return all(List.of(
+                redis.hdel(keys.channelMembers(channel), connectionId).toCompletableFuture(),
+                EventScripts.CONNECTION_CHANNEL.run(redis, ScriptOutputType.INTEGER, connectionKeys(connectionId),
+                        flag(events), cap(events), events.by(), connectionId, channel, "0")));
+    }
+
+    /**
+     * Removes the connection from every index; completes with true for the one caller whose script
+     * removed the connection's hash (and wrote {@code disconnected}): a node closing its socket and
+     * a sweeper racing it cannot both see true. That caller reports the disconnection elsewhere
+     * (presence leaves).
+     */
+    public CompletableFuture<Boolean> remove(String connectionId, String nodeId, String userId, String ip,
+                                             Collection<String> channels, int code, String reason,
+                                             EventOptions events) {
+        List<CompletableFuture<?>> first = new ArrayList<>();
         for (String channel : channels) {
-            writes.add(redis.hdel(keys.channelMembers(channel), connectionId).toCompletableFuture());
+            first.add(redis.hdel(keys.channelMembers(channel), connectionId).toCompletableFuture());
         }
         if (userId != null && !userId.isEmpty()) {
-            writes.add(redis.hdel(keys.userConnections(userId), connectionId).toCompletableFuture());
+            first.add(removeUserEntry(userId, connectionId));
         }
         if (ip != null && !ip.isEmpty()) {
-            writes.add(redis.hdel(keys.ipConnections(ip), connectionId).toCompletableFuture());
+            first.add(redis.hdel(keys.ipConnections(ip), connectionId).toCompletableFuture());
         }
-        if (nodeId != null && !nodeId.isEmpty()) {
-            writes.add(redis.srem(keys.nodeConnections(nodeId), connectionId).toCompletableFuture());
-        }
-        writes.add(redis.del(keys.connectionChannels(connectionId)).toCompletableFuture());
-        CompletableFuture<Long> hash = redis.del(keys.connection(connectionId)).toCompletableFuture();
-        writes.add(hash);
-        return new Removal(writes, hash.thenApply(deleted -> deleted != null && deleted > 0));
+        return all(first)
+                .thenCompose(ignored -> EventScripts.CONNECTION_CLOSE.<Long>run(redis, ScriptOutputType.INTEGER,
+                        connectionKeys(connectionId), flag(events), cap(events), events.by(), connectionId,
+                        Integer.toString(code), reason == null ? "" : reason))
+                .thenCompose(removed -> (nodeId == null || nodeId.isEmpty()
+                        ? CompletableFuture.<Long>completedFuture(0L)
+                        : redis.srem(keys.nodeConnections(nodeId), connectionId).toCompletableFuture())
+                        .thenApply(ignored -> removed != null && removed == 1L));
+    }
+
+    /**
+     * Removes one entry of a user's index (a closed socket, or a reservation whose upgrade failed);
+     * when it was the last, the user leaves the online set and its {@code user_offline} becomes due.
+     */
+    public CompletableFuture<Long> removeUserEntry(String userId, String connectionId) {
+        return EventScripts.USER_REMOVE.run(redis, ScriptOutputType.INTEGER, userKeys(userId, false),
+                connectionId, userId);
+    }
+
+    private String[] connectionKeys(String connectionId) {
+        return new String[] {keys.connection(connectionId), keys.connectionChannels(connectionId),
+                keys.events(KeySchema.shardOf(connectionId))};
+    }
+
+    private String[] userKeys(String userId, boolean withStream) {
+        int shard = KeySchema.shardOf(userId);
+        return withStream
+                ? new String[] {keys.userConnections(userId), keys.userPresence(userId), keys.onlineUsers(shard),
+                        keys.offlineDue(shard), keys.events(shard)}
+                : new String[] {keys.userConnections(userId), keys.userPresence(userId), keys.onlineUsers(shard),
+                        keys.offlineDue(shard)};
+    }
+
+    private static String flag(EventOptions events) {
+        return events.enabled() ? "1" : "0";
+    }
+
+    private static String cap(EventOptions events) {
+        return Long.toString(events.shardCap());
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    private static CompletableFuture<Void> all(List<CompletableFuture<?>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
     }
 }

@@ -1,7 +1,10 @@
 package com.aegisx.ws.client;
 
-import com.aegisx.ws.client.events.LifecycleEvents;
+import com.aegisx.ws.client.events.EventOptions;
+import com.aegisx.ws.client.events.OfflineSweep;
+import com.aegisx.ws.protocol.ChannelPattern;
 import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.protocol.PresenceMessages;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
@@ -15,9 +18,14 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Removes every trace of nodes whose heartbeat deadline has passed: their connections from the
- * channel, user and address indexes, the connection hashes, and the node's own entries. What a
- * resume needs of each swept connection (its channels and user) is kept for the resume token's
- * lifetime ({@link ResumeRecords}): its clients resume on another node after the sweep too.
+ * channel, user and address indexes, the connection hashes, and the node's own entries; and, as the
+ * dead node would have, writes each swept socket's lifecycle events ({@code disconnected}, its user's
+ * pending {@code user_offline}) and publishes a {@code presence_leave} on each of its presence
+ * channels, through the same {@link ConnectionRecords} scripts a node closing a socket uses, so
+ * each is written once whoever removes the connection. What the dead node had enabled (events,
+ * presence channels) is read from its registry hash ({@link NodeTraits}). What a resume needs of each
+ * swept connection (its channels and user) is kept for the resume token's lifetime first
+ * ({@link ResumeRecords}): its clients resume on another node after the sweep too.
  *
  * <p>Any node (or a publisher client) may run it; a short lock per dead node makes sure only one
  * sweeper works on it at a time. A node that was only cut off and comes back sees that its entry
@@ -34,17 +42,18 @@ public final class DeadNodeSweeper {
 
     private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
-    private volatile LifecycleEvents events;
+    private final PublishMode publishMode;
+    private final ConnectionRecords records;
+    private final OfflineSweep offlines;
     private volatile Duration resumeTtl = ResumeRecords.DEFAULT_TTL;
 
-    public DeadNodeSweeper(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
+    /** @param publishMode how presence leaves are published (SPUBLISH on a Redis Cluster) */
+    public DeadNodeSweeper(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, PublishMode publishMode) {
         this.redis = redis;
         this.keys = keys;
-    }
-
-    /** Where swept connections are reported as disconnected (null: lifecycle events are off). */
-    public void events(LifecycleEvents events) {
-        this.events = events;
+        this.publishMode = publishMode;
+        this.records = new ConnectionRecords(redis, keys);
+        this.offlines = new OfflineSweep(redis, keys);
     }
 
     /** How long a swept connection's channels stay resumable (the nodes' RESUME_TOKEN_TTL). */
@@ -52,7 +61,10 @@ public final class DeadNodeSweeper {
         this.resumeTtl = ttl;
     }
 
-    /** Sweeps every dead node this caller can lock; completes with the ids of the nodes swept. */
+    /**
+     * Sweeps every dead node this caller can lock, then writes the user_offline events that are
+     * due; completes with the ids of the nodes swept.
+     */
     public CompletableFuture<List<String>> sweep(String sweeperId) {
         long now = System.currentTimeMillis();
         return redis.zrangebyscore(keys.nodes(), Range.create(Double.NEGATIVE_INFINITY, (double) now))
@@ -71,27 +83,38 @@ public final class DeadNodeSweeper {
                         });
                         return ids;
                     });
-                });
+                })
+                .thenCompose(ids -> offlines.run(sweeperId).thenApply(ignored -> ids));
+    }
+
+    /** Writes the user_offline events that are due (also part of {@link #sweep}); completes with how many. */
+    public CompletableFuture<Integer> writeDueOfflines(String sweeperId) {
+        return offlines.run(sweeperId);
     }
 
     private CompletableFuture<String> sweepIfLocked(String nodeId, String sweeperId) {
         return redis.set(keys.nodeSweepLock(nodeId), sweeperId, SetArgs.Builder.nx().px(LOCK_MILLIS))
                 .toCompletableFuture()
                 .thenCompose(ok -> "OK".equals(ok)
-                        ? sweepNode(nodeId).thenApply(ignored -> nodeId)
+                        ? sweepNode(nodeId, sweeperId).thenApply(ignored -> nodeId)
                         : CompletableFuture.completedFuture(null));
     }
 
-    private CompletableFuture<Void> sweepNode(String nodeId) {
-        return redis.smembers(keys.nodeConnections(nodeId)).toCompletableFuture()
-                .thenCompose(this::removeConnections)
+    private CompletableFuture<Void> sweepNode(String nodeId, String sweeperId) {
+        // The node's hash first: it says what the node had enabled (deleted last, with its entries).
+        return redis.hgetall(keys.node(nodeId)).toCompletableFuture().thenApply(NodeTraits::fromHash)
+                .thenCompose(traits -> redis.smembers(keys.nodeConnections(nodeId)).toCompletableFuture()
+                        .thenCompose(ids -> removeConnections(nodeId, ids, traits, sweeperId)))
                 .thenCompose(ignored -> CompletableFuture.allOf(
                         redis.del(keys.nodeConnections(nodeId), keys.node(nodeId)).toCompletableFuture(),
                         redis.zrem(keys.nodes(), nodeId).toCompletableFuture(),
                         redis.del(keys.nodeSweepLock(nodeId)).toCompletableFuture()));
     }
 
-    private CompletableFuture<Void> removeConnections(Set<String> connectionIds) {
+    private CompletableFuture<Void> removeConnections(String nodeId, Set<String> connectionIds, NodeTraits traits,
+                                                      String sweeperId) {
+        EventOptions events = traits.events(sweeperId);
+        List<ChannelPattern> presence = traits.presencePatterns();
         List<CompletableFuture<?>> reads = new ArrayList<>();
         List<RedisFuture<Map<String, String>>> hashes = new ArrayList<>();
         List<RedisFuture<Set<String>>> channels = new ArrayList<>();
@@ -112,21 +135,28 @@ public final class DeadNodeSweeper {
                 String id = ids.get(i);
                 String userId = hash.get("userId") == null || hash.get("userId").isEmpty() ? null : hash.get("userId");
                 // Before the records go: the client of a killed node may still resume elsewhere.
-                if (!hash.isEmpty()) {
-                    writes.add(ResumeRecords.keep(redis, keys, id, userId, chans, resumeTtl));
-                }
-                ConnectionRecords.Removal removal = ConnectionRecords.remove(redis, keys, id, hash.get("nodeId"),
-                        userId, hash.get("ip"), chans);
-                writes.addAll(removal.writes());
-                LifecycleEvents sink = events;
-                if (sink != null) {
-                    // Only the sweeper whose DEL removed the hash reports it (the node may have raced us).
-                    writes.add(removal.hashRemoved().thenCompose(removed -> removed
-                            ? sink.disconnected(id, hash.get("nodeId"), userId, NODE_LOST_CODE, NODE_LOST_REASON, chans)
-                            : CompletableFuture.completedFuture(null)));
-                }
+                CompletableFuture<Void> kept = hash.isEmpty() ? CompletableFuture.completedFuture(null)
+                        : ResumeRecords.keep(redis, keys, id, userId, chans, resumeTtl);
+                writes.add(kept.thenCompose(keptToo -> records.remove(id, nodeId, userId, hash.get("ip"), chans,
+                                NODE_LOST_CODE, NODE_LOST_REASON, events))
+                        // Only the caller whose script removed the hash reports it (the node may have raced us).
+                        .thenCompose(removed -> removed ? leave(presence, chans, id, userId)
+                                : CompletableFuture.completedFuture(null)));
             }
             return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
         });
+    }
+
+    /** A presence_leave on each of the swept socket's channels that has presence. */
+    private CompletableFuture<Void> leave(List<ChannelPattern> presence, Set<String> channels, String connectionId,
+                                          String userId) {
+        List<CompletableFuture<?>> published = new ArrayList<>();
+        for (String channel : channels) {
+            if (presence.stream().anyMatch(pattern -> pattern.matches(channel))) {
+                published.add(publishMode.publish(redis, keys.channelTopic(channel),
+                        PresenceMessages.of(PresenceMessages.LEAVE, channel, connectionId, userId)));
+            }
+        }
+        return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new));
     }
 }

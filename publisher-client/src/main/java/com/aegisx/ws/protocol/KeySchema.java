@@ -1,24 +1,35 @@
 package com.aegisx.ws.protocol;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 
 /**
  * Every Redis key and pub/sub channel name of the tier, in one place.
  *
  * <p>The part in braces is the Redis Cluster hash tag: keys that one node writes together for one
- * connection (its hash and its channel set) or for one node (its hash, its connection set, its sweep
- * lock) share a slot. Channel names are validated by {@link ChannelNames} and never contain braces.
+ * node (its hash, its connection set, its sweep lock) share a slot. Connection and user records are
+ * tagged with their <em>event shard</em> {@code {s<k>}}, {@code k = }{@link #shardOf}{@code (id)} (one of
+ * {@value #EVENT_SHARDS}), so that each script that changes them writes its lifecycle event to the
+ * shard's stream {@code {p}:events:{s<k>}} in the same atomic step (a script touches one slot only).
+ * Channel names are validated by {@link ChannelNames} and never contain braces.
  *
  * <pre>
  * {p}:nodes                      zset   nodeId -&gt; heartbeat deadline (epoch ms)
  * {p}:node:{nodeId}              hash   host, port, startedAt, version
  * {p}:node:{nodeId}:conns        set    connection ids on that node
  * {p}:node:{nodeId}:sweep        string short lock held by whoever sweeps that dead node
- * {p}:conn:{connId}              hash   userId, nodeId, ip, userAgent, connectedAt, lastActivity
- * {p}:conn:{connId}:channels     set    channels the connection is subscribed to
+ * {p}:conn:{s<k>}:connId         hash   userId, nodeId, ip, userAgent, connectedAt, lastActivity (k = shardOf(connId))
+ * {p}:conn:{s<k>}:connId:channels set   channels the connection is subscribed to
  * {p}:chan:{channel}             hash   connId -&gt; nodeId (channel membership)
- * {p}:user:{userId}              hash   connId -&gt; nodeId (user index)
+ * {p}:user:{s<k>}:userId         hash   connId -&gt; nodeId (user index; k = shardOf(userId))
+ * {p}:presence:{s<k>}:userId     hash   the user's lifecycle state: state on|left, connectionId, nodeId, cap
+ * {p}:online:{s<k>}              set    user ids with a registered connection (online user count: SCARD of each)
+ * {p}:offline-due:{s<k>}         zset   userId -&gt; when its user_offline is due (Redis time, ms)
+ * {p}:events:{s<k>}              stream lifecycle events of the connections and users of shard k
  * {p}:ip:{ip}                    hash   connId -&gt; nodeId (per-address index, for limits)
  * pub/sub {p}:ch:{channel}       broadcasts to one channel
  * pub/sub {p}:to-user:{userId}   messages for every connection of one user
@@ -82,8 +93,42 @@ public final class KeySchema {
         return node(nodeId) + ":stats";
     }
 
+    /** Connection and user records are spread over this many event shards (changing it moves the keys). */
+    public static final int EVENT_SHARDS = 16;
+
+    /** The event shard of a connection id or user id: CRC32 of its UTF-8 bytes, modulo {@value #EVENT_SHARDS}. */
+    public static int shardOf(String id) {
+        CRC32 crc = new CRC32();
+        crc.update(id.getBytes(StandardCharsets.UTF_8));
+        return (int) (crc.getValue() % EVENT_SHARDS);
+    }
+
+    /** {@code <prefix>:<kind>:{s<k>}}: every key of one event shard shares that hash tag (one slot). */
+    private String sharded(String kind, int shard) {
+        if (shard < 0 || shard >= EVENT_SHARDS) {
+            throw new IllegalArgumentException("no event shard " + shard);
+        }
+        return prefix + ":" + kind + ":{s" + shard + "}";
+    }
+
     public String connection(String connectionId) {
-        return tagged("conn", connectionId);
+        return sharded("conn", shardOf(connectionId)) + ":" + connectionId;
+    }
+
+    /** SCAN pattern of the connection hashes (it also matches their channel sets: see {@link #connectionIdOf}). */
+    public String connectionPattern() {
+        return prefix + ":conn:{s*}:*";
+    }
+
+    /** The connection id of a connection hash key, or null when the key is not one (e.g. a channel set). */
+    public String connectionIdOf(String key) {
+        String head = prefix + ":conn:{s";
+        int close = key.indexOf("}:");
+        if (!key.startsWith(head) || close < 0) {
+            return null;
+        }
+        String id = key.substring(close + 2);
+        return id.isEmpty() || id.indexOf(':') >= 0 || !key.equals(connection(id)) ? null : id;
     }
 
     public String connectionChannels(String connectionId) {
@@ -95,17 +140,36 @@ public final class KeySchema {
     }
 
     public String userConnections(String userId) {
-        return tagged("user", userId);
+        return sharded("user", shardOf(userId)) + ":" + userId;
     }
 
-    /** The user's presence for the lifecycle events: "on", or "left:<epochMs>" during the grace period. */
+    /** The user's lifecycle state (hash: state on|left, the last connection and node, the stream cap), in the user's shard. */
     public String userPresence(String userId) {
-        return userConnections(userId) + ":presence";
+        return sharded("presence", shardOf(userId)) + ":" + userId;
     }
 
-    /** The bounded stream of lifecycle events (connected, disconnected, subscribed, ..., user_offline). */
-    public String events() {
-        return prefix + ":events";
+    /** One shard of the bounded stream of lifecycle events (connected, disconnected, subscribed, ..., user_offline). */
+    public String events(int shard) {
+        return sharded("events", shard);
+    }
+
+    /** Every shard of the lifecycle stream, shard 0 first: a consumer reads them all. */
+    public List<String> eventShards() {
+        List<String> all = new ArrayList<>(EVENT_SHARDS);
+        for (int shard = 0; shard < EVENT_SHARDS; shard++) {
+            all.add(events(shard));
+        }
+        return all;
+    }
+
+    /** The users of one shard that have a registered connection (set); the online count sums their SCARDs. */
+    public String onlineUsers(int shard) {
+        return sharded("online", shard);
+    }
+
+    /** Users of one shard whose last socket left: userId -&gt; when user_offline is due (zset, Redis time in ms). */
+    public String offlineDue(int shard) {
+        return sharded("offline-due", shard);
     }
 
     public String ipConnections(String ip) {

@@ -32,8 +32,15 @@ class IdentifiersTest {
     @Test
     void keysCarryHashTagsAndChannelNamesAreChecked() {
         KeySchema keys = new KeySchema("ws");
-        assertEquals("ws:conn:{ws_n_1}", keys.connection("ws_n_1"));
-        assertEquals("ws:conn:{ws_n_1}:channels", keys.connectionChannels("ws_n_1"));
+        // Connection and user records carry their event shard's tag: one slot with that shard's stream.
+        String shard = "{s" + KeySchema.shardOf("ws_n_1") + "}";
+        assertEquals("ws:conn:" + shard + ":ws_n_1", keys.connection("ws_n_1"));
+        assertEquals("ws:conn:" + shard + ":ws_n_1:channels", keys.connectionChannels("ws_n_1"));
+        assertEquals("ws:events:" + shard, keys.events(KeySchema.shardOf("ws_n_1")));
+        assertEquals("ws_n_1", keys.connectionIdOf(keys.connection("ws_n_1")));
+        assertNull(keys.connectionIdOf(keys.connectionChannels("ws_n_1")));
+        assertEquals("ws:user:{s" + KeySchema.shardOf("u:1") + "}:u:1", keys.userConnections("u:1"));
+        assertEquals(KeySchema.EVENT_SHARDS, keys.eventShards().size());
         assertEquals("ws:ch:{reports:progress}", keys.channelTopic("reports:progress"));
         assertEquals("reports:progress", keys.channelOfTopic(keys.channelTopic("reports:progress")));
         assertEquals("u1", keys.userOfTopic(keys.userTopic("u1")));

@@ -1,7 +1,8 @@
 package com.aegisx.ws.server;
 
 import com.aegisx.ws.client.AsyncWsPublisher;
-import com.aegisx.ws.client.events.LifecycleEvents;
+import com.aegisx.ws.client.NodeTraits;
+import com.aegisx.ws.client.events.EventOptions;
 import com.aegisx.ws.client.PublishMode;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
@@ -17,7 +18,6 @@ import com.aegisx.ws.server.history.ResumeService;
 import com.aegisx.ws.server.core.ChannelPresence;
 import com.aegisx.ws.server.core.ClientProtocol;
 import com.aegisx.ws.server.core.Conflation;
-import com.aegisx.ws.server.core.LifecycleSink;
 import com.aegisx.ws.server.core.ConnectionGuard;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.FanOut;
@@ -44,7 +44,6 @@ import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.server.redis.ConnectionLimiter;
 import com.aegisx.ws.server.redis.NodeRegistry;
 import com.aegisx.ws.server.redis.PubSubDispatcher;
-import com.aegisx.ws.server.redis.RedisLifecycleSink;
 import com.aegisx.ws.server.redis.RedisPresenceIndex;
 import com.aegisx.ws.server.redis.PubSubProbe;
 import com.aegisx.ws.server.redis.RedisBroker;
@@ -93,6 +92,9 @@ public final class WsNode implements AutoCloseable {
     private static final long CONFLATION_FLUSH_MILLIS = 50;
     /** Longest wait between two attempts to register the connections again after a failed one. */
     private static final java.time.Duration MAX_REREGISTER_RETRY = java.time.Duration.ofSeconds(30);
+
+    /** How often a node writes the user_offline events that came due (their grace period is PRESENCE_GRACE). */
+    private static final java.time.Duration OFFLINE_SWEEP_INTERVAL = java.time.Duration.ofSeconds(1);
 
     private final ServerConfig config;
     private final RedisResources redis;
@@ -143,7 +145,9 @@ public final class WsNode implements AutoCloseable {
         boolean sharded = redis.publishMode() == PublishMode.SHARDED;
         this.broker = new RedisBroker(redis.pubSub(), commands, redis.publishMode(), callbacks);
         TopicSubscriptions topics = new TopicSubscriptions(broker);
-        RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks);
+        EventOptions events = new EventOptions(config.lifecycleEvents(), config.lifecycleEventsMaxLength(),
+                config.presenceGrace(), config.nodeId());
+        RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks, events);
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
         this.repair = new IndexRepair(hub, config.heartbeatInterval(), MAX_REREGISTER_RETRY,
                 System::currentTimeMillis);
@@ -185,18 +189,12 @@ public final class WsNode implements AutoCloseable {
         this.management = new ManagementEndpoints(server, config.managementHost(), config.managementPort());
 
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
-                config.advertisedHost(), this::port, VERSION);
+                config.advertisedHost(), this::port, VERSION, new NodeTraits(config.lifecycleEvents(),
+                        config.lifecycleEventsMaxLength(), config.presencePatterns()), redis.publishMode());
         nodeRegistry.resumeTtl(config.history().resumeTtl());
-        LifecycleSink lifecycle = null;
-        if (config.lifecycleEvents()) {
-            LifecycleEvents events = new LifecycleEvents(commands, config.keys(), config.lifecycleEventsMaxLength(),
-                    config.presenceGrace(), config.nodeId());
-            lifecycle = new RedisLifecycleSink(events);
-            nodeRegistry.events(events);
-        }
         ChannelPresence presence = !config.presenceEnabled() ? null : new ChannelPresence(config::hasPresence,
                 broker, config.keys(), new RedisPresenceIndex(commands, config.keys(), callbacks));
-        hub.events(LifecycleSink.both(lifecycle, presence));
+        hub.events(presence);
         this.nodeStats = new NodeStats(commands, config.keys(), config.nodeId(), config.statsInterval(),
                 metrics::deliveries, counters.messagesIn::sum, metrics::pubSubReceived);
         JwtAuthenticator authenticator = new JwtAuthenticator(config.auth());
@@ -400,6 +398,11 @@ public final class WsNode implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         long ping = config.pingInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::keepAlive, ping, ping, TimeUnit.MILLISECONDS);
+        if (config.lifecycleEvents()) {
+            // Pending user_offline events live in Redis; every node writes the due ones (each once).
+            long offlines = OFFLINE_SWEEP_INTERVAL.toMillis();
+            scheduler.scheduleWithFixedDelay(this::writeDueOfflines, offlines, offlines, TimeUnit.MILLISECONDS);
+        }
         long cleanup = config.cleanupInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::cleanup, cleanup, cleanup, TimeUnit.MILLISECONDS);
         long stats = config.statsInterval().toMillis();
@@ -458,6 +461,14 @@ public final class WsNode implements AutoCloseable {
         });
         tickets.prune();
         gate.pruneThrottle();
+    }
+
+    private void writeDueOfflines() {
+        nodeRegistry.writeDueOfflines().whenComplete((written, error) -> {
+            if (error != null) {
+                log.debug("Writing due user_offline events failed: {}", error.toString());
+            }
+        });
     }
 
     private void cleanup() {

@@ -65,9 +65,34 @@ class PublisherOperationsIT {
         assertEquals("account locked", closed.reason());
         assertEquals(4010, a1.awaitClose(Duration.ofSeconds(10)).statusCode());
         await().atMost(Duration.ofSeconds(10)).until(() -> !publisher.isUserOnline("carol"));
+        // The online count follows the user index (kept by the same scripts), on every shard.
+        await().atMost(Duration.ofSeconds(10)).until(() -> publisher.getOnlineUserCount() == 1);
         assertTrue(other.isOpen());
         assertTrue(cluster.manager(0).isUserOnline("dave"));
         assertEquals(1, cluster.manager(0).disconnectUser("dave", 1000, "bye"));
         assertEquals(1000, other.awaitClose(Duration.ofSeconds(10)).statusCode());
+        await().atMost(Duration.ofSeconds(10)).until(() -> publisher.getOnlineUserCount() == 0);
+    }
+
+    @Test
+    void theOnlineUserCountNeedsNoKeyspaceScan() {
+        // Many users on both nodes: one socket each, and a second one for every third user.
+        java.util.List<TestClient> sockets = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            sockets.add(cluster.connectAs(i % 2, "user-" + i));
+            if (i % 3 == 0) {
+                sockets.add(cluster.connectAs((i + 1) % 2, "user-" + i));
+            }
+        }
+        cluster.connect(0); // anonymous: not a user
+        WsPublisher publisher = cluster.publisher();
+        assertEquals(30, publisher.getOnlineUserCount());
+        // The count is kept, not scanned: it does not see user index keys nobody registered.
+        cluster.redis().hset(cluster.keys().userConnections("ghost"), "ws_x_y", "x");
+        assertEquals(30, publisher.getOnlineUserCount());
+        sockets.get(0).close(); // user-0 keeps its second socket
+        sockets.get(2).close(); // user-1's only socket
+        await().atMost(Duration.ofSeconds(10)).until(() -> publisher.getOnlineUserCount() == 29);
+        assertTrue(publisher.isUserOnline("user-0"));
     }
 }

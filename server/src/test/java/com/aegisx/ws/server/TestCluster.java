@@ -207,7 +207,13 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
      * node for real; the caller closes it.
      */
     public NodeProcess startProcess(String nodeId) throws java.io.IOException {
+        return startProcess(nodeId, Map.of());
+    }
+
+    /** As {@link #startProcess(String)}, with {@code overrides} on top of the cluster's environment. */
+    public NodeProcess startProcess(String nodeId, Map<String, String> overrides) throws java.io.IOException {
         Map<String, String> nodeEnv = new HashMap<>(env);
+        nodeEnv.putAll(overrides);
         nodeEnv.put("NODE_ID", nodeId + "-" + prefix);
         return NodeProcess.start(nodeEnv);
     }

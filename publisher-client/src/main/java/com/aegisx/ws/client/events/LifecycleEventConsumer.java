@@ -12,7 +12,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Reads the lifecycle stream in a consumer group, at least once: an event is acknowledged (XACK)
+ * Reads the lifecycle stream (all {@value KeySchema#EVENT_SHARDS} shards, {@code <prefix>:events:{s0}} to
+ * {@code {s15}}, in one blocking XREADGROUP) in a consumer group, at least once: an event is acknowledged (XACK)
  * only after the handler returned; one whose handler threw stays pending and is handed to this
  * consumer again (after a pause, and on the next start with the same consumer name). Run one per
  * service instance, each with its own consumer name, in the same group to share the work, or in
@@ -23,7 +24,9 @@ import java.util.List;
  *         "audit", "audit-1", event -> audit.record(event.type(), event.userId()))) { ... }
  * }</pre>
  *
- * One thread and one Redis connection of its own (XREADGROUP blocks it).
+ * One thread and one Redis connection of its own (XREADGROUP blocks it). Events are in order per
+ * connection and per user (each has one shard), not across shards. For a standalone Redis or
+ * Sentinel URL; on a Redis Cluster read each shard on its own (README: lifecycle events).
  */
 public final class LifecycleEventConsumer implements AutoCloseable {
 
@@ -40,7 +43,7 @@ public final class LifecycleEventConsumer implements AutoCloseable {
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
-    private final String stream;
+    private final List<String> streams;
     private final String group;
     private final Consumer<String> consumer;
     private final Handler handler;
@@ -51,7 +54,7 @@ public final class LifecycleEventConsumer implements AutoCloseable {
                                    boolean fromStart) {
         this.client = RedisClient.create(redisUrl);
         this.connection = client.connect();
-        this.stream = keys.events();
+        this.streams = keys.eventShards();
         this.group = group;
         this.consumer = Consumer.from(group, consumerName);
         this.handler = handler;
@@ -75,12 +78,21 @@ public final class LifecycleEventConsumer implements AutoCloseable {
     }
 
     private void createGroup(RedisCommands<String, String> redis, boolean fromStart) {
-        try {
-            redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, fromStart ? "0" : "$"), group,
-                    XGroupCreateArgs.Builder.mkstream());
-        } catch (io.lettuce.core.RedisBusyException e) {
-            // BUSYGROUP: the group exists; keep its position.
+        for (String stream : streams) {
+            try {
+                redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, fromStart ? "0" : "$"), group,
+                        XGroupCreateArgs.Builder.mkstream());
+            } catch (io.lettuce.core.RedisBusyException e) {
+                // BUSYGROUP: the group exists; keep its position.
+            }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private XReadArgs.StreamOffset<String>[] offsets(boolean pending) {
+        return streams.stream()
+                .map(stream -> pending ? XReadArgs.StreamOffset.from(stream, "0") : XReadArgs.StreamOffset.lastConsumed(stream))
+                .toArray(XReadArgs.StreamOffset[]::new);
     }
 
     private void run() {
@@ -89,9 +101,8 @@ public final class LifecycleEventConsumer implements AutoCloseable {
         while (running) {
             try {
                 List<StreamMessage<String, String>> batch = pending
-                        ? redis.xreadgroup(consumer, XReadArgs.Builder.count(BATCH), XReadArgs.StreamOffset.from(stream, "0"))
-                        : redis.xreadgroup(consumer, XReadArgs.Builder.count(BATCH).block(BLOCK),
-                                XReadArgs.StreamOffset.lastConsumed(stream));
+                        ? redis.xreadgroup(consumer, XReadArgs.Builder.count(BATCH), offsets(true))
+                        : redis.xreadgroup(consumer, XReadArgs.Builder.count(BATCH).block(BLOCK), offsets(false));
                 boolean failed = false;
                 for (StreamMessage<String, String> message : batch) {
                     if (!running) {
@@ -99,7 +110,7 @@ public final class LifecycleEventConsumer implements AutoCloseable {
                     }
                     try {
                         handler.handle(new LifecycleEvent(message.getId(), message.getBody()));
-                        redis.xack(stream, group, message.getId());
+                        redis.xack(message.getStream(), group, message.getId());
                     } catch (Exception e) {
                         failed = true;
                         log.log(System.Logger.Level.WARNING, "Lifecycle event {0} not handled, it stays pending: {1}",

@@ -114,6 +114,7 @@ public final class ServerConfig {
     private final String logFormat;
     private final boolean lifecycleEvents;
     private final List<com.aegisx.ws.server.auth.ChannelRule> presenceChannels;
+    private final List<String> presencePatterns;
     private final String publishApiKey;
     private final int publishApiRate;
     private final long lifecycleEventsMaxLength;
@@ -200,7 +201,8 @@ public final class ServerConfig {
         }
         publishApiRate = env.integer("PUBLISH_API_RATE", DEFAULT_PUBLISH_API_RATE, 1, 1_000_000);
         List<com.aegisx.ws.server.auth.ChannelRule> presence = new java.util.ArrayList<>();
-        for (String pattern : env.list("PRESENCE_CHANNELS", List.of())) {
+        presencePatterns = List.copyOf(env.list("PRESENCE_CHANNELS", List.of()));
+        for (String pattern : presencePatterns) {
             try {
                 presence.add(com.aegisx.ws.server.auth.ChannelRule.of(pattern, com.aegisx.ws.server.auth.Access.PUBLIC));
             } catch (IllegalArgumentException e) {
@@ -210,7 +212,7 @@ public final class ServerConfig {
         presenceChannels = List.copyOf(presence);
         lifecycleEvents = env.bool("LIFECYCLE_EVENTS", DEFAULT_LIFECYCLE_EVENTS);
         lifecycleEventsMaxLength = env.longValue("LIFECYCLE_EVENTS_MAXLEN",
-                com.aegisx.ws.client.events.LifecycleEvents.DEFAULT_MAX_LENGTH, 100, 100_000_000);
+                com.aegisx.ws.client.events.EventOptions.DEFAULT_MAX_LENGTH, 100, 100_000_000);
         presenceGrace = Duration.ofMillis(env.longValue("PRESENCE_GRACE", DEFAULT_PRESENCE_GRACE_MS, 0, 3_600_000));
         logFormat = env.string("LOG_FORMAT", LOG_FORMAT_TEXT);
         if (!LOG_FORMAT_TEXT.equals(logFormat) && !LOG_FORMAT_JSON.equals(logFormat)) {
@@ -381,6 +383,8 @@ public final class ServerConfig {
         return presenceChannels.stream().anyMatch(rule -> rule.matches(channel));
     }
     public boolean presenceEnabled() { return !presenceChannels.isEmpty(); }
+    /** PRESENCE_CHANNELS as written (for the node's registry hash: a sweeper of this node publishes its leaves). */
+    public List<String> presencePatterns() { return presencePatterns; }
     /** LIFECYCLE_EVENTS_MAXLEN: the stream's approximate cap (XADD MAXLEN ~). */
     public long lifecycleEventsMaxLength() { return lifecycleEventsMaxLength; }
     /** PRESENCE_GRACE: how long a user without sockets stays online (a quick reconnect is no offline/online pair). */

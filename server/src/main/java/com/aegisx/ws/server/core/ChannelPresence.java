@@ -1,8 +1,8 @@
 package com.aegisx.ws.server.core;
 
 import com.aegisx.ws.protocol.ErrorCodes;
-import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.protocol.PresenceMessages;
 import com.aegisx.ws.server.metrics.InternalErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,14 +16,15 @@ import java.util.function.Predicate;
  * {@code presence_join} / {@code presence_leave} ({@code channel}, {@code userId}, {@code connectionId})
  * when a connection subscribes, unsubscribes or goes away, and a subscriber may ask
  * {@code {"type":"presence","channel":C}} for the member count and at most {@value #MAX_MEMBERS}
- * members, read from the cluster-wide channel index. It is a {@link LifecycleSink}: the hub calls it
- * after each index change, so a join is published once the joiner is in the index.
+ * members of live nodes, read from the cluster-wide channel index. It is a {@link LifecycleSink}: the
+ * hub calls it after each index change, so a join is published once the joiner is in the index. A
+ * dead node's sockets leave through its sweeper (publisher client's {@code DeadNodeSweeper}).
  */
 public final class ChannelPresence implements LifecycleSink {
 
     public static final int MAX_MEMBERS = 100;
-    public static final String JOIN = "presence_join";
-    public static final String LEAVE = "presence_leave";
+    public static final String JOIN = PresenceMessages.JOIN;
+    public static final String LEAVE = PresenceMessages.LEAVE;
 
     private final Predicate<String> covers;
     private final Broker broker;
@@ -69,13 +70,8 @@ public final class ChannelPresence implements LifecycleSink {
         if (!covers(channel)) {
             return CompletableFuture.completedFuture(null);
         }
-        ObjectNode message = Json.object().put("type", type).put("channel", channel).put("connectionId", connectionId);
-        if (userId == null) {
-            message.putNull("userId");
-        } else {
-            message.put("userId", userId);
-        }
-        return broker.publish(keys.channelTopic(channel), Json.write(message)).thenApply(ignored -> null);
+        return broker.publish(keys.channelTopic(channel), PresenceMessages.of(type, channel, connectionId, userId))
+                .thenApply(ignored -> null);
     }
 
     /** {@code {"type":"presence","channel":C}}: only for a subscriber of a covered channel. */

@@ -111,7 +111,10 @@ public final class ConnectionHub {
         });
     }
 
-    /** Where connects, subscriptions and disconnects are reported (null: LIFECYCLE_EVENTS is off). */
+    /**
+     * Who else hears of connects, subscriptions and disconnects (channel presence; null: nobody).
+     * The lifecycle stream is not here: the index writes it with each change.
+     */
     public void events(LifecycleSink events) {
         this.events = events;
     }
@@ -176,7 +179,7 @@ public final class ConnectionHub {
             topics.leave(keys.userTopic(connection.userId()), connection);
         }
         LifecycleSink sink = events;
-        return registry.remove(connection, channels).thenCompose(removed -> sink == null || !removed
+        return registry.remove(connection, channels, code, reason).thenCompose(removed -> sink == null || !removed
                 ? CompletableFuture.<Void>completedFuture(null)
                 : report(sink.disconnected(connection.id(), nodeId, connection.userId(), code, reason, channels)))
                 .exceptionally(error -> {

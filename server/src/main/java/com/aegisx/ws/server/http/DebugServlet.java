@@ -112,10 +112,12 @@ public final class DebugServlet extends HttpServlet {
             found = await(view.connectionsInIndex(index));
             out.putNull("nextCursor");
         } else {
-            Page page = scan(keys.connection("*"), cursor(request), limit(request));
+            // The pattern also matches the connections' channel sets: keep the hashes only.
+            Page page = scan(keys.connectionPattern(), key -> keys.connectionIdOf(key) != null, cursor(request),
+                    limit(request));
             List<String> ids = new ArrayList<>();
             for (String key : page.keys()) {
-                ids.add(key.substring(key.indexOf('{') + 1, key.length() - 1));
+                ids.add(keys.connectionIdOf(key));
             }
             Set<String> live = await(view.liveNodes());
             found = new ArrayList<>();
@@ -146,7 +148,7 @@ public final class DebugServlet extends HttpServlet {
     }
 
     private void channels(HttpServletRequest request, HttpServletResponse response) throws Exception {
-        Page page = scan(keys.channelMembers("*"), cursor(request), limit(request));
+        Page page = scan(keys.channelMembers("*"), key -> key.endsWith("}"), cursor(request), limit(request));
         List<String> names = new ArrayList<>();
         List<RedisFuture<Long>> sizes = new ArrayList<>();
         for (String key : page.keys()) {
@@ -169,16 +171,16 @@ public final class DebugServlet extends HttpServlet {
     private record Page(List<String> keys, String next) {
     }
 
-    /** SCANs until about {@code limit} keys were found or the keyspace is done. */
-    private Page scan(String pattern, String cursor, int limit) throws Exception {
+    /** SCANs until about {@code limit} keys that {@code keep} accepts were found or the keyspace is done. */
+    private Page scan(String pattern, java.util.function.Predicate<String> keep, String cursor, int limit)
+            throws Exception {
         List<String> found = new ArrayList<>();
         ScanCursor at = ScanCursor.of(cursor);
         while (true) {
             KeyScanCursor<String> batch = redis.scan(at, ScanArgs.Builder.matches(pattern).limit(limit))
                     .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             for (String key : batch.getKeys()) {
-                // The pattern also matches {p}:conn:{id}:channels; keep only the hashes themselves.
-                if (key.endsWith("}")) {
+                if (keep.test(key)) {
                     found.add(key);
                 }
             }

@@ -1,6 +1,7 @@
 package com.aegisx.ws.server.redis;
 
 import com.aegisx.ws.client.ClusterView;
+import com.aegisx.ws.client.ConnectionRecords;
 import com.aegisx.ws.client.RedisScript;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.core.ConnectionLimits;
@@ -64,6 +65,7 @@ public final class ConnectionLimiter implements ConnectionLimits {
     private final KeySchema keys;
     private final String nodeId;
     private final ClusterView view;
+    private final ConnectionRecords records;
     private final int perUser;
     private final int perIp;
     private final Executor callbacks;
@@ -75,6 +77,7 @@ public final class ConnectionLimiter implements ConnectionLimits {
         this.keys = keys;
         this.nodeId = nodeId;
         this.view = new ClusterView(redis, keys);
+        this.records = new ConnectionRecords(redis, keys);
         this.perUser = perUser;
         this.perIp = perIp;
     }
@@ -105,7 +108,7 @@ public final class ConnectionLimiter implements ConnectionLimits {
                 }
                 // Give back the one place that was taken, so a refusal leaves no trace.
                 if (userOk && checkUser) {
-                    redis.hdel(keys.userConnections(userId), connectionId);
+                    records.removeUserEntry(userId, connectionId);
                 }
                 if (ipOk && checkIp) {
                     redis.hdel(keys.ipConnections(ip), connectionId);
@@ -120,7 +123,8 @@ public final class ConnectionLimiter implements ConnectionLimits {
     public CompletableFuture<Void> release(String connectionId, String userId, String ip) {
         List<CompletableFuture<?>> deletes = new ArrayList<>();
         if (userId != null) {
-            deletes.add(redis.hdel(keys.userConnections(userId), connectionId).toCompletableFuture());
+            // Through the user script: the user's online state follows its index (ConnectionRecords).
+            deletes.add(records.removeUserEntry(userId, connectionId));
         }
         if (ip != null) {
             deletes.add(redis.hdel(keys.ipConnections(ip), connectionId).toCompletableFuture());

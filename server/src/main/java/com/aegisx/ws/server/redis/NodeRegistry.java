@@ -1,10 +1,13 @@
 package com.aegisx.ws.server.redis;
 
 import com.aegisx.ws.client.DeadNodeSweeper;
+import com.aegisx.ws.client.NodeTraits;
+import com.aegisx.ws.client.PublishMode;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.Timestamps;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,12 +32,18 @@ public final class NodeRegistry {
     private final IntSupplier port;
     private final String version;
     private final String startedAt = Timestamps.now();
+    private final NodeTraits traits;
     private final DeadNodeSweeper sweeper;
     private volatile long lastHeartbeatOkMillis;
     private volatile boolean healthy;
 
+    /**
+     * @param traits what this node has enabled, kept in its hash for whoever sweeps it after its death
+     * @param publishMode how a sweep of a dead node publishes presence leaves
+     */
     public NodeRegistry(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
-                        Duration heartbeatTimeout, String host, IntSupplier port, String version) {
+                        Duration heartbeatTimeout, String host, IntSupplier port, String version, NodeTraits traits,
+                        PublishMode publishMode) {
         this.redis = redis;
         this.keys = keys;
         this.nodeId = nodeId;
@@ -42,17 +51,13 @@ public final class NodeRegistry {
         this.host = host;
         this.port = port;
         this.version = version;
-        this.sweeper = new DeadNodeSweeper(redis, keys);
+        this.traits = traits;
+        this.sweeper = new DeadNodeSweeper(redis, keys, publishMode);
     }
 
     /** How long the channels of a swept node's connections stay resumable (RESUME_TOKEN_TTL). */
     public void resumeTtl(java.time.Duration ttl) {
         sweeper.resumeTtl(ttl);
-    }
-
-    /** The sweeper's lifecycle events (null: off): swept sockets are reported as disconnected. */
-    public void events(com.aegisx.ws.client.events.LifecycleEvents events) {
-        sweeper.events(events);
     }
 
     /**
@@ -62,8 +67,9 @@ public final class NodeRegistry {
     public CompletableFuture<Boolean> heartbeat() {
         double deadline = System.currentTimeMillis() + heartbeatTimeout.toMillis();
         CompletableFuture<Long> added = redis.zadd(keys.nodes(), deadline, nodeId).toCompletableFuture();
-        Map<String, String> description = Map.of("host", host, "port", String.valueOf(port.getAsInt()),
-                "startedAt", startedAt, "version", version);
+        Map<String, String> description = new HashMap<>(traits.toHash());
+        description.putAll(Map.of("host", host, "port", String.valueOf(port.getAsInt()),
+                "startedAt", startedAt, "version", version));
         CompletableFuture<Long> hash = redis.hset(keys.node(nodeId), description).toCompletableFuture();
         return added.thenCombine(hash, (newEntries, ignored) -> newEntries > 0)
                 .whenComplete((wasMissing, error) -> {
@@ -85,12 +91,18 @@ public final class NodeRegistry {
         return healthy && System.currentTimeMillis() - lastHeartbeatOkMillis < heartbeatTimeout.toMillis();
     }
 
+    /** Sweeps dead nodes (with their sockets' events and presence leaves), then writes due user_offline events. */
     public CompletableFuture<List<String>> sweepDeadNodes() {
         return sweeper.sweep(nodeId).whenComplete((swept, error) -> {
             if (swept != null && !swept.isEmpty()) {
                 log.info("Swept the state of dead nodes {}", swept);
             }
         });
+    }
+
+    /** Writes the user_offline events that are due, whoever's they are (see {@code OfflineSweep}). */
+    public CompletableFuture<Integer> writeDueOfflines() {
+        return sweeper.writeDueOfflines(nodeId);
     }
 
     /** Removes this node's own entries; its connections must have been removed before. */

@@ -2,6 +2,7 @@ package com.aegisx.ws.server.redis;
 
 import com.aegisx.ws.client.ConnectionRecords;
 import com.aegisx.ws.client.RedisScript;
+import com.aegisx.ws.client.events.EventOptions;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.Timestamps;
 import com.aegisx.ws.server.core.ConnectionIndex;
@@ -18,8 +19,9 @@ import java.util.concurrent.Executor;
 
 /**
  * {@link ConnectionIndex} in Redis: a connection's hash, its place in the node, user, address and
- * channel indexes. Every method issues its commands pipelined and completes when Redis has
- * applied them all, on the node's callback executor.
+ * channel indexes, through the publisher client's {@link ConnectionRecords} (the same scripts a
+ * dead node's sweeper uses), which write the lifecycle events in the same atomic steps. Every method
+ * completes when Redis has applied its writes, on the node's callback executor.
  */
 public final class RedisConnectionIndex implements ConnectionIndex {
 
@@ -27,18 +29,22 @@ public final class RedisConnectionIndex implements ConnectionIndex {
     private final KeySchema keys;
     private final String nodeId;
     private final Executor callbacks;
+    private final ConnectionRecords records;
+    private final EventOptions events;
 
+    /** @param events whether and how the index scripts write lifecycle events ({@link EventOptions#off} for none) */
     public RedisConnectionIndex(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, String nodeId,
-                                Executor callbacks) {
+                                Executor callbacks, EventOptions events) {
         this.redis = redis;
         this.callbacks = callbacks;
         this.keys = keys;
         this.nodeId = nodeId;
+        this.records = new ConnectionRecords(redis, keys);
+        this.events = events;
     }
 
     @Override
     public CompletableFuture<Void> register(LocalConnection connection) {
-        List<CompletableFuture<?>> writes = new ArrayList<>();
         Map<String, String> hash = new LinkedHashMap<>();
         hash.put("nodeId", nodeId);
         hash.put("userId", connection.userId() == null ? "" : connection.userId());
@@ -47,42 +53,26 @@ public final class RedisConnectionIndex implements ConnectionIndex {
         hash.put("userAgent", connection.userAgent());
         hash.put("connectedAt", Timestamps.format(connection.connectedAt()));
         hash.put("lastActivity", Timestamps.formatMillis(connection.lastSeenMillis()));
-        writes.add(redis.hset(keys.connection(connection.id()), hash).toCompletableFuture());
-        writes.add(redis.sadd(keys.nodeConnections(nodeId), connection.id()).toCompletableFuture());
-        if (connection.userId() != null) {
-            writes.add(redis.hset(keys.userConnections(connection.userId()), connection.id(), nodeId).toCompletableFuture());
-        }
-        writes.add(redis.hset(keys.ipConnections(connection.ip()), connection.id(), nodeId).toCompletableFuture());
-        for (String channel : connection.channels()) {
-            writes.addAll(addChannelWrites(connection.id(), channel));
-        }
-        return all(writes);
+        return Callbacks.on(callbacks, records.register(connection.id(), nodeId, connection.userId(), connection.ip(),
+                hash, connection.channels(), events));
     }
 
     @Override
     public CompletableFuture<Void> addChannel(String connectionId, String channel) {
-        return all(addChannelWrites(connectionId, channel));
-    }
-
-    private List<CompletableFuture<?>> addChannelWrites(String connectionId, String channel) {
-        return List.of(
-                redis.hset(keys.channelMembers(channel), connectionId, nodeId).toCompletableFuture(),
-                redis.sadd(keys.connectionChannels(connectionId), channel).toCompletableFuture());
+        return Callbacks.on(callbacks, records.addChannel(connectionId, nodeId, channel, events));
     }
 
     @Override
     public CompletableFuture<Void> removeChannel(String connectionId, String channel) {
-        return all(List.of(
-                redis.hdel(keys.channelMembers(channel), connectionId).toCompletableFuture(),
-                redis.srem(keys.connectionChannels(connectionId), channel).toCompletableFuture()));
+        return Callbacks.on(callbacks, records.removeChannel(connectionId, channel, events));
     }
 
     /** Completes, once every delete is done, with true when this call removed the connection's hash. */
     @Override
-    public CompletableFuture<Boolean> remove(LocalConnection connection, Collection<String> channels) {
-        ConnectionRecords.Removal removal = ConnectionRecords.remove(redis, keys, connection.id(), nodeId,
-                connection.userId(), connection.ip(), channels);
-        return all(removal.writes()).thenCompose(ignored -> removal.hashRemoved());
+    public CompletableFuture<Boolean> remove(LocalConnection connection, Collection<String> channels, int code,
+                                             String reason) {
+        return Callbacks.on(callbacks, records.remove(connection.id(), nodeId, connection.userId(), connection.ip(),
+                channels, code, reason, events));
     }
 
     /** Publishes lastActivity of sockets that were active since the previous flush (one pipelined round). */

@@ -33,7 +33,8 @@ public class FakeIndex implements ConnectionIndex {
     }
 
     @Override
-    public CompletableFuture<Boolean> remove(LocalConnection connection, Collection<String> channels) {
+    public CompletableFuture<Boolean> remove(LocalConnection connection, Collection<String> channels, int code,
+                                             String reason) {
         return record("removeConnection " + connection.id()).thenApply(ignored -> true);
     }
 

@@ -46,7 +46,7 @@ class RedisAclIT {
             String nodeUrl = "redis://ws-node:" + NODE_PASSWORD + "@" + redis.host() + ":" + redis.port();
             KeySchema keys = new KeySchema(KeySchema.DEFAULT_PREFIX); // the ACL key patterns name "ws:"
             try (TestCluster cluster = TestCluster.start(redis, 2, Map.of("REDIS_URL", nodeUrl,
-                    "REDIS_KEY_PREFIX", KeySchema.DEFAULT_PREFIX), ReportRoutes.all());
+                    "REDIS_KEY_PREFIX", KeySchema.DEFAULT_PREFIX, "LIFECYCLE_EVENTS", "true"), ReportRoutes.all());
                  RedisClient publisherClient = RedisClient.create("redis://publisher:" + PUBLISHER_PASSWORD + "@"
                          + redis.host() + ":" + redis.port());
                  StatefulRedisConnection<String, String> publisherConnection = publisherClient.connect()) {
@@ -56,6 +56,9 @@ class RedisAclIT {
                 assertEquals("subscribed", watcher.sendAndAwaitReply(Map.of("type", "subscribe",
                         "channel", "ward:1", "id", 1)).path("type").asText());
                 assertTrue(admin.hlen(keys.userConnections("alice")) >= 1, "registered through the ACL user");
+                // The lifecycle scripts (TIME, XADD) run as ws-node too.
+                assertTrue(admin.xrange(keys.events(KeySchema.shardOf("alice")), io.lettuce.core.Range.create("-", "+"))
+                        .stream().anyMatch(e -> "user_online".equals(e.getBody().get("type"))), "user_online written");
 
                 RedisCommands<String, String> publisher = publisherConnection.sync();
                 publisher.publish(keys.channelTopic("ward:1"), "{\"type\":\"vitals\",\"data\":{\"hr\":72}}");

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.TestCluster;
 import com.aegisx.ws.server.testing.RawWsClient;
 import com.aegisx.ws.server.testing.TestClient;
@@ -70,9 +71,11 @@ class HostileFramesIT {
             // No state leaks: once the hostile sockets are gone, only the good client remains in Redis.
             String p = cluster.prefix();
             String node = cluster.node(0).nodeId();
+            KeySchema schema = cluster.keys();
             Set<String> allowed = Set.of(p + ":nodes", p + ":node:{" + node + "}", p + ":node:{" + node + "}:conns",
-                    p + ":conn:{" + goodId + "}", p + ":conn:{" + goodId + "}:channels", p + ":chan:{" + WATCH + "}",
-                    p + ":user:{good-user}", p + ":ip:{127.0.0.1}");
+                    schema.connection(goodId), schema.connectionChannels(goodId), p + ":chan:{" + WATCH + "}",
+                    schema.userConnections("good-user"), schema.onlineUsers(KeySchema.shardOf("good-user")),
+                    p + ":ip:{127.0.0.1}");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 Set<String> keys = new HashSet<>(cluster.redis().keys(p + ":*"));
                 keys.removeAll(allowed);
