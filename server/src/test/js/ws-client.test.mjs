@@ -286,3 +286,17 @@ test('a handshake refused for the token stops the client', async () => {
     globalThis.fetch = saved;
   }
 });
+
+test('a failed handshake that fires only error (Node 20 WebSocket) is a close, once', async () => {
+  const { client, timers, sockets } = newClient({ random: () => 0.999 });
+  const states = [];
+  client.on('state', (e) => states.push(e.state));
+  sockets[0].onerror({});                 // undici before nodejs/undici#3546: no close event follows
+  await flush();
+  assert.equal(client.state, 'reconnecting', 'not left waiting for the connect timeout');
+  assert.equal(timers.pendingDelays()[0], 499, 'backoff, not the 15 s connect timeout');
+  sockets[0].drop(1006);                  // a browser's close after its error: already handled
+  await flush();
+  assert.deepEqual(states.filter((s) => s === 'reconnecting'), ['reconnecting']);
+  assert.equal(timers.queue.length, 1);
+});

@@ -137,7 +137,7 @@ public final class DeadNodeSweeper {
                 // Before the records go: the client of a killed node may still resume elsewhere.
                 CompletableFuture<Void> kept = hash.isEmpty() ? CompletableFuture.completedFuture(null)
                         : ResumeRecords.keep(redis, keys, id, userId, chans, resumeTtl);
-                writes.add(kept.thenCompose(keptToo -> records.remove(id, nodeId, userId, hash.get("ip"), chans,
+                writes.add(kept.thenCompose(resumable -> records.remove(id, nodeId, userId, hash.get("ip"), chans,
                                 NODE_LOST_CODE, NODE_LOST_REASON, events))
                         // Only the caller whose script removed the hash reports it (the node may have raced us).
                         .thenCompose(removed -> removed ? leave(presence, chans, id, userId)
