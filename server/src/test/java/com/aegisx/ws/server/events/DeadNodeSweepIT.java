@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aegisx.ws.client.WsPublisher;
 import com.aegisx.ws.client.events.LifecycleEvent;
-import com.aegisx.ws.client.events.LifecycleEventConsumer;
 import com.aegisx.ws.server.TestCluster;
 import com.aegisx.ws.server.testing.NodeProcess;
 import com.aegisx.ws.server.testing.TestClient;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,26 +30,21 @@ class DeadNodeSweepIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
     private TestCluster cluster;
-    private LifecycleEventConsumer consumer;
-    private final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
+    private EventLog log;
 
     @BeforeEach
     void start() throws Exception {
         cluster = TestCluster.start(1, Map.of("LIFECYCLE_EVENTS", "true", "PRESENCE_GRACE", "300",
                 "PRESENCE_CHANNELS", "room:*", "NODE_HEARTBEAT_INTERVAL", "60000", "NODE_HEARTBEAT_TIMEOUT", "120000"));
-        consumer = LifecycleEventConsumer.start(cluster.redisUrl(), cluster.keys(), "it", "it-1", events::add, true);
+        log = new EventLog(cluster);
     }
 
     @AfterEach
     void stop() {
-        if (consumer != null) {
-            consumer.close();
+        if (log != null) {
+            log.close();
         }
         cluster.close();
-    }
-
-    private List<LifecycleEvent> of(String userId, String type) {
-        return events.stream().filter(e -> userId.equals(e.userId()) && type.equals(e.type())).toList();
     }
 
     private static Set<String> users(JsonNode presence) {
@@ -88,14 +81,14 @@ class DeadNodeSweepIT {
             assertEquals(1, presence.path("count").asInt(), presence.toString());
             assertEquals(Set.of("ann"), users(presence));
             assertFalse(publisher.isUserOnline("bob"));
-            assertTrue(of("bob", "disconnected").isEmpty(), "nobody swept it yet");
+            assertTrue(log.of("bob", "disconnected").isEmpty(), "nobody swept it yet");
 
             publisher.cleanupInactiveConnections();
             JsonNode leave = ann.nextOfType("presence_leave");
             assertEquals("bob", leave.path("userId").asText());
             assertEquals(bobId, leave.path("connectionId").asText());
-            await().atMost(WAIT).until(() -> of("bob", "user_offline").size() == 1);
-            List<LifecycleEvent> gone = of("bob", "disconnected");
+            await().atMost(WAIT).until(() -> log.of("bob", "user_offline").size() == 1);
+            List<LifecycleEvent> gone = log.of("bob", "disconnected");
             assertEquals(1, gone.size(), gone.toString());
             assertEquals(bobId, gone.get(0).connectionId());
             assertEquals(1006, gone.get(0).code());
@@ -105,8 +98,8 @@ class DeadNodeSweepIT {
 
             // A second cleanup finds nothing left to report.
             publisher.cleanupInactiveConnections();
-            assertEquals(1, of("bob", "disconnected").size());
-            assertEquals(1, of("bob", "user_offline").size());
+            assertEquals(1, log.of("bob", "disconnected").size());
+            assertEquals(1, log.of("bob", "user_offline").size());
         }
     }
 }

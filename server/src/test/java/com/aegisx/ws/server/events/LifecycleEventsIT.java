@@ -9,12 +9,8 @@ import com.aegisx.ws.client.events.LifecycleEventConsumer;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.server.TestCluster;
 import com.aegisx.ws.server.testing.NodeProcess;
-import com.aegisx.ws.server.testing.RedisFixture;
 import com.aegisx.ws.server.testing.TestClient;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,29 +25,20 @@ class LifecycleEventsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
     private TestCluster cluster;
-    private LifecycleEventConsumer consumer;
-    private final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
+    private EventLog log;
 
     @BeforeEach
     void start() throws Exception {
         cluster = TestCluster.start(2, Map.of("LIFECYCLE_EVENTS", "true", "PRESENCE_GRACE", "700"));
-        consumer = LifecycleEventConsumer.start(cluster.redisUrl(), cluster.keys(), "it", "it-1", events::add, true);
+        log = new EventLog(cluster);
     }
 
     @AfterEach
     void stop() {
-        if (consumer != null) {
-            consumer.close();
+        if (log != null) {
+            log.close();
         }
         cluster.close();
-    }
-
-    private List<String> typesOf(String userId) {
-        return events.stream().filter(e -> userId.equals(e.userId())).map(LifecycleEvent::type).toList();
-    }
-
-    private long count(String userId, String type) {
-        return typesOf(userId).stream().filter(type::equals).count();
     }
 
     private static String idOf(TestClient client) {
@@ -65,27 +52,27 @@ class LifecycleEventsIT {
         first.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ward:5", "id", 1));
         first.sendAndAwaitReply(Map.of("type", "unsubscribe", "channel", "ward:5", "id", 2));
         first.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ward:6", "id", 3));
-        await().atMost(WAIT).until(() -> typesOf("alice").size() == 5);
+        await().atMost(WAIT).until(() -> log.typesOf("alice").size() == 5);
         // A connection's events are in the order of its operations (one shard); the user's are in the user's shard.
-        assertEquals(List.of("connected", "subscribed", "unsubscribed", "subscribed"), events.stream()
+        assertEquals(List.of("connected", "subscribed", "unsubscribed", "subscribed"), log.all().stream()
                 .filter(e -> firstId.equals(e.connectionId()) && !e.type().startsWith("user_"))
                 .map(LifecycleEvent::type).toList());
-        assertEquals(1, count("alice", "user_online"));
+        assertEquals(1, log.count("alice", "user_online"));
 
         // A quick reconnect (within PRESENCE_GRACE), on the other node: no offline/online pair.
         first.sendClose(4100, "page reload");
         TestClient second = cluster.connectAs(1, "alice");
-        await().atMost(WAIT).until(() -> count("alice", "disconnected") == 1 && count("alice", "connected") == 2);
-        LifecycleEvent disconnected = events.stream().filter(e -> "disconnected".equals(e.type())).findFirst().orElseThrow();
+        await().atMost(WAIT).until(() -> log.count("alice", "disconnected") == 1 && log.count("alice", "connected") == 2);
+        LifecycleEvent disconnected = log.all().stream().filter(e -> "disconnected".equals(e.type())).findFirst().orElseThrow();
         assertEquals(firstId, disconnected.connectionId());
         assertEquals(4100, disconnected.code());
         assertEquals("page reload", disconnected.reason());
         assertEquals("ward:6", disconnected.fields().get("channels"));
 
         second.close();
-        await().atMost(WAIT).until(() -> count("alice", "user_offline") == 1);
-        assertEquals(1, count("alice", "user_online"), typesOf("alice").toString());
-        assertEquals(2, count("alice", "disconnected"));
+        await().atMost(WAIT).until(() -> log.count("alice", "user_offline") == 1);
+        assertEquals(1, log.count("alice", "user_online"), log.typesOf("alice").toString());
+        assertEquals(2, log.count("alice", "disconnected"));
     }
 
     @Test
@@ -95,10 +82,10 @@ class LifecycleEventsIT {
             TestClient bob = TestClient.connect(victim.uri("/ws"), Map.of("Authorization", "Bearer " + TestCluster.token("bob")));
             bob.nextOfType("welcome");
             String bobId = idOf(bob);
-            await().atMost(WAIT).until(() -> count("bob", "user_online") == 1);
+            await().atMost(WAIT).until(() -> log.count("bob", "user_online") == 1);
             victim.kill();
-            await().atMost(WAIT).until(() -> count("bob", "user_offline") == 1);
-            List<LifecycleEvent> gone = events.stream().filter(e -> "disconnected".equals(e.type())).toList();
+            await().atMost(WAIT).until(() -> log.count("bob", "user_offline") == 1);
+            List<LifecycleEvent> gone = log.all().stream().filter(e -> "disconnected".equals(e.type())).toList();
             assertEquals(1, gone.size(), gone.toString());
             assertEquals(bobId, gone.get(0).connectionId());
             assertEquals(1006, gone.get(0).code());
@@ -109,92 +96,23 @@ class LifecycleEventsIT {
     }
 
     @Test
-    void everyEventIsWrittenInsideTheScriptThatMakesItsIndexChange() throws Exception {
-        // MONITOR lists what each client runs, and a script's own commands as "[0 lua]": an event
-        // written by a separate command (lost if its writer dies after the index change) shows up
-        // with the node's address instead.
-        RedisFixture redis = (RedisFixture) cluster.backend();
-        List<String> seen = new CopyOnWriteArrayList<>();
-        try (Socket monitor = new Socket(redis.host(), redis.port())) {
-            monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
-            BufferedReader lines = new BufferedReader(new InputStreamReader(monitor.getInputStream(),
-                    StandardCharsets.UTF_8));
-            assertEquals("+OK", lines.readLine());
-            Thread reader = new Thread(() -> {
-                try {
-                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                        if (line.contains(cluster.prefix() + ":")) {
-                            seen.add(line);
-                        }
-                    }
-                } catch (java.io.IOException closed) {
-                    // the test is over
-                }
-            }, "monitor");
-            reader.setDaemon(true);
-            reader.start();
-
-            TestClient dora = cluster.connectAs(0, "dora");
-            String id = idOf(dora);
-            dora.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ward:7", "id", 1));
-            dora.sendAndAwaitReply(Map.of("type", "unsubscribe", "channel", "ward:7", "id", 2));
-            dora.close();
-            await().atMost(WAIT).until(() -> count("dora", "user_offline") == 1);
-            await().atMost(WAIT).until(() -> seen.stream().filter(line -> line.contains("\"user_offline\"")).count() == 1);
-
-            List<String> xadds = seen.stream().filter(line -> line.contains("\"XADD\"")).toList();
-            assertEquals(6, xadds.size(), "connected, user_online, subscribed, unsubscribed, disconnected, user_offline: "
-                    + xadds);
-            assertTrue(xadds.stream().allMatch(line -> line.contains("[0 lua]")), "every XADD runs in a script: " + xadds);
-            // ... in the same script as the index change it reports: the command before it in that script.
-            String conn = cluster.keys().connection(id);
-            assertScriptWrites(seen, "\"HSET\" \"" + conn + "\"", "\"connected\"");
-            assertScriptWrites(seen, "\"SADD\" \"" + cluster.keys().connectionChannels(id) + "\" \"ward:7\"",
-                    "\"subscribed\"");
-            assertScriptWrites(seen, "\"SREM\" \"" + cluster.keys().connectionChannels(id) + "\" \"ward:7\"",
-                    "\"unsubscribed\"");
-            assertScriptWrites(seen, "\"DEL\" \"" + conn + "\"", "\"disconnected\"");
-            assertScriptWrites(seen, "\"HSET\" \"" + cluster.keys().userConnections("dora") + "\"", "\"user_online\"");
-            assertScriptWrites(seen, "\"ZREM\" \"" + cluster.keys().offlineDue(KeySchema.shardOf("dora")) + "\"",
-                    "\"user_offline\"");
-        }
-    }
-
-    /** The event's XADD follows {@code change} in one script run: only "[0 lua]" lines between them. */
-    private static void assertScriptWrites(List<String> seen, String change, String eventType) {
-        int event = -1;
-        for (int i = 0; i < seen.size(); i++) {
-            if (seen.get(i).contains("\"XADD\"") && seen.get(i).contains(eventType)) {
-                event = i;
-            }
-        }
-        assertTrue(event > 0, eventType + " written: " + seen);
-        for (int i = event - 1; i >= 0 && seen.get(i).contains("[0 lua]"); i--) {
-            if (seen.get(i).contains(change)) {
-                return;
-            }
-        }
-        throw new AssertionError(eventType + " is not in the script that made the change " + change + ": " + seen);
-    }
-
-    @Test
     void aUserOfflineDueWhileItsNodeDiesIsStillWrittenOnce() throws Exception {
         // The victim's grace period outlives it: the pending offline must not live on the victim.
         try (NodeProcess victim = cluster.startProcess("victim2", Map.of("PRESENCE_GRACE", "3000"))) {
             TestClient erin = TestClient.connect(victim.uri("/ws"), Map.of("Authorization", "Bearer " + TestCluster.token("erin")));
             erin.nextOfType("welcome");
-            await().atMost(WAIT).until(() -> count("erin", "user_online") == 1);
+            await().atMost(WAIT).until(() -> log.count("erin", "user_online") == 1);
             erin.close();
-            await().atMost(WAIT).until(() -> count("erin", "disconnected") == 1);
+            await().atMost(WAIT).until(() -> log.count("erin", "disconnected") == 1);
             victim.kill(); // within the 3 s: the offline is due later, and the victim is gone
-            await().atMost(WAIT).until(() -> count("erin", "user_offline") == 1);
-            LifecycleEvent offline = events.stream()
+            await().atMost(WAIT).until(() -> log.count("erin", "user_offline") == 1);
+            LifecycleEvent offline = log.all().stream()
                     .filter(e -> "erin".equals(e.userId()) && "user_offline".equals(e.type())).findFirst().orElseThrow();
             String by = offline.fields().get("by");
             assertTrue(by.equals(cluster.node(0).nodeId()) || by.equals(cluster.node(1).nodeId()),
                     "written by a surviving node: " + by);
             assertEquals(0L, cluster.redis().zcard(cluster.keys().offlineDue(KeySchema.shardOf("erin"))));
-            assertEquals(1, count("erin", "user_offline"));
+            assertEquals(1, log.count("erin", "user_offline"));
         }
     }
 
