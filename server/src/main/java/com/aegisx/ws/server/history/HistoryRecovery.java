@@ -36,11 +36,14 @@ public final class HistoryRecovery implements Recovery {
 
     private final ConnectionHub hub;
     private final History history;
+    /** Many sockets resuming the same channel from the same position at once share one read. */
+    private final CoalescedReads reads;
     private final int maxRecovery;
 
     public HistoryRecovery(ConnectionHub hub, History history, int maxRecovery) {
         this.hub = hub;
         this.history = history;
+        this.reads = new CoalescedReads(history::read);
         this.maxRecovery = maxRecovery;
     }
 
@@ -61,7 +64,7 @@ public final class HistoryRecovery implements Recovery {
         AtomicBoolean added = new AtomicBoolean();
         CompletableFuture<History.Read> read = hub.subscribe(connection, channel).thenCompose(newly -> {
             added.set(newly);
-            return history.read(channel, since == null ? 0 : since.offset(), since == null ? null : since.epoch(),
+            return reads.read(channel, since == null ? 0 : since.offset(), since == null ? null : since.epoch(),
                     maxRecovery);
         });
         return read.handle((result, error) -> {

@@ -9,6 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Classic pub/sub over one connection (standalone Redis, or the master Sentinel names). Lettuce
  * reconnects it by itself, to the new master after a Sentinel failover, and re-issues every
  * SUBSCRIBE; {@link #reconnected()} counts those.
+ *
+ * <p>Only the current connection delivers. {@link #renew} subscribes a fresh connection before it
+ * closes the old one; if the old one was not dead after all (a probe that timed out behind a
+ * backlog), both would hand over every message published until the old one is closed, and a
+ * plain channel, which has no offsets to drop repeats by, would deliver those twice. So from the
+ * moment of the swap the old connection's messages are dropped and counted: at most once holds;
+ * what only a live old connection would have delivered in the swap is lost, as at most once allows.
  */
 public final class ClassicTopicLink implements TopicLink {
 
@@ -20,6 +27,7 @@ public final class ClassicTopicLink implements TopicLink {
     /** Replaced by {@link #renew}. */
     private volatile StatefulRedisPubSubConnection<String, String> connection;
     private final AtomicLong resubscriptions = new AtomicLong();
+    private final AtomicLong droppedFromReplaced = new AtomicLong();
 
     /** {@code opener}: opens a new pub/sub connection (the first one, and any replacement). */
     public ClassicTopicLink(java.util.function.Supplier<StatefulRedisPubSubConnection<String, String>> opener,
@@ -27,7 +35,26 @@ public final class ClassicTopicLink implements TopicLink {
         this.opener = opener;
         this.listener = listener;
         this.connection = opener.get();
-        connection.addListener(listener);
+        connection.addListener(onlyWhileCurrent(connection));
+    }
+
+    /** Forwards the messages of {@code own} only while it is the current connection. */
+    private RedisPubSubListener<String, String> onlyWhileCurrent(StatefulRedisPubSubConnection<String, String> own) {
+        return new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                if (connection == own) {
+                    listener.message(channel, message);
+                } else {
+                    droppedFromReplaced.incrementAndGet();
+                }
+            }
+        };
+    }
+
+    /** Messages a replaced connection still delivered after the swap, dropped (not delivered twice). */
+    public long droppedFromReplaced() {
+        return droppedFromReplaced.get();
     }
 
     /** The current connection (to recognise its reconnects). */
@@ -38,9 +65,9 @@ public final class ClassicTopicLink implements TopicLink {
     @Override
     public CompletableFuture<Void> renew(java.util.Collection<String> topics) {
         StatefulRedisPubSubConnection<String, String> fresh = opener.get();
-        fresh.addListener(listener);
+        fresh.addListener(onlyWhileCurrent(fresh));
         StatefulRedisPubSubConnection<String, String> old = connection;
-        connection = fresh;
+        connection = fresh; // from here on the old connection's messages are dropped
         java.util.List<String> all = java.util.List.copyOf(topics);
         java.util.List<CompletableFuture<?>> batches = new java.util.ArrayList<>();
         for (int from = 0; from < all.size(); from += RESUBSCRIBE_BATCH) {
