@@ -32,8 +32,27 @@ public final class NodeProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts a node with {@code env} (PORT is chosen here) and waits until GET /ready answers 200. */
+    /** Attempts when the chosen port was taken before the child JVM bound it. */
+    private static final int BIND_ATTEMPTS = 3;
+
+    /**
+     * Starts a node with {@code env} (PORT is chosen here) and waits until GET /ready answers 200.
+     * A free port can be taken in the second the child JVM needs to bind it (the four worktrees'
+     * tests run side by side): then it starts again on another port.
+     */
     public static NodeProcess start(Map<String, String> env) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(env);
+            } catch (IllegalStateException e) {
+                if (attempt >= BIND_ATTEMPTS || e.getMessage() == null || !e.getMessage().contains("Failed to bind")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static NodeProcess startOnce(Map<String, String> env) throws IOException {
         int port = freePort();
         Path jar = Path.of("target", "ws-server.jar");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
