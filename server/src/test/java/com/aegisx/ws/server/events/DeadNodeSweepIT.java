@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node dies (kill -9) and nobody but the publisher client sweeps it: the surviving node's own
@@ -29,23 +29,13 @@ import org.junit.jupiter.api.Test;
 class DeadNodeSweepIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private TestCluster cluster;
-    private EventLog log;
-
-    @BeforeEach
-    void start() throws Exception {
-        cluster = TestCluster.start(1, Map.of("LIFECYCLE_EVENTS", "true", "PRESENCE_GRACE", "300",
-                "PRESENCE_CHANNELS", "room:*", "NODE_HEARTBEAT_INTERVAL", "60000", "NODE_HEARTBEAT_TIMEOUT", "120000"));
-        log = new EventLog(cluster);
-    }
-
-    @AfterEach
-    void stop() {
-        if (log != null) {
-            log.close();
-        }
-        cluster.close();
-    }
+    @RegisterExtension
+    @Order(1)
+    final TestCluster cluster = TestCluster.nodes(1).env("LIFECYCLE_EVENTS", "true").env("PRESENCE_GRACE", "300")
+            .env("PRESENCE_CHANNELS", "room:*").env("NODE_HEARTBEAT_INTERVAL", "60000").env("NODE_HEARTBEAT_TIMEOUT", "120000");
+    @RegisterExtension
+    @Order(2) // after the cluster's start, before its stop
+    final EventLog log = new EventLog(cluster);
 
     private static Set<String> users(JsonNode presence) {
         Set<String> users = new TreeSet<>();
@@ -94,12 +84,17 @@ class DeadNodeSweepIT {
             assertEquals(1006, gone.get(0).code());
             assertEquals("room:1", gone.get(0).fields().get("channels"));
             assertTrue(gone.get(0).fields().get("by").startsWith("publisher-"), gone.get(0).toString());
+            List<LifecycleEvent> left = log.of("bob", "unsubscribed");
+            assertEquals(1, left.size(), left.toString());
+            assertEquals("room:1", left.get(0).channel());
+            assertEquals(gone.get(0).fields().get("by"), left.get(0).fields().get("by"));
             assertEquals(1, publisher.getOnlineUserCount());
 
             // A second cleanup finds nothing left to report.
             publisher.cleanupInactiveConnections();
             assertEquals(1, log.of("bob", "disconnected").size());
             assertEquals(1, log.of("bob", "user_offline").size());
+            assertEquals(1, log.of("bob", "unsubscribed").size());
         }
     }
 }

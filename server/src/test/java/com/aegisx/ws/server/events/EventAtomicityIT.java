@@ -16,9 +16,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Each lifecycle event is written by the Lua script that makes the index change it reports, so no
@@ -28,26 +28,12 @@ import org.junit.jupiter.api.Test;
 class EventAtomicityIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private TestCluster cluster;
-    private EventLog log;
-
-    @BeforeEach
-    void start() throws Exception {
-        cluster = TestCluster.start(1, Map.of("LIFECYCLE_EVENTS", "true", "PRESENCE_GRACE", "300"));
-        log = new EventLog(cluster);
-    }
-
-    @AfterEach
-    void stop() {
-        if (log != null) {
-            log.close();
-        }
-        cluster.close();
-    }
-
-    private static String idOf(TestClient client) {
-        return client.sendAndAwaitReply(Map.of("type", "get_status", "id", "s")).path("data").path("connectionId").asText();
-    }
+    @RegisterExtension
+    @Order(1)
+    final TestCluster cluster = TestCluster.nodes(1).env("LIFECYCLE_EVENTS", "true").env("PRESENCE_GRACE", "300");
+    @RegisterExtension
+    @Order(2) // after the cluster's start, before its stop
+    final EventLog log = new EventLog(cluster);
 
     @Test
     void everyEventIsWrittenInsideTheScriptThatMakesItsIndexChange() throws Exception {
@@ -76,7 +62,7 @@ class EventAtomicityIT {
             reader.start();
 
             TestClient dora = cluster.connectAs(0, "dora");
-            String id = idOf(dora);
+            String id = EventLog.idOf(dora);
             dora.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ward:7", "id", 1));
             dora.sendAndAwaitReply(Map.of("type", "unsubscribe", "channel", "ward:7", "id", 2));
             dora.close();

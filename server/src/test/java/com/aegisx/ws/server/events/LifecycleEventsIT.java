@@ -16,39 +16,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The lifecycle stream with two real nodes, read through the publisher client's consumer helper. */
 class LifecycleEventsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private TestCluster cluster;
-    private EventLog log;
-
-    @BeforeEach
-    void start() throws Exception {
-        cluster = TestCluster.start(2, Map.of("LIFECYCLE_EVENTS", "true", "PRESENCE_GRACE", "700"));
-        log = new EventLog(cluster);
-    }
-
-    @AfterEach
-    void stop() {
-        if (log != null) {
-            log.close();
-        }
-        cluster.close();
-    }
-
-    private static String idOf(TestClient client) {
-        return client.sendAndAwaitReply(Map.of("type", "get_status", "id", "s")).path("data").path("connectionId").asText();
-    }
+    @RegisterExtension
+    @Order(1)
+    final TestCluster cluster = TestCluster.nodes(2).env("LIFECYCLE_EVENTS", "true").env("PRESENCE_GRACE", "700");
+    @RegisterExtension
+    @Order(2) // after the cluster's start, before its stop
+    final EventLog log = new EventLog(cluster);
 
     @Test
     void connectSubscribeReconnectAndLeaveGiveOneEventEachAndOnePresencePair() {
         TestClient first = cluster.connectAs(0, "alice");
-        String firstId = idOf(first);
+        String firstId = EventLog.idOf(first);
         first.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ward:5", "id", 1));
         first.sendAndAwaitReply(Map.of("type", "unsubscribe", "channel", "ward:5", "id", 2));
         first.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ward:6", "id", 3));
@@ -69,6 +55,10 @@ class LifecycleEventsIT {
         assertEquals("page reload", disconnected.reason());
         assertEquals("ward:6", disconnected.fields().get("channels"));
 
+        // Each subscribed has its unsubscribed: ward:6 went with the socket, just before its disconnected.
+        assertEquals(List.of("connected", "subscribed", "unsubscribed", "subscribed", "unsubscribed", "disconnected"),
+                log.all().stream().filter(e -> firstId.equals(e.connectionId()) && !e.type().startsWith("user_"))
+                        .map(LifecycleEvent::type).toList());
         second.close();
         await().atMost(WAIT).until(() -> log.count("alice", "user_offline") == 1);
         assertEquals(1, log.count("alice", "user_online"), log.typesOf("alice").toString());
@@ -81,7 +71,7 @@ class LifecycleEventsIT {
         try (NodeProcess victim = cluster.startProcess("victim")) {
             TestClient bob = TestClient.connect(victim.uri("/ws"), Map.of("Authorization", "Bearer " + TestCluster.token("bob")));
             bob.nextOfType("welcome");
-            String bobId = idOf(bob);
+            String bobId = EventLog.idOf(bob);
             await().atMost(WAIT).until(() -> log.count("bob", "user_online") == 1);
             victim.kill();
             await().atMost(WAIT).until(() -> log.count("bob", "user_offline") == 1);
