@@ -411,7 +411,8 @@ public final class LoadTest {
         }
         StepResult result = new StepResult(label, rate, count, count * sockets.size(), delivered, lost, duplicates,
                 publishSeconds, clients.shared().latency.interval(), nodeCpu, redisCpu, selfCpu,
-                meanMillis(dispatch0, dispatch1), dispatch1[2] - dispatch0[2]);
+                meanMillis(dispatch0, dispatch1), dispatch1[2] - dispatch0[2],
+                        cpuMillis(dispatch0, dispatch1));
         steps.add(result);
         return result;
     }
@@ -421,15 +422,16 @@ public final class LoadTest {
      * allocated, so far (NaN when unreadable).
      */
     private double[] dispatchTotals() {
-        double[] totals = new double[3];
+        double[] totals = new double[4];
         for (Processes.Node node : nodes) {
             try {
                 String scrape = Processes.get(node.management("/metrics"));
                 totals[0] += metric(scrape, "ws_pubsub_dispatch_seconds_sum");
                 totals[1] += metric(scrape, "ws_pubsub_dispatch_seconds_count");
                 totals[2] += metric(scrape, "ws_pubsub_dispatch_allocated_bytes_total");
+                totals[3] += metric(scrape, "ws_pubsub_dispatch_cpu_seconds_total");
             } catch (Exception e) {
-                return new double[] {Double.NaN, Double.NaN, Double.NaN};
+                return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
             }
         }
         return totals;
@@ -438,6 +440,12 @@ public final class LoadTest {
     static double meanMillis(double[] before, double[] after) {
         double count = after[1] - before[1];
         return count > 0 ? (after[0] - before[0]) * 1000 / count : Double.NaN;
+    }
+
+    /** The dispatch workers' CPU milliseconds per dispatched message over a step. */
+    static double cpuMillis(double[] before, double[] after) {
+        double count = after[1] - before[1];
+        return count > 0 ? (after[3] - before[3]) * 1000 / count : Double.NaN;
     }
 
     /** Calls {@code send} {@code count} times at {@code rate} per second, catching up after any stall. */
@@ -525,7 +533,8 @@ public final class LoadTest {
                 }
                 StepResult r = new StepResult("sendToUser", rate, count, count, got, lost, dup, publishSeconds,
                         clients.shared().latency.interval(), nodeCpu, redisCpu, selfCpu,
-                        meanMillis(dispatch0, dispatch1), dispatch1[2] - dispatch0[2]);
+                        meanMillis(dispatch0, dispatch1), dispatch1[2] - dispatch0[2],
+                        cpuMillis(dispatch0, dispatch1));
                 steps.add(r);
                 print(r);
             }
@@ -716,8 +725,8 @@ public final class LoadTest {
 
     // ----------------------------------------------------------------- output
 
-    private static final String HEADER = String.format("%-10s %8s %10s %12s %8s %8s %8s %8s %9s %9s %9s %9s %8s %9s %9s %6s",
-            "path", "pub/s", "delivered", "deliv/s", "lost", "p50 ms", "p99 ms", "p999 ms", "fanout ms", "node us/m",
+    private static final String HEADER = String.format("%-10s %8s %10s %12s %8s %8s %8s %8s %9s %9s %9s %9s %9s %8s %9s %9s %6s",
+            "path", "pub/s", "delivered", "deliv/s", "lost", "p50 ms", "p99 ms", "p999 ms", "fanout ms", "fan cpu ms", "node us/m",
             "user us/m", "kern us/m", "redis us", "gen us/m", "alloc B/d", "ok");
     private boolean headerPrinted;
 
@@ -730,10 +739,10 @@ public final class LoadTest {
     }
 
     static String row(StepResult s) {
-        return String.format("%-10s %8.0f %10d %12.0f %8d %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f %9.2f %8.2f %9.2f %9.1f %6s",
+        return String.format("%-10s %8.0f %10d %12.0f %8d %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f %9.2f %9.2f %8.2f %9.2f %9.1f %6s",
                 s.label(), s.publishRate(), s.delivered(), s.deliveredPerSecond(), s.lost(),
                 s.latency().p50() / 1000.0, s.latency().p99() / 1000.0, s.latency().p999() / 1000.0,
-                s.nodeDispatchMillis(),
+                s.nodeDispatchMillis(), s.nodeDispatchCpuMillis(),
                 s.nodeTotalPerMessage(), s.nodeUserPerMessage(), s.nodeSystemPerMessage(), s.redisPerMessage(),
                 s.generatorPerMessage(), s.allocatedBytesPerDelivery(), s.withinCapacity() ? "yes" : "NO");
     }
@@ -782,6 +791,7 @@ public final class LoadTest {
         o.put("generatorMicrosPerMessage", s.generatorPerMessage());
         o.put("generatorCores", s.generatorCores());
         o.put("nodeDispatchMillis", s.nodeDispatchMillis());
+        o.put("nodeDispatchCpuMillis", s.nodeDispatchCpuMillis());
         o.put("nodeDispatchAllocatedBytesPerDelivery", s.allocatedBytesPerDelivery());
         o.put("withinCapacity", s.withinCapacity());
         return o;

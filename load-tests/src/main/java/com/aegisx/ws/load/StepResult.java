@@ -8,6 +8,10 @@ package com.aegisx.ws.load;
  * much of publish-to-receive the node's own fan-out takes. {@code nodeDispatchAllocatedBytes}: bytes
  * the nodes' dispatch workers allocated over the step (their {@code
  * ws_pubsub_dispatch_allocated_bytes_total}, the JVM's per-thread count), NaN when not measured.
+ * {@code nodeDispatchCpuMillis}: the dispatch workers' CPU time per dispatched message (their {@code
+ * ws_pubsub_dispatch_cpu_seconds_total}), NaN when not measured: a fan-out's wall time
+ * ({@code nodeDispatchMillis}) well above it means the fan-out waited (for a core, or idle gaps).
+ * Messages delivered on Lettuce's event loop (user topics) count in the wall time, not here.
  */
 public record StepResult(
         String label,
@@ -23,7 +27,8 @@ public record StepResult(
         ProcStat.Cpu redisCpu,
         ProcStat.Cpu generatorCpu,
         double nodeDispatchMillis,
-        double nodeDispatchAllocatedBytes) {
+        double nodeDispatchAllocatedBytes,
+        double nodeDispatchCpuMillis) {
 
     /** Bytes the dispatch workers allocated per delivered message (the broadcast path's allocation). */
     public double allocatedBytesPerDelivery() {

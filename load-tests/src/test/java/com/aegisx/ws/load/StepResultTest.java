@@ -14,7 +14,7 @@ class StepResultTest {
         return new StepResult("redis", 50, 500, 500_000, delivered, lost, 0, 10.0,
                 new LatencyStats.Summary(delivered, 1_000, p99Micros, p99Micros, p99Micros, 1_000),
                 new ProcStat.Cpu(2_000_000, 3_000_000), null, new ProcStat.Cpu(4_000_000, 1_000_000),
-                Double.NaN, 100_000_000);
+                Double.NaN, 100_000_000, Double.NaN);
     }
 
     @Test
@@ -44,5 +44,15 @@ class StepResultTest {
         assertEquals(100, sent.size());
         assertEquals(0L, sent.get(0));
         assertEquals(99L, sent.get(99));
+    }
+
+    @Test
+    void dispatchCpuIsMillisecondsPerDispatchedMessage() {
+        // [wall seconds, messages, allocated bytes, CPU seconds] before and after a step
+        double[] before = {1.0, 100, 0, 0.5};
+        double[] after = {3.0, 110, 0, 0.52};
+        assertEquals(200.0, LoadTest.meanMillis(before, after), 1e-9);
+        assertEquals(2.0, LoadTest.cpuMillis(before, after), 1e-9);
+        assertTrue(Double.isNaN(LoadTest.cpuMillis(after, after)));
     }
 }

@@ -162,7 +162,7 @@ public final class WsNode implements AutoCloseable {
         this.probe = new PubSubProbe(gapFiller, redis, broker, config.keys().probe(config.nodeId()),
                 config.history().probeTimeout(), callbacks, gapFiller::checkAll);
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
-                config.dispatchQueueCapacity(), probe);
+                config.dispatchQueueCapacity(), probe, topic -> config.keys().userOfTopic(topic) != null);
         dispatcher.dispatchObserver(metrics::onDispatched);
         redis.deliverTo(dispatcher);
         redis.onFailover(() -> callbacks.execute(this::resyncAfterFailover));
@@ -314,6 +314,7 @@ public final class WsNode implements AutoCloseable {
             @Override public long malformedPayloads() { return fanOut.malformedPayloads(); }
             @Override public long dispatchPending() { return dispatcher.pending(); }
             @Override public long dispatchAllocatedBytes() { return dispatcher.allocatedBytes(); }
+            @Override public long dispatchCpuNanos() { return dispatcher.cpuNanos(); }
             @Override public long dispatchDropped() { return dispatcher.dropped(); }
             @Override public long memberFailures() { return fanOut.memberFailures(); }
             @Override public long heartbeatFailures() { return heartbeatFailures.sum(); }

@@ -67,8 +67,14 @@ public final class ServerConfig {
     /** Bound on every Redis command, so a future never hangs while Redis is unreachable. */
     public static final long DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;
-    /** Jetty's thread pool: HTTP requests, upgrades and socket reads (writes go through its flusher). */
-    public static final int DEFAULT_JETTY_MAX_THREADS = 200;
+    /**
+     * Jetty's thread pool: HTTP requests, upgrades and socket reads (writes go through its flusher).
+     * Upgrades and frames never wait for Redis on it (they continue in callbacks); only the HTTP
+     * publish, debug and admin requests do, each bounded by its timeout. More threads than this
+     * mostly added memory: a burst of 5,000 connects grew Jetty's default 200 to all 200, whose
+     * touched stacks stayed resident (24 MB, 4.9 KB per idle socket; load-tests/README.md, idle).
+     */
+    public static final int DEFAULT_JETTY_MAX_THREADS = 32;
     public static final int DEFAULT_JETTY_MIN_THREADS = 8;
     /** How long a slow consumer gets to read its close frame before its connection is cut. */
     public static final long DEFAULT_SLOW_CONSUMER_ABORT_MS = 5_000;

@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Threading: futures complete on the adapter's callback executor, never on an I/O event loop;
  * the {@link Listener} is called on a dispatch worker chosen by topic, so the messages of one
- * topic arrive in order, one batch at a time.
+ * topic arrive in order, one batch at a time; an adapter may call it for a topic with few local
+ * members (a user's) on its own I/O thread instead, in order, so the listener must never block.
  */
 public interface Broker {
 

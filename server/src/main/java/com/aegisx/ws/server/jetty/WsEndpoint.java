@@ -71,6 +71,7 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> local.touch());
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this);
         dropUnusedDecoders(jakartaSession);
+        BuiltInEncoders.drop(jakartaSession);
 
         if (node.hub().isDraining()) {
             // Upgraded while the node began to drain: a restart close, never a welcome cut off later.

@@ -123,6 +123,9 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
         /** Bytes the dispatch workers allocated so far; negative when the JVM cannot tell. */
         long dispatchAllocatedBytes();
 
+        /** CPU nanoseconds the dispatch workers used so far; negative when the JVM cannot tell. */
+        long dispatchCpuNanos();
+
         long dispatchDropped();
 
         /** Deliveries to one socket that threw (the fan-out went on with the others). */
@@ -182,6 +185,9 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
         FunctionCounter.builder("ws.pubsub.dispatch.allocated", sources, s -> Math.max(0, s.dispatchAllocatedBytes()))
                 .description("Bytes allocated by the dispatch workers (per delivery: divide by deliveries; load-tests"
                         + " report it)").baseUnit("bytes").register(registry);
+        FunctionCounter.builder("ws.pubsub.dispatch.cpu", sources, s -> Math.max(0, s.dispatchCpuNanos()) / 1e9)
+                .description("CPU time of the dispatch workers (beside ws_pubsub_dispatch_seconds: a fan-out's wall"
+                        + " time against its CPU time)").baseUnit("seconds").register(registry);
         FunctionCounter.builder("ws.pubsub.dropped", sources, Sources::dispatchDropped)
                 .description("Pub/sub messages dropped because their dispatch worker was DISPATCH_QUEUE_CAPACITY behind")
                 .register(registry);

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,14 @@ import org.slf4j.LoggerFactory;
  * instead would stall every channel and every Redis reply of the node, and the backlog would then
  * pile up in Redis until its pub/sub output-buffer limit disconnects the node, losing more. Pub/sub
  * is at-most-once already; a worker this far behind means its sockets are seconds to minutes late.
+ *
+ * <p><b>Inline topics.</b> Topics the {@code inline} predicate names (a user's topic: a message for
+ * one user's few sockets) skip the hand-off and are handled on the calling thread, Lettuce's event
+ * loop: the hand-off cost a queue entry and a thread wake-up per message, and on this VM the
+ * wake-up (futex, a sleeping worker scheduled in, then parked again) cost more CPU than the
+ * delivery itself (load-tests/README.md, personal). The handler must not block for such topics:
+ * a socket write Jetty cannot finish at once stays queued in Jetty, so sending to a few sockets
+ * qualifies. Their order is the event loop's, which is Redis's.
  */
 public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> implements AutoCloseable {
 
@@ -45,6 +54,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
 
     private final Worker[] workers;
     private final Broker.Listener handler;
+    private final Predicate<String> inline;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final long batchNanos;
@@ -59,7 +69,14 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
      * publishers do not wake it per message.
      */
     public PubSubDispatcher(int threads, int batchMicros, int queueCapacity, Broker.Listener handler) {
+        this(threads, batchMicros, queueCapacity, handler, topic -> false);
+    }
+
+    /** As above; {@code inline}: the topics handled on the caller's thread, without a hand-off (see the class comment). */
+    public PubSubDispatcher(int threads, int batchMicros, int queueCapacity, Broker.Listener handler,
+                            Predicate<String> inline) {
         this.handler = handler;
+        this.inline = inline;
         this.queueCapacity = queueCapacity;
         this.batchNanos = TimeUnit.MICROSECONDS.toNanos(batchMicros);
         this.workers = new Worker[threads];
@@ -71,6 +88,12 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
 
     @Override
     public void message(String topic, String payload) {
+        if (inline.test(topic)) {
+            long start = System.nanoTime();
+            deliver(topic, List.of(payload));
+            dispatchObserver.accept(System.nanoTime() - start);
+            return;
+        }
         int index = Math.floorMod(topic.hashCode(), workers.length);
         pending.incrementAndGet();
         if (!workers[index].queue.offer(new Message(topic, payload, System.nanoTime()))) {
@@ -98,14 +121,40 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
                 || !threads.isThreadAllocatedMemoryEnabled()) {
             return -1;
         }
+        return sumOverWorkers(threads.getThreadAllocatedBytes(workerIds()));
+    }
+
+    /**
+     * CPU nanoseconds the dispatch workers have used since they started, -1 when the JVM cannot
+     * tell. Beside the wall time of their fan-outs ({@code ws_pubsub_dispatch_seconds}) it shows
+     * whether a fan-out ran on a core the whole time or waited (descheduled, or idle gaps).
+     */
+    public long cpuNanos() {
+        var threads = ManagementFactory.getThreadMXBean();
+        if (!threads.isThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
+            return -1;
+        }
+        long[] ids = workerIds();
+        long[] nanos = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            nanos[i] = threads.getThreadCpuTime(ids[i]);
+        }
+        return sumOverWorkers(nanos);
+    }
+
+    private long[] workerIds() {
         long[] ids = new long[workers.length];
         for (int i = 0; i < workers.length; i++) {
             ids[i] = workers[i].getId();
         }
+        return ids;
+    }
+
+    private static long sumOverWorkers(long[] perWorker) {
         long total = 0;
-        for (long bytes : threads.getThreadAllocatedBytes(ids)) {
-            if (bytes > 0) { // -1: a worker that has ended
-                total += bytes;
+        for (long value : perWorker) {
+            if (value > 0) { // -1: a worker that has ended
+                total += value;
             }
         }
         return total;
@@ -144,6 +193,14 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    private void deliver(String topic, List<String> payloads) {
+        try {
+            handler.onMessages(topic, payloads);
+        } catch (RuntimeException e) {
+            log.error("Delivery failed on topic {}", topic, e);
         }
     }
 
@@ -222,14 +279,6 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
                 done(message);
             }
             return stop;
-        }
-
-        private void deliver(String topic, List<String> payloads) {
-            try {
-                handler.onMessages(topic, payloads);
-            } catch (RuntimeException e) {
-                log.error("Delivery failed on topic {}", topic, e);
-            }
         }
 
         private void done(Message message) {

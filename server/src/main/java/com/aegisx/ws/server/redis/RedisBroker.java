@@ -14,8 +14,9 @@ import java.util.concurrent.Executor;
  * on a standalone Redis or behind Sentinel ({@link ClassicTopicLink}), sharded SSUBSCRIBE/SPUBLISH
  * on a Redis Cluster ({@link ShardedTopicLink}: each topic on the master of its slot, followed
  * through failovers and slot migrations). Deliveries reach the core through the
- * {@link PubSubDispatcher} (the links' listener), never on Lettuce's event loop; futures complete
- * on the node's callback executor.
+ * {@link PubSubDispatcher} (the links' listener): on a dispatch worker, except a user's topic,
+ * which is delivered on Lettuce's event loop without a hand-off; futures complete on the node's
+ * callback executor.
  *
  * <p>A message published while a topic's subscription is being re-established (reconnect,
  * failover, slot move) is lost on plain pub/sub; history channels fill such gaps from their stream.

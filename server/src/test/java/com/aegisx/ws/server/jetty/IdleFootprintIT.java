@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an open socket no longer keeps (load-tests/README.md, idle): the HTTP upgrade request, the
- * token in its URI, the jakarta session's list of built-in decoders; and the socket still works.
+ * token in its URI, the jakarta session's lists of built-in decoders and encoders; and the socket still works.
  */
 class IdleFootprintIT {
 
@@ -47,6 +47,8 @@ class IdleFootprintIT {
                 () -> handler.getUpgradeRequest().getRequestURI());
         assertTrue(released.getMessage().contains("released"), released.getMessage());
         assertFalse(handler.getSession().getDecoders().iterator().hasNext(), "the built-in decoder list is emptied");
+        assertTrue(BuiltInEncoders.supported(), "Jetty's AvailableEncoders still keeps its list in 'registeredEncoders'");
+        assertEquals(0, BuiltInEncoders.count(handler.getSession()), "the built-in encoder list is emptied");
 
         // Text, ping and binary handling are unchanged.
         assertEquals("pong", client.sendAndAwaitReply(Map.of("type", "ping", "id", 2)).path("type").asText());

@@ -66,4 +66,48 @@ class PubSubDispatcherTest {
             assertTrue(after - before >= 1 << 20, "counted " + (after - before) + " bytes");
         }
     }
+
+    @Test
+    void inlineTopicsAreHandledOnTheCallersThreadInOrderOthersOnAWorker() {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        try (PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> {
+            threads.add(topic + "@" + Thread.currentThread().getName());
+            handled.addAll(payloads);
+        }, topic -> topic.startsWith("user:"))) {
+            dispatcher.message("user:1", "a");
+            dispatcher.message("user:1", "b");
+            String caller = Thread.currentThread().getName();
+            assertEquals(List.of("user:1@" + caller, "user:1@" + caller), threads, "handled before message() returned");
+            assertEquals(List.of("a", "b"), handled);
+            assertEquals(0, dispatcher.pending());
+
+            dispatcher.message("ch:1", "c");
+            await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 3);
+            assertEquals("ch:1@ws-dispatch-0", threads.get(2));
+        }
+    }
+
+    @Test
+    void cpuNanosCountWhatTheWorkersSpend() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        List<Long> spent = new CopyOnWriteArrayList<>();
+        try (PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> {
+            long start = mx.getCurrentThreadCpuTime();
+            long x = 0;
+            while (mx.getCurrentThreadCpuTime() - start < TimeUnit.MILLISECONDS.toNanos(30)) {
+                x += System.nanoTime() & 1; // burn CPU on this worker
+            }
+            spent.add(mx.getCurrentThreadCpuTime() - start + (x & 0));
+        })) {
+            long before = dispatcher.cpuNanos();
+            if (before < 0) {
+                return; // a JVM without per-thread CPU time: the metric reads 0
+            }
+            dispatcher.message("ch:1", "x");
+            await().atMost(Duration.ofSeconds(10)).until(() -> spent.size() == 1);
+            long counted = dispatcher.cpuNanos() - before;
+            assertTrue(counted >= spent.get(0), "counted " + counted + " ns, the handler spent " + spent.get(0));
+        }
+    }
 }
