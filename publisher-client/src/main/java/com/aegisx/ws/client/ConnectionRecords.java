@@ -28,10 +28,12 @@ public final class ConnectionRecords {
 
     private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
+    private final ClusterView view;
 
     public ConnectionRecords(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
         this.redis = redis;
         this.keys = keys;
+        this.view = new ClusterView(redis, keys);
     }
 
     /**
@@ -117,11 +119,17 @@ public final class ConnectionRecords {
 
     /**
      * Removes one entry of a user's index (a closed socket, or a reservation whose upgrade failed);
-     * when it was the last, the user leaves the online set and its {@code user_offline} becomes due.
+     * when no entry of a live node is left, the user leaves the online set and its
+     * {@code user_offline} becomes due.
      */
     public CompletableFuture<Long> removeUserEntry(String userId, String connectionId) {
-        return EventScripts.USER_REMOVE.run(redis, ScriptOutputType.INTEGER, userKeys(userId, false),
-                connectionId, userId);
+        // Only entries of live nodes keep the user online (see user-remove.lua).
+        return view.liveNodes().thenCompose(live -> {
+            List<String> args = new ArrayList<>(List.of(connectionId, userId));
+            args.addAll(live);
+            return EventScripts.USER_REMOVE.<Long>run(redis, ScriptOutputType.INTEGER, userKeys(userId, false),
+                    args.toArray(String[]::new));
+        });
     }
 
     private String[] connectionKeys(String connectionId) {

@@ -16,11 +16,17 @@ public final class PublisherOptions {
     private final KeySchema keys;
     private final Duration timeout;
     private final HistoryRules historyRules;
+    private final RedisTls redisTls;
+    private final String sentinelUsername;
+    private final String sentinelPassword;
 
     private PublisherOptions(Builder builder) {
         this.keys = new KeySchema(builder.keyPrefix);
         this.timeout = builder.timeout;
         this.historyRules = builder.historyRules;
+        this.redisTls = builder.redisTls;
+        this.sentinelUsername = builder.sentinelUsername;
+        this.sentinelPassword = builder.sentinelPassword;
     }
 
     public static PublisherOptions defaults() {
@@ -44,10 +50,24 @@ public final class PublisherOptions {
         return historyRules;
     }
 
+    /** TLS material for an {@code s} scheme (the nodes' REDIS_TLS_* files); JVM defaults unless set. */
+    public RedisTls redisTls() {
+        return redisTls;
+    }
+
+    /** {@code redisUrl} parsed, with this TLS material and sentinel credentials (as the nodes do). */
+    public RedisTarget target(String redisUrl) {
+        RedisTarget target = RedisTarget.parse(Objects.requireNonNull(redisUrl, "redisUrl")).withTls(redisTls);
+        return sentinelPassword == null ? target : target.withSentinelCredentials(sentinelUsername, sentinelPassword);
+    }
+
     public static final class Builder {
         private String keyPrefix = DEFAULT_KEY_PREFIX;
         private Duration timeout = DEFAULT_TIMEOUT;
         private HistoryRules historyRules = HistoryRules.defaults();
+        private RedisTls redisTls = RedisTls.defaults();
+        private String sentinelUsername;
+        private String sentinelPassword;
 
         private Builder() {
         }
@@ -72,6 +92,22 @@ public final class PublisherOptions {
          */
         public Builder historyRules(HistoryRules historyRules) {
             this.historyRules = Objects.requireNonNull(historyRules, "historyRules");
+            return this;
+        }
+
+        /** A private CA and/or a client certificate for {@code rediss://} (the nodes' REDIS_TLS_* settings). */
+        public Builder redisTls(RedisTls redisTls) {
+            this.redisTls = Objects.requireNonNull(redisTls, "redisTls");
+            return this;
+        }
+
+        /**
+         * The sentinels' own credentials (the nodes' REDIS_SENTINEL_USERNAME/PASSWORD) for a
+         * {@code redis-sentinel://} URL, whose password is the data nodes'. {@code username} may be null.
+         */
+        public Builder sentinelCredentials(String username, String password) {
+            this.sentinelUsername = username;
+            this.sentinelPassword = Objects.requireNonNull(password, "password");
             return this;
         }
 

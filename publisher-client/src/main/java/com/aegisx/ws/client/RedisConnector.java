@@ -80,12 +80,12 @@ public final class RedisConnector implements AutoCloseable {
             return cluster(target, settings);
         }
         RedisClient client = settings.resources() == null ? RedisClient.create() : RedisClient.create(settings.resources());
-        client.setOptions(clientOptions(settings));
+        client.setOptions(clientOptions(settings, target.tls()));
         if (settings.listener() != null) {
             client.addListener(settings.listener());
         }
         try {
-            StatefulRedisConnection<String, String> connection = client.connect(target.uri());
+            StatefulRedisConnection<String, String> connection = connectOrExplain(target, () -> client.connect(target.uri()));
             if (target.mode() == RedisTarget.Mode.STANDALONE && clusterEnabled(connection)) {
                 connection.close();
                 client.shutdown();
@@ -113,12 +113,12 @@ public final class RedisConnector implements AutoCloseable {
     private static RedisConnector cluster(RedisTarget target, Settings settings) {
         RedisClusterClient client = settings.resources() == null ? RedisClusterClient.create(target.uris())
                 : RedisClusterClient.create(settings.resources(), target.uris());
-        client.setOptions(clusterOptions(settings));
+        client.setOptions(clusterOptions(settings, target.tls()));
         if (settings.listener() != null) {
             client.addListener(settings.listener());
         }
         try {
-            StatefulRedisClusterConnection<String, String> connection = client.connect();
+            StatefulRedisClusterConnection<String, String> connection = connectOrExplain(target, client::connect);
             return new RedisConnector(target, client, connection, connection.async());
         } catch (RuntimeException e) {
             client.shutdown();
@@ -126,9 +126,20 @@ public final class RedisConnector implements AutoCloseable {
         }
     }
 
+    /** A refused password or a failed TLS handshake becomes a {@link RedisRefusedException} saying so. */
+    private static <C> C connectOrExplain(RedisTarget target, java.util.function.Supplier<C> connect) {
+        try {
+            return connect.get();
+        } catch (RuntimeException e) {
+            RedisRefusedException refused = RedisRefusedException.explain(target, e);
+            throw refused == null ? e : refused;
+        }
+    }
+
     /** Reconnect by itself, keep commands issued while disconnected (bounded by the timeout). */
-    public static ClientOptions clientOptions(Settings settings) {
+    public static ClientOptions clientOptions(Settings settings, RedisTls tls) {
         return ClientOptions.builder()
+                .sslOptions(tls.sslOptions())
                 .autoReconnect(true)
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
                 .socketOptions(socketOptions(settings))
@@ -137,8 +148,9 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     /** As {@link #clientOptions}, plus periodic and adaptive topology refresh. */
-    public static ClusterClientOptions clusterOptions(Settings settings) {
+    public static ClusterClientOptions clusterOptions(Settings settings, RedisTls tls) {
         return ClusterClientOptions.builder()
+                .sslOptions(tls.sslOptions())
                 .autoReconnect(true)
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
                 .socketOptions(socketOptions(settings))

@@ -39,11 +39,17 @@ public final class RedisTarget {
     private final Mode mode;
     private final List<RedisURI> uris;
     private final String redacted;
+    private final RedisTls tls;
 
     private RedisTarget(Mode mode, List<RedisURI> uris, String redacted) {
+        this(mode, uris, redacted, RedisTls.defaults());
+    }
+
+    private RedisTarget(Mode mode, List<RedisURI> uris, String redacted, RedisTls tls) {
         this.mode = mode;
         this.uris = List.copyOf(uris);
         this.redacted = redacted;
+        this.tls = Objects.requireNonNull(tls, "tls");
     }
 
     /** Parses {@code url}; throws {@link IllegalArgumentException} with a message fit for an operator. */
@@ -157,7 +163,43 @@ public final class RedisTarget {
 
     /** This target as a cluster seeded by its URI (after auto-detection). */
     RedisTarget asCluster() {
-        return new RedisTarget(Mode.CLUSTER, uris, redacted + " (cluster detected)");
+        return new RedisTarget(Mode.CLUSTER, uris, redacted + " (cluster detected)", tls);
+    }
+
+    /** This target with its TLS material (a private CA, a client certificate) for the {@code s} schemes. */
+    public RedisTarget withTls(RedisTls tls) {
+        return new RedisTarget(mode, uris, redacted, tls);
+    }
+
+    /** The TLS material; {@link RedisTls#defaults()} unless set. */
+    public RedisTls tls() {
+        return tls;
+    }
+
+    /** Whether the URL asks for TLS (an {@code s} scheme). */
+    public boolean isTls() {
+        return uri().isSsl();
+    }
+
+    /**
+     * This Sentinel target with the sentinels' own credentials ({@code requirepass} or an ACL user of
+     * the sentinels): Lettuce's URL carries the data nodes' password only. {@code username} may be
+     * null. Throws {@link IllegalStateException} for another mode.
+     */
+    public RedisTarget withSentinelCredentials(String username, String password) {
+        if (mode != Mode.SENTINEL) {
+            throw new IllegalStateException("sentinel credentials apply to redis-sentinel:// only");
+        }
+        Objects.requireNonNull(password, "password");
+        RedisURI source = uri();
+        RedisURI.Builder builder = RedisURI.builder(source).withSentinelMasterId(source.getSentinelMasterId());
+        for (RedisURI sentinel : source.getSentinels()) {
+            RedisURI.Builder node = RedisURI.builder().withHost(sentinel.getHost()).withPort(sentinel.getPort())
+                    .withSsl(sentinel.isSsl()).withVerifyPeer(sentinel.getVerifyMode());
+            builder.withSentinel((username == null ? node.withPassword(password.toCharArray())
+                    : node.withAuthentication(username, password)).build());
+        }
+        return new RedisTarget(mode, List.of(builder.build()), redacted, tls);
     }
 
     /** The URL without credentials, safe to log. */

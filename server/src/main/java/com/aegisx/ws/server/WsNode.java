@@ -4,6 +4,8 @@ import com.aegisx.ws.client.AsyncWsPublisher;
 import com.aegisx.ws.client.NodeTraits;
 import com.aegisx.ws.client.events.EventOptions;
 import com.aegisx.ws.client.PublishMode;
+import com.aegisx.ws.client.RedisRefusedException;
+import com.aegisx.ws.server.config.env.ConfigException;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.admin.AdminServlet;
@@ -131,6 +133,22 @@ public final class WsNode implements AutoCloseable {
     /** Heartbeat rounds and activity flushes that failed (Redis unreachable). */
     private final java.util.concurrent.atomic.LongAdder heartbeatFailures = new java.util.concurrent.atomic.LongAdder();
 
+    /** A refusal by Redis (password, sentinel password, TLS) stops startup naming the setting to fix. */
+    private RedisResources connectRedis(ServerConfig config, NodeMetrics metrics) {
+        try {
+            return RedisResources.connect(config.redisTarget(), config.topologyRefresh(), config.redisCommandTimeout(),
+                    config.redisConnectTimeout(), metrics.redisLatencyRecorder(), this::subscribedTopics);
+        } catch (RedisRefusedException e) {
+            callbacks.shutdownNow();
+            String variable = switch (e.reason()) {
+                case CREDENTIALS -> "REDIS_URL (its user:password)";
+                case SENTINEL_CREDENTIALS -> "REDIS_SENTINEL_PASSWORD";
+                case TLS -> "REDIS_URL / REDIS_TLS_CA_FILE / REDIS_TLS_CERT_FILE";
+            };
+            throw new ConfigException("Invalid configuration: " + variable + " rejected: " + e.getMessage());
+        }
+    }
+
     private WsNode(ServerConfig config, List<Function<NodeServices, Route>> extraRoutes) throws Exception {
         this.config = config;
         this.metrics = new NodeMetrics(config.nodeId());
@@ -139,8 +157,7 @@ public final class WsNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.redis = RedisResources.connect(config.redisTarget(), config.topologyRefresh(), config.redisCommandTimeout(),
-                config.redisConnectTimeout(), metrics.redisLatencyRecorder(), this::subscribedTopics);
+        this.redis = connectRedis(config, metrics);
         var commands = redis.async();
         boolean sharded = redis.publishMode() == PublishMode.SHARDED;
         this.broker = new RedisBroker(redis.pubSub(), commands, redis.publishMode(), callbacks);

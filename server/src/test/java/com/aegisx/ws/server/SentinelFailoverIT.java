@@ -27,7 +27,7 @@ class SentinelFailoverIT {
     @Test
     void nodesFollowThePromotionWithoutDroppingSockets() throws Exception {
         try (RedisSentinelFixture sentinel = RedisSentinelFixture.start();
-             TestCluster cluster = TestCluster.start(new SentinelBackend(sentinel), 2, Map.of(), List.of())) {
+             TestCluster cluster = TestCluster.start(sentinel, 2, Map.of(), List.of())) {
             String channel = "sentinel:busy";
             TestClient onA = cluster.connectAs(0, "alice");
             TestClient onB = cluster.connectAs(1, "bob");
@@ -66,39 +66,6 @@ class SentinelFailoverIT {
             assertEquals(ids.size(), sentinel.master().hlen(cluster.keys().channelMembers(channel)));
             assertEquals(1, cluster.manager(1).sendToUser("alice", Map.of("type", "after_failover")));
             onA.nextOfType("after_failover");
-        }
-    }
-
-    /** The sentinel fixture as a test backend (classic pub/sub, assertions on the current master). */
-    private record SentinelBackend(RedisSentinelFixture sentinel) implements com.aegisx.ws.server.testing.RedisBackend {
-        @Override
-        public String url() {
-            return sentinel.url();
-        }
-
-        @Override
-        public String uniquePrefix() {
-            return sentinel.uniquePrefix();
-        }
-
-        @Override
-        public io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String> sync() {
-            return sentinel.master();
-        }
-
-        @Override
-        public long publish(String topic, String payload) {
-            return sentinel.master().publish(topic, payload);
-        }
-
-        @Override
-        public long subscribers(String topic) {
-            return sentinel.master().pubsubNumsub(topic).getOrDefault(topic, 0L);
-        }
-
-        @Override
-        public boolean sharded() {
-            return false;
         }
     }
 }

@@ -135,6 +135,7 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
         env.put("PORT", "0");
         env.put("HOST", "127.0.0.1");
         env.put("REDIS_URL", redis.url());
+        env.putAll(redis.nodeEnv());
         env.put("REDIS_KEY_PREFIX", prefix);
         env.put("JWT_SECRET", SECRET);
         env.put("WEBSOCKET_PING_INTERVAL", "1000");
@@ -256,7 +257,8 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
 
     public synchronized WsPublisher publisher() {
         if (publisher == null) {
-            publisher = WsPublisher.connect(redis.url(), PublisherOptions.builder().keyPrefix(prefix).build());
+            publisher = WsPublisher.connect(redis.url(), redis.publisherOptions(PublisherOptions.builder().keyPrefix(prefix))
+                    .build());
         }
         return publisher;
     }

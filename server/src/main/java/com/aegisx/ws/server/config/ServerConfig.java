@@ -1,6 +1,7 @@
 package com.aegisx.ws.server.config;
 
 import com.aegisx.ws.client.RedisTarget;
+import com.aegisx.ws.client.RedisTls;
 import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.protocol.KeySchema;
@@ -9,6 +10,7 @@ import com.aegisx.ws.server.config.env.ConfigException;
 import com.aegisx.ws.server.config.env.Env;
 import com.aegisx.ws.server.history.HistorySettings;
 import com.aegisx.ws.server.security.SecuritySettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -138,7 +140,7 @@ public final class ServerConfig {
         proxyProtocol = env.bool("PROXY_PROTOCOL", false);
         advertisedHost = env.string("ADVERTISED_HOST", localHostName(host));
         redisUrl = env.raw("REDIS_URL");
-        redisTarget = redisUrl == null ? null : parseRedisUrl(env, redisUrl);
+        redisTarget = redisUrl == null ? null : redisSecurity(env, parseRedisUrl(env, redisUrl));
         topologyRefresh = millis(env, "REDIS_TOPOLOGY_REFRESH", DEFAULT_TOPOLOGY_REFRESH_MS);
         String configuredNode = env.raw("NODE_ID");
         if (configuredNode != null && !Identifiers.isValidNodeId(configuredNode)) {
@@ -331,6 +333,57 @@ public final class ServerConfig {
             env.error("REDIS_URL", e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The TLS files and the sentinels' credentials, which Lettuce's URL cannot carry, added to the
+     * target. Each must fit the URL: TLS files need an {@code s} scheme, sentinel credentials a
+     * {@code redis-sentinel://} URL. Secrets are never part of a message.
+     */
+    private static RedisTarget redisSecurity(Env env, RedisTarget target) {
+        String ca = env.raw("REDIS_TLS_CA_FILE");
+        String cert = env.raw("REDIS_TLS_CERT_FILE");
+        String key = env.raw("REDIS_TLS_KEY_FILE");
+        String sentinelUser = env.raw("REDIS_SENTINEL_USERNAME");
+        String sentinelPassword = env.raw("REDIS_SENTINEL_PASSWORD");
+        if (target == null) {
+            return null;
+        }
+        RedisTls tls = RedisTls.defaults();
+        if ((ca != null || cert != null || key != null) && !target.isTls()) {
+            env.error(ca != null ? "REDIS_TLS_CA_FILE" : cert != null ? "REDIS_TLS_CERT_FILE" : "REDIS_TLS_KEY_FILE",
+                    "is set but REDIS_URL does not use TLS (rediss://, rediss-sentinel://, rediss-cluster://)");
+        }
+        if (ca != null) {
+            try {
+                tls = tls.trustedCa(Path.of(ca));
+            } catch (IllegalArgumentException e) {
+                env.error("REDIS_TLS_CA_FILE", "must name a readable PEM file of CA certificates, was '" + ca + "'");
+            }
+        }
+        if ((cert == null) != (key == null)) {
+            env.error(cert == null ? "REDIS_TLS_CERT_FILE" : "REDIS_TLS_KEY_FILE",
+                    "must be set together with " + (cert == null ? "REDIS_TLS_KEY_FILE" : "REDIS_TLS_CERT_FILE"));
+        } else if (cert != null) {
+            try {
+                tls = tls.clientCertificate(Path.of(cert), Path.of(key));
+            } catch (IllegalArgumentException e) {
+                env.error("REDIS_TLS_CERT_FILE", "and REDIS_TLS_KEY_FILE must name readable PEM files, were '"
+                        + cert + "' and '" + key + "'");
+            }
+        }
+        target = target.withTls(tls);
+        if (sentinelUser != null && sentinelPassword == null) {
+            env.error("REDIS_SENTINEL_USERNAME", "needs REDIS_SENTINEL_PASSWORD");
+        }
+        if (sentinelPassword != null) {
+            if (target.mode() != RedisTarget.Mode.SENTINEL) {
+                env.error("REDIS_SENTINEL_PASSWORD", "is set but REDIS_URL is not a redis-sentinel:// URL");
+            } else {
+                target = target.withSentinelCredentials(sentinelUser, sentinelPassword);
+            }
+        }
+        return target;
     }
 
     public int port() { return port; }

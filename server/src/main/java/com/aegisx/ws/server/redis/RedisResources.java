@@ -62,7 +62,8 @@ public final class RedisResources implements AutoCloseable {
                 topologyRefresh, resources, watcher));
         try {
             if (connector.client() instanceof RedisClusterClient cluster) {
-                this.pubSub = new ShardedTopicLink(cluster, connector.target().uri(), resources, forwarder, commandTimeout,
+                this.pubSub = new ShardedTopicLink(cluster, connector.target().uri(),
+                        connector.target().tls().sslOptions(), resources, forwarder, commandTimeout,
                         this::failedOver);
             } else {
                 RedisClient client = (RedisClient) connector.client();

@@ -3,6 +3,7 @@ package com.aegisx.ws.server.redis;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -119,12 +120,13 @@ public final class ShardedTopicLink implements TopicLink {
     /**
      * @param cluster          the node's cluster client (its slot map is followed)
      * @param seed             a seed URI: its credentials and TLS settings are used for every master
+     * @param ssl              the TLS material (CA, client certificate) for an {@code s} scheme
      * @param resources        shared client resources for the per-master connections
      * @param listener         gets every sharded message ({@code smessage})
      * @param timeout          how long a first subscription may wait for its master
      * @param onMastersChanged run (on the link's thread) when a new master appeared: a failover
      */
-    public ShardedTopicLink(RedisClusterClient cluster, RedisURI seed, ClientResources resources,
+    public ShardedTopicLink(RedisClusterClient cluster, RedisURI seed, SslOptions ssl, ClientResources resources,
                             RedisPubSubListener<String, String> listener, Duration timeout,
                             Runnable onMastersChanged) {
         this.cluster = cluster;
@@ -134,6 +136,7 @@ public final class ShardedTopicLink implements TopicLink {
         this.onMastersChanged = onMastersChanged;
         this.nodeClient = RedisClient.create(resources);
         nodeClient.setOptions(ClientOptions.builder()
+                .sslOptions(ssl)
                 .autoReconnect(false) // a dropped master is replaced by reconciling, never re-dialled blindly
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())

@@ -42,6 +42,37 @@ class ServerConfigTest {
     }
 
     @Test
+    void redisTlsAndSentinelSettingsMustFitTheUrl(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "x");
+        ConfigException plain = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+                "REDIS_URL", "redis://localhost:6379", "REDIS_TLS_CA_FILE", ca.toString(),
+                "REDIS_SENTINEL_PASSWORD", "sentinel-secret-1")));
+        assertTrue(plain.getMessage().contains("REDIS_TLS_CA_FILE") && plain.getMessage().contains("rediss://"),
+                plain.getMessage());
+        assertTrue(plain.getMessage().contains("REDIS_SENTINEL_PASSWORD"), plain.getMessage());
+        assertTrue(!plain.getMessage().contains("sentinel-secret-1"), plain.getMessage());
+
+        ConfigException halves = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+                "REDIS_URL", "rediss://localhost:6379", "REDIS_TLS_CERT_FILE", ca.toString(),
+                "REDIS_TLS_CA_FILE", dir.resolve("missing.pem").toString())));
+        assertTrue(halves.getMessage().contains("REDIS_TLS_KEY_FILE"), halves.getMessage());
+        assertTrue(halves.getMessage().contains("REDIS_TLS_CA_FILE"), halves.getMessage());
+
+        ServerConfig sentinel = ServerConfig.fromEnv(Map.of(
+                "REDIS_URL", "rediss-sentinel://:data-pw@s1:26379,s2:26379/?sentinelMasterId=ws",
+                "REDIS_SENTINEL_PASSWORD", "sentinel-secret-1", "REDIS_TLS_CA_FILE", ca.toString()));
+        io.lettuce.core.RedisURI uri = sentinel.redisTarget().uri();
+        assertEquals("data-pw", new String(uri.getCredentialsProvider().resolveCredentials().block().getPassword()));
+        for (io.lettuce.core.RedisURI node : uri.getSentinels()) {
+            assertEquals("sentinel-secret-1",
+                    new String(node.getCredentialsProvider().resolveCredentials().block().getPassword()));
+            assertTrue(node.isSsl());
+        }
+        assertEquals(ca, sentinel.redisTarget().tls().trustedCa());
+    }
+
+    @Test
     void pingMustBeShorterThanTheTimeout() {
         ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
                 "WEBSOCKET_PING_INTERVAL", "60000", "WEBSOCKET_CONNECTION_TIMEOUT", "30000")));

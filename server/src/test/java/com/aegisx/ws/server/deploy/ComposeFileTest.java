@@ -33,6 +33,9 @@ class ComposeFileTest {
                         "no user may do everything: " + user);
             }
         }
+        List<String> nodeUser = users.stream().filter(u -> u.get(0).equals("ws-node")).findFirst().orElseThrow();
+        assertEquals(com.aegisx.ws.server.testing.NodeAcl.rules("ws"), nodeUser.subList(3, nodeUser.size()),
+                "the compose file grants the nodes exactly the rights the TLS/ACL ITs run them with");
         String redisUrl = ComposeFile.substitute(compose.value("node1", "REDIS_URL"), ENV);
         assertEquals("redis://ws-node:np@redis:6379", redisUrl, "the nodes authenticate as their ACL user");
     }

@@ -107,6 +107,19 @@ class LifecycleEventsIT {
     }
 
     @Test
+    void aReservationLeftByACrashedNodeDoesNotKeepTheUserOnline() {
+        // A node that died between a connection's reservation and its registration left this entry,
+        // in no node's connection set: no sweep removes it.
+        cluster.redis().hset(cluster.keys().userConnections("gus"), "ws_ghost-node_x", "ghost-node");
+        TestClient gus = cluster.connectAs(1, "gus");
+        await().atMost(WAIT).until(() -> log.count("gus", "user_online") == 1);
+        assertEquals(1, cluster.publisher().getOnlineUserCount());
+        gus.close();
+        await().atMost(WAIT).until(() -> log.count("gus", "user_offline") == 1);
+        assertEquals(0, cluster.publisher().getOnlineUserCount());
+    }
+
+    @Test
     void anEventWhoseHandlerFailedIsDeliveredAgain() {
         AtomicInteger attempts = new AtomicInteger();
         List<String> handled = new CopyOnWriteArrayList<>();

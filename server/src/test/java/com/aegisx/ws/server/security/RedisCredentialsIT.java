@@ -51,8 +51,10 @@ class RedisCredentialsIT {
         RedisFixture redis = RedisFixture.withPassword(PASSWORD);
         RedisURI uri = RedisURI.create(redis.url());
         String wrong = "redis://:not-the-password-xyz@" + uri.getHost() + ":" + uri.getPort();
-        Exception failure = assertThrows(Exception.class,
+        com.aegisx.ws.server.config.env.ConfigException failure = assertThrows(
+                com.aegisx.ws.server.config.env.ConfigException.class,
                 () -> WsNode.start(ServerConfig.fromEnv(env(wrong, redis.uniquePrefix()))).close());
+        org.junit.jupiter.api.Assertions.assertTrue(failure.getMessage().contains("REDIS_URL"), failure.getMessage());
         for (Throwable t = failure; t != null; t = t.getCause()) {
             assertFalse(String.valueOf(t.getMessage()).contains("not-the-password-xyz"), t.toString());
         }

@@ -26,4 +26,15 @@ public interface RedisBackend {
 
     /** True for a Redis Cluster (sharded pub/sub). */
     boolean sharded();
+
+    /** Settings a node needs beside REDIS_URL (REDIS_TLS_* files for a TLS Redis). */
+    default java.util.Map<String, String> nodeEnv() {
+        return java.util.Map.of();
+    }
+
+    /** What a publisher needs beside {@link #url()}: TLS material, sentinel credentials. */
+    default com.aegisx.ws.client.PublisherOptions.Builder publisherOptions(
+            com.aegisx.ws.client.PublisherOptions.Builder builder) {
+        return builder;
+    }
 }

@@ -51,6 +51,9 @@ public final class RedisClusterFixture implements RedisBackend, AutoCloseable {
 
     private final List<RedisServerProcess> nodes;
     private final String password;
+    /** Set for a TLS cluster with the node ACL user ({@link #startSecured}); null otherwise. */
+    private TestTls tls;
+    private String aclPrefix;
     private RedisClusterClient client;
     private StatefulRedisClusterConnection<String, String> connection;
     private boolean closed;
@@ -81,8 +84,22 @@ public final class RedisClusterFixture implements RedisBackend, AutoCloseable {
         }
     }
 
+    /**
+     * A cluster of its own that speaks TLS only, on the client port, the cluster bus
+     * ({@code tls-cluster yes}) and replication ({@code tls-replication yes}), with client
+     * certificates required, and lets the nodes in as {@link NodeAcl#USER} with
+     * {@link NodeAcl#clusterRules} for {@code prefix}; the caller closes it.
+     */
+    public static RedisClusterFixture startSecured(String prefix) {
+        return start(MASTERS, PASSWORD, TestTls.shared(), prefix);
+    }
+
     /** Starts {@code masters} masters with one replica each, all requiring {@code password}. */
     public static RedisClusterFixture start(int masters, String password) {
+        return start(masters, password, null, null);
+    }
+
+    private static RedisClusterFixture start(int masters, String password, TestTls tls, String aclPrefix) {
         Optional<Path> binary = RedisServerProcess.findBinary();
         Optional<Path> cli = binary.map(b -> b.resolveSibling("redis-cli")).filter(p -> p.toFile().canExecute());
         if (binary.isEmpty() || cli.isEmpty()) {
@@ -90,15 +107,23 @@ public final class RedisClusterFixture implements RedisBackend, AutoCloseable {
         }
         List<RedisServerProcess> nodes = new ArrayList<>();
         RedisClusterFixture cluster = new RedisClusterFixture(nodes, password);
+        cluster.tls = tls;
+        cluster.aclPrefix = aclPrefix;
+        List<String> args = new ArrayList<>(List.of(
+                "--cluster-enabled", "yes",
+                "--cluster-config-file", "%DIR%/nodes-%PORT%.conf",
+                "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MS),
+                // A replica may always take over, however long it was cut off (tests kill masters).
+                "--cluster-replica-validity-factor", "0",
+                "--masterauth", password));
+        if (tls != null) {
+            args.addAll(List.of("--tls-cluster", "yes", "--tls-replication", "yes"));
+            args.addAll(NodeAcl.serverArgs(SecuredRedis.NODE_PASSWORD, NodeAcl.clusterRules(aclPrefix)));
+        }
+        RedisServerProcess.Options options = new RedisServerProcess.Options(null, args).withTls(tls);
         try {
             for (int i = 0; i < masters * 2; i++) {
-                nodes.add(RedisServerProcess.start(binary.get(), password, RedisServerProcess.Options.args(
-                        "--cluster-enabled", "yes",
-                        "--cluster-config-file", "%DIR%/nodes-%PORT%.conf",
-                        "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MS),
-                        // A replica may always take over, however long it was cut off (tests kill masters).
-                        "--cluster-replica-validity-factor", "0",
-                        "--masterauth", password)));
+                nodes.add(RedisServerProcess.start(binary.get(), password, options));
             }
             cluster.create(cli.get());
             cluster.awaitHealthy(masters);
@@ -110,8 +135,11 @@ public final class RedisClusterFixture implements RedisBackend, AutoCloseable {
     }
 
     private void create(Path cli) {
-        List<String> command = new ArrayList<>(List.of(cli.toString(), "--no-auth-warning", "-a", password,
-                "--cluster", "create"));
+        List<String> command = new ArrayList<>(List.of(cli.toString(), "--no-auth-warning", "-a", password));
+        if (tls != null) {
+            command.addAll(tls.cliArgs());
+        }
+        command.addAll(List.of("--cluster", "create"));
         nodes.forEach(n -> command.add(n.host() + ":" + n.port()));
         command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
         try {
@@ -162,8 +190,12 @@ public final class RedisClusterFixture implements RedisBackend, AutoCloseable {
     private synchronized RedisClient nodeClient(RedisServerProcess node) {
         return nodeClients.computeIfAbsent(node.port(), port -> {
             RedisURI uri = RedisURI.Builder.redis(node.host(), port).withPassword(password.toCharArray())
-                    .withTimeout(Duration.ofSeconds(2)).build();
-            return RedisClient.create(uri);
+                    .withSsl(tls != null).withTimeout(Duration.ofSeconds(2)).build();
+            RedisClient created = RedisClient.create(uri);
+            if (tls != null) {
+                created.setOptions(io.lettuce.core.ClientOptions.builder().sslOptions(tls.redisTls().sslOptions()).build());
+            }
+            return created;
         });
     }
 
@@ -172,6 +204,10 @@ public final class RedisClusterFixture implements RedisBackend, AutoCloseable {
     /** {@code redis-cluster://:password@host:port,host:port,host:port}: the seeds a node is given. */
     @Override
     public String url() {
+        if (tls != null) {
+            return "rediss-cluster://" + NodeAcl.USER + ":" + SecuredRedis.NODE_PASSWORD + "@" + nodes.stream().limit(3)
+                    .map(n -> n.host() + ":" + n.port()).collect(Collectors.joining(","));
+        }
         String encoded = URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20");
         return "redis-cluster://:" + encoded + "@" + nodes.stream().limit(3)
                 .map(n -> n.host() + ":" + n.port()).collect(Collectors.joining(","));
@@ -189,16 +225,28 @@ public final class RedisClusterFixture implements RedisBackend, AutoCloseable {
 
     @Override
     public String uniquePrefix() {
-        return UniquePrefix.next();
+        return aclPrefix != null ? aclPrefix : UniquePrefix.next();
+    }
+
+    @Override
+    public Map<String, String> nodeEnv() {
+        return tls == null ? Map.of() : tls.nodeEnv();
+    }
+
+    @Override
+    public com.aegisx.ws.client.PublisherOptions.Builder publisherOptions(
+            com.aegisx.ws.client.PublisherOptions.Builder builder) {
+        return tls == null ? builder : builder.redisTls(tls.redisTls());
     }
 
     /** A cluster client for assertions (topology refreshed every second); do not shut it down. */
     public synchronized RedisClusterClient client() {
         if (client == null) {
-            RedisURI seed = RedisURI.Builder.redis(nodes.get(0).host(), nodes.get(0).port())
+            RedisURI seed = RedisURI.Builder.redis(nodes.get(0).host(), nodes.get(0).port()).withSsl(tls != null)
                     .withPassword(password.toCharArray()).withTimeout(Duration.ofSeconds(10)).build();
             client = RedisClusterClient.create(seed);
             client.setOptions(ClusterClientOptions.builder()
+                    .sslOptions(tls == null ? io.lettuce.core.SslOptions.create() : tls.redisTls().sslOptions())
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(Duration.ofSeconds(1))
                             .enableAllAdaptiveRefreshTriggers()

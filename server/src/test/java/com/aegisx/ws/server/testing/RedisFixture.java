@@ -30,7 +30,7 @@ import java.util.Optional;
  * or {@code @BeforeAll}, not from a static initializer (a skip would surface as an
  * ExceptionInInitializerError). Servers this class starts are stopped by a JVM shutdown hook.
  */
-public final class RedisFixture implements RedisBackend, AutoCloseable {
+public final class RedisFixture implements ClassicBackend, AutoCloseable {
 
     private static final Object LOCK = new Object();
     private static Outcome shared;
@@ -149,20 +149,6 @@ public final class RedisFixture implements RedisBackend, AutoCloseable {
         return connection.sync();
     }
 
-    @Override
-    public long publish(String topic, String payload) {
-        return sync().publish(topic, payload);
-    }
-
-    @Override
-    public long subscribers(String topic) {
-        return sync().pubsubNumsub(topic).getOrDefault(topic, 0L);
-    }
-
-    @Override
-    public boolean sharded() {
-        return false;
-    }
 
     /** Stops a {@link #dedicated()} server; data is lost. Lettuce clients will try to reconnect. */
     public void stopServer() {

@@ -22,41 +22,73 @@ import static org.awaitility.Awaitility.await;
  * until the sentinels have promoted the replica. Without redis-server the test is skipped, or
  * fails under {@code CI=true}.
  */
-public final class RedisSentinelFixture implements AutoCloseable {
+public final class RedisSentinelFixture implements ClassicBackend, AutoCloseable {
 
     public static final String MASTER_NAME = "wsmaster";
     public static final String PASSWORD = "sentinel pw";
+    /** The sentinels' own password ({@code requirepass} of the sentinels) in {@link #startSecured}. */
+    public static final String SENTINEL_PASSWORD = "sentinels-own-pw-0123";
     static final int DOWN_AFTER_MS = 1000;
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
 
     private final List<RedisServerProcess> data = new ArrayList<>();
     private final List<RedisServerProcess> sentinels = new ArrayList<>();
     private final List<RedisClient> clients = new ArrayList<>();
+    /** Set by {@link #startSecured}: TLS everywhere, the node ACL user, password-protected sentinels. */
+    private final TestTls tls;
+    private final String aclPrefix;
 
-    private RedisSentinelFixture() {
+    private RedisSentinelFixture(TestTls tls, String aclPrefix) {
+        this.tls = tls;
+        this.aclPrefix = aclPrefix;
     }
 
     public static RedisSentinelFixture start() {
+        return start(null, null);
+    }
+
+    /**
+     * Master, replica and sentinels that speak TLS only (client certificates required; replication
+     * and the sentinels' links to the data nodes over TLS too), sentinels that require
+     * {@link #SENTINEL_PASSWORD}, and data nodes that let the nodes in as {@link NodeAcl#USER}
+     * with {@link NodeAcl#rules} for {@code prefix}.
+     */
+    public static RedisSentinelFixture startSecured(String prefix) {
+        return start(TestTls.shared(), prefix);
+    }
+
+    private static RedisSentinelFixture start(TestTls tls, String aclPrefix) {
         Optional<Path> binary = RedisServerProcess.findBinary();
         if (binary.isEmpty()) {
             return RedisFixture.unavailable("Sentinel needs redis-server (apt-get install -y redis-server)");
         }
-        RedisSentinelFixture fixture = new RedisSentinelFixture();
+        RedisSentinelFixture fixture = new RedisSentinelFixture(tls, aclPrefix);
+        List<String> dataArgs = new ArrayList<>(List.of("--masterauth", PASSWORD));
+        List<String> sentinelArgs = new ArrayList<>(List.of("--sentinel"));
+        if (tls != null) {
+            dataArgs.addAll(List.of("--tls-replication", "yes"));
+            dataArgs.addAll(NodeAcl.serverArgs(SecuredRedis.NODE_PASSWORD, NodeAcl.rules(aclPrefix)));
+            sentinelArgs.addAll(List.of("--tls-replication", "yes"));
+        }
         try {
             RedisServerProcess master = RedisServerProcess.start(binary.get(), PASSWORD,
-                    RedisServerProcess.Options.args("--masterauth", PASSWORD));
+                    new RedisServerProcess.Options(null, dataArgs).withTls(tls));
             fixture.data.add(master);
-            fixture.data.add(RedisServerProcess.start(binary.get(), PASSWORD, RedisServerProcess.Options.args(
-                    "--masterauth", PASSWORD, "--replicaof", master.host(), String.valueOf(master.port()))));
+            List<String> replicaArgs = new ArrayList<>(dataArgs);
+            replicaArgs.addAll(List.of("--replicaof", master.host(), String.valueOf(master.port())));
+            fixture.data.add(RedisServerProcess.start(binary.get(), PASSWORD,
+                    new RedisServerProcess.Options(null, replicaArgs).withTls(tls)));
             String config = String.join("\n",
                     "sentinel monitor " + MASTER_NAME + " " + master.host() + " " + master.port() + " 2",
                     "sentinel down-after-milliseconds " + MASTER_NAME + " " + DOWN_AFTER_MS,
                     "sentinel failover-timeout " + MASTER_NAME + " 10000",
                     "sentinel auth-pass " + MASTER_NAME + " \"" + PASSWORD + "\"",
+                    // Sentinels that require a password give it to each other with sentinel-pass.
+                    tls == null ? "" : "sentinel sentinel-pass \"" + SENTINEL_PASSWORD + "\"",
                     "");
             for (int i = 0; i < 3; i++) {
-                fixture.sentinels.add(RedisServerProcess.start(binary.get(), null,
-                        new RedisServerProcess.Options(config, List.of("--sentinel"))));
+                fixture.sentinels.add(RedisServerProcess.start(binary.get(), tls == null ? null : SENTINEL_PASSWORD,
+                        new RedisServerProcess.Options(config, sentinelArgs).withTls(tls)));
             }
             fixture.awaitReplicated();
             return fixture;
@@ -84,16 +116,52 @@ public final class RedisSentinelFixture implements AutoCloseable {
                 });
     }
 
-    /** {@code redis-sentinel://:password@s1,s2,s3/?sentinelMasterId=...}: Lettuce's form. */
+    /**
+     * {@code redis-sentinel://:password@s1,s2,s3/?sentinelMasterId=...}: Lettuce's form; secured:
+     * {@code rediss-sentinel://ws-node:...@...} (the sentinels' password goes in REDIS_SENTINEL_PASSWORD).
+     */
+    @Override
     public String url() {
+        if (tls != null) {
+            return urlWithSentinels("rediss-sentinel://" + NodeAcl.USER + ":" + SecuredRedis.NODE_PASSWORD + "@");
+        }
         String encoded = URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8).replace("+", "%20");
-        return "redis-sentinel://:" + encoded + "@" + sentinels.stream().map(s -> s.host() + ":" + s.port())
+        return urlWithSentinels("redis-sentinel://:" + encoded + "@");
+    }
+
+    private String urlWithSentinels(String schemeAndCredentials) {
+        return schemeAndCredentials + sentinels.stream().map(s -> s.host() + ":" + s.port())
                 .collect(Collectors.joining(",")) + "/?sentinelMasterId=" + MASTER_NAME;
     }
 
+    @Override
     public String uniquePrefix() {
-        return UniquePrefix.next();
+        return aclPrefix != null ? aclPrefix : UniquePrefix.next();
     }
+
+    /** Secured: the TLS files and REDIS_SENTINEL_PASSWORD. */
+    @Override
+    public java.util.Map<String, String> nodeEnv() {
+        if (tls == null) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, String> env = new java.util.HashMap<>(tls.nodeEnv());
+        env.put("REDIS_SENTINEL_PASSWORD", SENTINEL_PASSWORD);
+        return env;
+    }
+
+    @Override
+    public com.aegisx.ws.client.PublisherOptions.Builder publisherOptions(
+            com.aegisx.ws.client.PublisherOptions.Builder builder) {
+        return tls == null ? builder : builder.redisTls(tls.redisTls()).sentinelCredentials(null, SENTINEL_PASSWORD);
+    }
+
+    /** Assertions run on the current master. */
+    @Override
+    public RedisCommands<String, String> sync() {
+        return master();
+    }
+
 
     /** The port sentinels currently name as master. */
     public int masterPort() {
@@ -133,18 +201,17 @@ public final class RedisSentinelFixture implements AutoCloseable {
 
     private synchronized RedisCommands<String, String> dataNode(RedisServerProcess node) {
         return connections.computeIfAbsent(node.port(), port -> {
-            RedisClient client = RedisClient.create(RedisURI.Builder.redis(node.host(), port)
+            RedisClient client = client(RedisURI.Builder.redis(node.host(), port).withSsl(tls != null)
                     .withPassword(PASSWORD.toCharArray()).withTimeout(Duration.ofSeconds(2)).build());
-            clients.add(client);
             return client.connect();
         }).sync();
     }
 
     private synchronized String sentinelCommand(RedisServerProcess sentinel, String... command) {
         StatefulRedisConnection<String, String> c = connections.computeIfAbsent(sentinel.port(), port -> {
-            RedisClient client = RedisClient.create(RedisURI.Builder.redis(sentinel.host(), port)
-                    .withTimeout(Duration.ofSeconds(2)).build());
-            clients.add(client);
+            RedisURI.Builder uri = RedisURI.Builder.redis(sentinel.host(), port).withSsl(tls != null)
+                    .withTimeout(Duration.ofSeconds(2));
+            RedisClient client = client((tls == null ? uri : uri.withPassword(SENTINEL_PASSWORD.toCharArray())).build());
             return client.connect();
         });
         io.lettuce.core.protocol.CommandArgs<String, String> args =
@@ -155,6 +222,15 @@ public final class RedisSentinelFixture implements AutoCloseable {
         Object reply = c.sync().dispatch(io.lettuce.core.protocol.CommandType.valueOf(command[0]),
                 new io.lettuce.core.output.NestedMultiOutput<>(io.lettuce.core.codec.StringCodec.UTF8), args);
         return flatten(reply);
+    }
+
+    private RedisClient client(RedisURI uri) {
+        RedisClient client = RedisClient.create(uri);
+        if (tls != null) {
+            client.setOptions(io.lettuce.core.ClientOptions.builder().sslOptions(tls.redisTls().sslOptions()).build());
+        }
+        clients.add(client);
+        return client;
     }
 
     /** SENTINEL MASTER answers field, value pairs: joined as field=value; an address as host,port. */

@@ -52,11 +52,20 @@ public final class RedisServerProcess implements AutoCloseable {
      * (cluster mode, sentinel mode, masterauth...). Both see {@code %PORT%} and {@code %DIR%}
      * replaced by the chosen port and the server's directory.
      */
-    public record Options(String configFile, List<String> extraArgs) {
+    public record Options(String configFile, List<String> extraArgs, TestTls tls) {
         public static final Options NONE = new Options(null, List.of());
+
+        public Options(String configFile, List<String> extraArgs) {
+            this(configFile, extraArgs, null);
+        }
 
         public static Options args(String... args) {
             return new Options(null, List.of(args));
+        }
+
+        /** The same, listening with TLS only (see {@link TestTls#serverArgs()}). */
+        public Options withTls(TestTls tls) {
+            return new Options(configFile, extraArgs, tls);
         }
     }
 
@@ -116,6 +125,11 @@ public final class RedisServerProcess implements AutoCloseable {
 
     public String host() {
         return HOST;
+    }
+
+    /** Whether the server listens with TLS only. */
+    public boolean tls() {
+        return options.tls() != null;
     }
 
     public Path binary() {
@@ -204,7 +218,12 @@ public final class RedisServerProcess implements AutoCloseable {
             }
             command.add(config.toString());
         }
-        command.addAll(List.of("--port", String.valueOf(port), "--bind", HOST, "--save", "", "--appendonly", "no",
+        if (options.tls() == null) {
+            command.addAll(List.of("--port", String.valueOf(port)));
+        } else {
+            options.tls().serverArgs().forEach(arg -> command.add(substitute(arg)));
+        }
+        command.addAll(List.of("--bind", HOST, "--save", "", "--appendonly", "no",
                 "--daemonize", "no", "--dir", dir.toString()));
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
@@ -250,9 +269,11 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** A raw RESP round trip, so readiness checks need no client library and log no reconnects. */
     private boolean answersPing() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, port), 500);
-            socket.setSoTimeout(1000);
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(HOST, port), 500);
+            plain.setSoTimeout(1000);
+            Socket socket = options.tls() == null ? plain
+                    : options.tls().sslContext().getSocketFactory().createSocket(plain, HOST, port, true);
             OutputStream out = socket.getOutputStream();
             if (password != null) {
                 out.write(resp("AUTH", password));
