@@ -32,8 +32,23 @@ public final class NodeProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** A free port may be taken again before the child binds it: a few attempts. */
+    private static final int START_ATTEMPTS = 3;
+
     /** Starts a node with {@code env} (PORT is chosen here) and waits until GET /ready answers 200. */
     public static NodeProcess start(Map<String, String> env) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(env);
+            } catch (IllegalStateException e) {
+                if (attempt == START_ATTEMPTS || !String.valueOf(e.getMessage()).contains("Failed to bind")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static NodeProcess startOnce(Map<String, String> env) throws IOException {
         int port = freePort();
         Path jar = Path.of("target", "ws-server.jar");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -49,6 +64,8 @@ public final class NodeProcess implements AutoCloseable {
         // One JVM: a test that kills this process (kill -9) must kill the node, not a launcher
         // whose child would then shut down gracefully (JvmRelaunch).
         builder.environment().put("NODE_JVM_OPTIONS", "none");
+        // The management port (default PORT + 1000) on a free port too, unless the test names one.
+        builder.environment().put("MANAGEMENT_PORT", "0");
         builder.environment().putAll(env);
         builder.environment().put("PORT", Integer.toString(port));
         builder.environment().put("HOST", "127.0.0.1");
