@@ -183,6 +183,8 @@ public final class WsNode implements AutoCloseable {
         dispatcher.dispatchObserver(metrics::onDispatched);
         redis.deliverTo(dispatcher);
         redis.onFailover(() -> callbacks.execute(this::resyncAfterFailover));
+        // A topic confirmed again on another master (slot moved, failover): look for history gaps.
+        redis.pubSub().onResubscribed(() -> callbacks.execute(gapFiller::checkAll));
         AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), config.history().rules(),
                 redis.publishMode());
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {

@@ -121,10 +121,23 @@ public final class ReportProducer implements AutoCloseable {
         try {
             StatefulRedisPubSubConnection<String, String> pubSub = connector.client() instanceof RedisClusterClient cluster
                     ? cluster.connectPubSub() : ((RedisClient) connector.client()).connectPubSub(connector.uri());
-            return new ReportProducer(connector.async(), connector.publishMode(), pubSub, () -> {
+            java.util.concurrent.atomic.AtomicReference<reactor.core.Disposable> topologyWatch =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            ReportProducer producer = new ReportProducer(connector.async(), connector.publishMode(), pubSub, () -> {
+                if (topologyWatch.get() != null) {
+                    topologyWatch.get().dispose();
+                }
                 pubSub.close();
                 connector.close();
             }, options, stateTtl);
+            if (connector.client() instanceof RedisClusterClient cluster) {
+                // A sharded subscription lives on its slot's master: after a failover or a slot
+                // migration the new owner knows nothing of it, and Lettuce does not move it.
+                topologyWatch.set(cluster.getResources().eventBus().get()
+                        .filter(event -> event instanceof io.lettuce.core.cluster.event.ClusterTopologyChangedEvent)
+                        .subscribe(event -> producer.resubscribeWatched()));
+            }
+            return producer;
         } catch (RuntimeException e) {
             connector.close();
             throw e;
@@ -290,6 +303,22 @@ public final class ReportProducer implements AutoCloseable {
         watches.put(reportId, new CancelWatch(callback));
         String topic = keys.reportCancelTopic(reportId);
         await((sharded ? pubSub.async().ssubscribe(topic) : pubSub.async().subscribe(topic)).toCompletableFuture());
+    }
+
+    /**
+     * SSUBSCRIBEs every watched cancel topic again, each on its slot's current master (a no-op where
+     * it is still subscribed); each confirmation re-reads the durable cancel flag, so a cancel made
+     * while the subscription was lost still fires. Runs on a topology change of a cluster.
+     */
+    private void resubscribeWatched() {
+        for (String reportId : watches.keySet()) {
+            String topic = keys.reportCancelTopic(reportId);
+            pubSub.async().ssubscribe(topic).exceptionally(error -> {
+                log.log(System.Logger.Level.WARNING, "could not re-subscribe " + topic + " after a topology change: "
+                        + error);
+                return null;
+            });
+        }
     }
 
     private ReportStore.Update change(String reportId, Map<String, String> fields) {

@@ -6,12 +6,10 @@ import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.server.redis.KeyScan;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,7 +22,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *       {@code ?userId=} or {@code ?channel=} for one index;</li>
  *   <li>{@code GET /api/v1/debug/websocket/channels?limit=&cursor=}: channels with their member count.</li>
  * </ul>
- * Paging follows Redis SCAN: pass back {@code nextCursor} until it is null. A page holds about
+ * Paging follows Redis SCAN (on a cluster every master in turn, see {@link KeyScan}): pass back
+ * {@code nextCursor} until it is null. A page holds about
  * {@code limit} entries (it can hold a few more, never skips any). Only for an admin, see
  * {@link AdminAuthenticator}: 401 without valid credentials, 403 for a non-admin token.
  */
@@ -46,18 +44,19 @@ public final class DebugServlet extends HttpServlet {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
     private static final long TIMEOUT_MS = 10_000;
-    private static final Pattern CURSOR = Pattern.compile("[0-9]{1,20}");
 
     private final AdminAuthenticator admins;
     private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
     private final ClusterView view;
+    private final KeyScan scan;
 
     public DebugServlet(AdminAuthenticator admins, RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
         this.admins = admins;
         this.redis = redis;
         this.keys = keys;
         this.view = new ClusterView(redis, keys);
+        this.scan = new KeyScan(redis, TIMEOUT_MS);
     }
 
     @Override
@@ -113,7 +112,7 @@ public final class DebugServlet extends HttpServlet {
             out.putNull("nextCursor");
         } else {
             // The pattern also matches the connections' channel sets: keep the hashes only.
-            Page page = scan(keys.connectionPattern(), key -> keys.connectionIdOf(key) != null, cursor(request),
+            KeyScan.Page page = scan.scan(keys.connectionPattern(), key -> keys.connectionIdOf(key) != null, cursor(request),
                     limit(request));
             List<String> ids = new ArrayList<>();
             for (String key : page.keys()) {
@@ -148,7 +147,7 @@ public final class DebugServlet extends HttpServlet {
     }
 
     private void channels(HttpServletRequest request, HttpServletResponse response) throws Exception {
-        Page page = scan(keys.channelMembers("*"), key -> key.endsWith("}"), cursor(request), limit(request));
+        KeyScan.Page page = scan.scan(keys.channelMembers("*"), key -> key.endsWith("}"), cursor(request), limit(request));
         List<String> names = new ArrayList<>();
         List<RedisFuture<Long>> sizes = new ArrayList<>();
         for (String key : page.keys()) {
@@ -168,38 +167,12 @@ public final class DebugServlet extends HttpServlet {
         reply(response, HttpServletResponse.SC_OK, out);
     }
 
-    private record Page(List<String> keys, String next) {
-    }
-
-    /** SCANs until about {@code limit} keys that {@code keep} accepts were found or the keyspace is done. */
-    private Page scan(String pattern, java.util.function.Predicate<String> keep, String cursor, int limit)
-            throws Exception {
-        List<String> found = new ArrayList<>();
-        ScanCursor at = ScanCursor.of(cursor);
-        while (true) {
-            KeyScanCursor<String> batch = redis.scan(at, ScanArgs.Builder.matches(pattern).limit(limit))
-                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            for (String key : batch.getKeys()) {
-                if (keep.test(key)) {
-                    found.add(key);
-                }
-            }
-            if (batch.isFinished() || "0".equals(batch.getCursor())) {
-                return new Page(found, null);
-            }
-            if (found.size() >= limit) {
-                return new Page(found, batch.getCursor());
-            }
-            at = ScanCursor.of(batch.getCursor());
-        }
-    }
-
     private static String cursor(HttpServletRequest request) {
         String cursor = request.getParameter("cursor");
         if (cursor == null || cursor.isEmpty()) {
             return "0";
         }
-        if (!CURSOR.matcher(cursor).matches()) {
+        if (!KeyScan.isValidCursor(cursor)) {
             throw new IllegalArgumentException("cursor must be a nextCursor value returned earlier");
         }
         return cursor;

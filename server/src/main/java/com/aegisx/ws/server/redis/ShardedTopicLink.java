@@ -108,6 +108,10 @@ public final class ShardedTopicLink implements TopicLink {
     private final RedisPubSubListener<String, String> listener;
     private final Duration timeout;
     private final Runnable onMastersChanged;
+    /** How long re-confirmations gather before one {@link #onResubscribed} run (a failover moves many topics). */
+    public static final long RESUBSCRIBED_CHECK_MILLIS = 100;
+    private volatile Runnable resubscribedHandler = () -> { };
+    private boolean resubscribedCheckScheduled;
     private final ScheduledExecutorService executor;
     private final Map<String, Wanted> wanted = new HashMap<>();
     private final Map<String, NodeLink> links = new HashMap<>();
@@ -266,6 +270,9 @@ public final class ShardedTopicLink implements TopicLink {
                 if (!w.confirmed) {
                     unconfirmed--;
                 }
+                if (w.everConfirmed && !w.confirmed) {
+                    scheduleResubscribedCheck();
+                }
                 w.confirmed = true;
                 w.everConfirmed = true;
                 w.waiters.forEach(f -> f.complete(null));
@@ -277,6 +284,21 @@ public final class ShardedTopicLink implements TopicLink {
                 retryLater(topic, w);
             }
         }));
+    }
+
+    @Override
+    public void onResubscribed(Runnable handler) {
+        this.resubscribedHandler = handler;
+    }
+
+    private void scheduleResubscribedCheck() {
+        if (!resubscribedCheckScheduled) {
+            resubscribedCheckScheduled = true;
+            executor.schedule(() -> {
+                resubscribedCheckScheduled = false;
+                resubscribedHandler.run();
+            }, RESUBSCRIBED_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void retryLater(String topic, Wanted w) {

@@ -34,6 +34,15 @@ public interface TopicLink extends AutoCloseable {
     /** Topics re-subscribed after a reconnect, failover or slot move, since start (metrics). */
     long resubscriptions();
 
+    /**
+     * Runs {@code handler} (on the link's thread, at most every {@link ShardedTopicLink#RESUBSCRIBED_CHECK_MILLIS}
+     * ms) after topics that were subscribed before were confirmed again elsewhere (a failover or a
+     * slot move on a cluster): what was published meanwhile never came through. The classic link's
+     * reconnects are watched through Lettuce's connection events instead (no-op here).
+     */
+    default void onResubscribed(Runnable handler) {
+    }
+
     @Override
     void close();
 }

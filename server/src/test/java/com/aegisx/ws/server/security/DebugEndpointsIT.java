@@ -27,7 +27,7 @@ class DebugEndpointsIT {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private static TestCluster cluster;
+    static TestCluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
