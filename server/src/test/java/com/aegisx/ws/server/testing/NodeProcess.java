@@ -32,16 +32,20 @@ public final class NodeProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** A free port may be taken again before the child binds it: a few attempts. */
-    private static final int START_ATTEMPTS = 3;
+    /** Attempts when the chosen port was taken before the child JVM bound it. */
+    private static final int BIND_ATTEMPTS = 3;
 
-    /** Starts a node with {@code env} (PORT is chosen here) and waits until GET /ready answers 200. */
+    /**
+     * Starts a node with {@code env} (PORT is chosen here) and waits until GET /ready answers 200.
+     * A free port can be taken in the second the child JVM needs to bind it (the four worktrees'
+     * tests run side by side): then it starts again on another port.
+     */
     public static NodeProcess start(Map<String, String> env) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return startOnce(env);
             } catch (IllegalStateException e) {
-                if (attempt == START_ATTEMPTS || !String.valueOf(e.getMessage()).contains("Failed to bind")) {
+                if (attempt >= BIND_ATTEMPTS || e.getMessage() == null || !e.getMessage().contains("Failed to bind")) {
                     throw e;
                 }
             }
@@ -64,8 +68,6 @@ public final class NodeProcess implements AutoCloseable {
         // One JVM: a test that kills this process (kill -9) must kill the node, not a launcher
         // whose child would then shut down gracefully (JvmRelaunch).
         builder.environment().put("NODE_JVM_OPTIONS", "none");
-        // The management port (default PORT + 1000) on a free port too, unless the test names one.
-        builder.environment().put("MANAGEMENT_PORT", "0");
         builder.environment().putAll(env);
         builder.environment().put("PORT", Integer.toString(port));
         builder.environment().put("HOST", "127.0.0.1");

@@ -54,6 +54,8 @@ class ClusterTlsIT {
             int victim = redis.ownerOf(topic);
             int promoted = redis.failOver(victim);
             try {
+                // Until the node has re-subscribed and re-registered it refuses new sockets (503).
+                await("node ready after the failover").atMost(SETTLE).until(() -> cluster.node(1).isReady());
                 TestClient watcher = cluster.connect(1);
                 watcher.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ward:2", "id", 3));
                 String moved = cluster.keys().channelTopic("ward:2");

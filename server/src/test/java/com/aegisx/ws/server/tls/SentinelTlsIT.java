@@ -71,8 +71,9 @@ class SentinelTlsIT {
             await("delivery through the promoted replica (a publish may time out in the gap)").atMost(SETTLE)
                     .ignoreExceptions().until(
                     () -> cluster.publisher().broadcast("ward:1", Map.of("type", "after", "data", Map.of())) == 2);
-            assertTrue(SecuredScenario.nodeUserClients(sentinel.master().clientList()) >= 5,
-                    "the nodes reconnected to the new master over TLS as the same user");
+            await("the nodes and the publisher reconnected to the new master over TLS as the same user")
+                    .atMost(SETTLE).ignoreExceptions()
+                    .until(() -> SecuredScenario.nodeUserClients(sentinel.master().clientList()) >= 5);
         }
     }
 }
