@@ -137,7 +137,8 @@ public final class WsNode implements AutoCloseable {
     private RedisResources connectRedis(ServerConfig config, NodeMetrics metrics) {
         try {
             return RedisResources.connect(config.redisTarget(), config.topologyRefresh(), config.redisCommandTimeout(),
-                    config.redisConnectTimeout(), metrics.redisLatencyRecorder(), this::subscribedTopics);
+                    config.redisConnectTimeout(), config.redisReconnectMaxDelay(), metrics.redisLatencyRecorder(),
+                    this::subscribedTopics);
         } catch (RedisRefusedException e) {
             callbacks.shutdownNow();
             String variable = switch (e.reason()) {

@@ -69,6 +69,8 @@ public final class ServerConfig {
     /** Bound on every Redis command, so a future never hangs while Redis is unreachable. */
     public static final long DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;
+    /** Cap of the exponential reconnect backoff (Lettuce's own default cap is 30 s). */
+    public static final long DEFAULT_REDIS_RECONNECT_MAX_DELAY_MS = 500;
     /**
      * Jetty's thread pool: HTTP requests, upgrades and socket reads (writes go through its flusher).
      * Upgrades and frames never wait for Redis on it (they continue in callbacks); only the HTTP
@@ -105,6 +107,7 @@ public final class ServerConfig {
     private final int dispatchQueueCapacity;
     private final Duration redisCommandTimeout;
     private final Duration redisConnectTimeout;
+    private final Duration redisReconnectMaxDelay;
     private final int jettyMaxThreads;
     private final int jettyMinThreads;
     private final Duration slowConsumerAbort;
@@ -187,6 +190,7 @@ public final class ServerConfig {
         dispatchQueueCapacity = env.integer("DISPATCH_QUEUE_CAPACITY", DEFAULT_DISPATCH_QUEUE_CAPACITY, 16, 16_777_216);
         redisCommandTimeout = millis(env, "REDIS_COMMAND_TIMEOUT", DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
         redisConnectTimeout = millis(env, "REDIS_CONNECT_TIMEOUT", DEFAULT_REDIS_CONNECT_TIMEOUT_MS);
+        redisReconnectMaxDelay = millis(env, "REDIS_RECONNECT_MAX_DELAY", DEFAULT_REDIS_RECONNECT_MAX_DELAY_MS);
         jettyMaxThreads = env.integer("JETTY_MAX_THREADS", DEFAULT_JETTY_MAX_THREADS, 8, 10_000);
         jettyMinThreads = env.integer("JETTY_MIN_THREADS", DEFAULT_JETTY_MIN_THREADS, 1, 10_000);
         if (jettyMinThreads > jettyMaxThreads) {
@@ -419,6 +423,8 @@ public final class ServerConfig {
     public int dispatchQueueCapacity() { return dispatchQueueCapacity; }
     public Duration redisCommandTimeout() { return redisCommandTimeout; }
     public Duration redisConnectTimeout() { return redisConnectTimeout; }
+    /** REDIS_RECONNECT_MAX_DELAY: cap of the reconnect backoff (a Sentinel or standalone master back or promoted). */
+    public Duration redisReconnectMaxDelay() { return redisReconnectMaxDelay; }
     public int jettyMaxThreads() { return jettyMaxThreads; }
     public int jettyMinThreads() { return jettyMinThreads; }
     public Duration slowConsumerAbort() { return slowConsumerAbort; }

@@ -78,13 +78,19 @@ public final class RedisResources implements AutoCloseable {
 
     /**
      * Connects in the mode of {@code target}; pub/sub messages go where {@link #deliverTo} says.
-     * Every command's latency is recorded with {@code latencyRecorder} (may be null).
+     * Every command's latency is recorded with {@code latencyRecorder} (may be null); reconnect
+     * attempts back off exponentially up to {@code reconnectMaxDelay}.
      * {@code subscribedTopics} counts what Lettuce re-subscribes after a reconnect (metrics).
      */
     public static RedisResources connect(RedisTarget target, Duration topologyRefresh, Duration commandTimeout,
-                                         Duration connectTimeout, CommandLatencyRecorder latencyRecorder,
-                                         IntSupplier subscribedTopics) {
-        DefaultClientResources.Builder builder = DefaultClientResources.builder();
+                                         Duration connectTimeout, Duration reconnectMaxDelay,
+                                         CommandLatencyRecorder latencyRecorder, IntSupplier subscribedTopics) {
+        // Lettuce's default backoff doubles up to 30 s: a master that is back (or promoted) after a
+        // few seconds of failed attempts waited for another 2-4 s. Capped, the reconnect follows
+        // within about the cap of the new master being reachable.
+        DefaultClientResources.Builder builder = DefaultClientResources.builder()
+                .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(1), reconnectMaxDelay, 2,
+                        TimeUnit.MILLISECONDS));
         if (latencyRecorder != null) {
             builder.commandLatencyRecorder(latencyRecorder);
         }

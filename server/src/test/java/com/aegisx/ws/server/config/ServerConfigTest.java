@@ -23,6 +23,7 @@ class ServerConfigTest {
         assertEquals(Duration.ofMinutes(5), config.connectionTimeout());
         assertEquals(Duration.ofSeconds(30), config.pingInterval());
         assertTrue(config.nodeId().matches("[A-Za-z0-9]{10}"));
+        assertEquals(Duration.ofMillis(500), config.redisReconnectMaxDelay());
     }
 
     @Test
