@@ -61,8 +61,8 @@ public final class FaultSuite {
     private static final int STALL_PADDING = 8000;
     private static final String RULES = HISTORY + "=100000/1h";
     private static final String PREFIX = "ws";
-    /** Extra clients on node 1 for the reconnect storm. */
-    private static final int STORM = 1000;
+    /** Extra clients on node 1 for the reconnect storm (--storm-clients). */
+    private static final int DEFAULT_STORM_CLIENTS = 1000;
     /** The storm's clients wait a random 0..1 s before reconnecting, as a real client's backoff would. */
     private static final long RECONNECT_JITTER_MILLIS = 1000;
     /**
@@ -79,13 +79,15 @@ public final class FaultSuite {
     private final int clientsPerNode;
     private final int rate;
     private final int stormRate;
+    private final int stormClients;
 
-    private FaultSuite(Path jar, Path work, int clientsPerNode, int rate, int stormRate) {
+    private FaultSuite(Path jar, Path work, int clientsPerNode, int rate, int stormRate, int stormClients) {
         this.jar = jar;
         this.work = work;
         this.clientsPerNode = clientsPerNode;
         this.rate = rate;
         this.stormRate = stormRate;
+        this.stormClients = stormClients;
     }
 
     public static void main(String[] args) throws Exception {
@@ -97,7 +99,8 @@ public final class FaultSuite {
         FaultSuite suite = new FaultSuite(Path.of(options.getOrDefault("node-jar", "server/target/ws-server.jar")),
                 work, Integer.parseInt(options.getOrDefault("clients", "20")),
                 Integer.parseInt(options.getOrDefault("rate", "50")),
-                Integer.parseInt(options.getOrDefault("storm-rate", Integer.toString(DEFAULT_STORM_RATE))));
+                Integer.parseInt(options.getOrDefault("storm-rate", Integer.toString(DEFAULT_STORM_RATE))),
+                Integer.parseInt(options.getOrDefault("storm-clients", Integer.toString(DEFAULT_STORM_CLIENTS))));
         List<String> faults = List.of(options.getOrDefault("faults",
                 "redis-restart-empty,redis-restart-aof,redis-pause-8s,node-link-cut,node-kill-9,node-drain,"
                         + "stalled-reader,reconnect-storm").split(","));
@@ -155,8 +158,8 @@ public final class FaultSuite {
             }
         }
         if (fault.equals("reconnect-storm")) {
-            // Node 1 carries STORM more clients; its drain sends them all to node 0 at once, resuming.
-            for (int i = 0; i < STORM; i++) {
+            // Node 1 carries stormClients more; its drain sends them all to node 0 at once, resuming.
+            for (int i = 0; i < stormClients; i++) {
                 clients.add(new Client(nodes, 1, jitter));
             }
         }
