@@ -26,6 +26,12 @@ import org.junit.jupiter.api.Test;
 class PubSubProbeIT {
 
     private static final String RULES = "news:**=1000/1h";
+    /**
+     * Quick enough for a test, with room for a loaded machine: a probe that is merely late (a busy
+     * 2-core CI box, a GC pause) must not replace the healthy connection before the freeze.
+     */
+    private static final String PROBE_INTERVAL = "300";
+    private static final String PROBE_TIMEOUT = "3000";
 
     private static double replaced(WsNode node) {
         return node.metrics().registry().find("ws.pubsub.replaced").functionCounter().count();
@@ -37,7 +43,7 @@ class PubSubProbeIT {
         URI target = URI.create(redis.url());
         try (TcpProxy proxy = new TcpProxy(target.getHost(), target.getPort());
              TestCluster cluster = TestCluster.start(redis, 1, Map.of("HISTORY_RULES", RULES,
-                     "REDIS_URL", proxy.url(), "PUBSUB_PROBE_INTERVAL", "200", "PUBSUB_PROBE_TIMEOUT", "1500"), List.of());
+                     "REDIS_URL", proxy.url(), "PUBSUB_PROBE_INTERVAL", PROBE_INTERVAL, "PUBSUB_PROBE_TIMEOUT", PROBE_TIMEOUT), List.of());
              WsPublisher publisher = WsPublisher.connect(redis.url(), PublisherOptions.builder()
                      .keyPrefix(cluster.prefix()).historyRules(HistoryRules.parse(RULES)).build())) {
             WsNode node = cluster.node(0);
@@ -50,10 +56,15 @@ class PubSubProbeIT {
             assertEquals(0.0, replaced(node));
 
             proxy.freeze(1); // the node's second connection: pub/sub (the first carries commands)
+            // Not ready lasts only from the probe's timeout to the end of the replacement (one probe
+            // interval, a few ms on a quick machine): a poll can miss it, and waiting for it then
+            // waits for ever. Refusing new connections holds the node there until the test has seen it.
+            proxy.refuse(true);
             publisher.broadcast("news:p", Map.of("type", "item", "n", 2));
             publisher.broadcast("news:p", Map.of("type", "item", "n", 3));
 
             await().atMost(Duration.ofSeconds(15)).until(() -> !node.isReady());
+            proxy.refuse(false);
             await().atMost(Duration.ofSeconds(15)).until(() -> replaced(node) >= 1 && node.isReady());
             assertEquals(2, client.nextOfType("item", Duration.ofSeconds(15)).path("n").asInt());
             assertEquals(3, client.nextOfType("item").path("n").asInt());

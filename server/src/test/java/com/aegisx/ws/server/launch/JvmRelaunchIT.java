@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aegisx.ws.server.testing.RedisExtension;
+import com.aegisx.ws.server.testing.NodeStartLine;
 import com.aegisx.ws.server.testing.RedisFixture;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,34 +31,39 @@ class JvmRelaunchIT {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process parent;
+    private Path log;
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (parent != null) {
             parent.descendants().forEach(ProcessHandle::destroyForcibly);
             parent.destroyForcibly();
+        }
+        if (log != null) {
+            Files.deleteIfExists(log);
         }
     }
 
     private int start(RedisFixture redis, String... jvmOptions) throws Exception {
         assertTrue(Files.isRegularFile(JAR), "run after package: " + JAR.toAbsolutePath());
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m"));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-jar", JAR.toString()));
+        log = Files.createTempFile("jvm-relaunch-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("PORT", String.valueOf(port));
+                .redirectOutput(log.toFile());
+        // Port 0, read back from the node's startup line: a port picked here could be taken by
+        // another test JVM before the node binds it, and /ready would then answer from that JVM.
+        builder.environment().put("PORT", "0");
+        builder.environment().put("LOG_LEVEL", "INFO");
         builder.environment().put("MANAGEMENT_PORT", "0");
         builder.environment().put("HOST", "127.0.0.1");
         builder.environment().put("REDIS_URL", redis.url());
         builder.environment().put("REDIS_KEY_PREFIX", redis.uniquePrefix());
         builder.environment().put("NODE_JVM_OPTIONS", WANTED);
         parent = builder.start();
+        int port = NodeStartLine.awaitPort(log, null, parent);
         URI ready = URI.create("http://127.0.0.1:" + port + "/ready");
         await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
                 http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())

@@ -3,7 +3,6 @@ package com.aegisx.ws.server.testing;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,28 +31,13 @@ public final class NodeProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Attempts when the chosen port was taken before the child JVM bound it. */
-    private static final int BIND_ATTEMPTS = 3;
-
     /**
-     * Starts a node with {@code env} (PORT is chosen here) and waits until GET /ready answers 200.
-     * A free port can be taken in the second the child JVM needs to bind it (the four worktrees'
-     * tests run side by side): then it starts again on another port.
+     * Starts a node with {@code env} and waits until GET /ready answers 200. The node binds port 0
+     * (and management port 0) itself and the port is read from its startup line: a port picked
+     * here and handed over would be free only until the child binds it, and a concurrent test JVM
+     * could take it meanwhile (then /ready or /ws would reach that JVM's node, not ours).
      */
     public static NodeProcess start(Map<String, String> env) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return startOnce(env);
-            } catch (IllegalStateException e) {
-                if (attempt >= BIND_ATTEMPTS || e.getMessage() == null || !e.getMessage().contains("Failed to bind")) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static NodeProcess startOnce(Map<String, String> env) throws IOException {
-        int port = freePort();
         Path jar = Path.of("target", "ws-server.jar");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
@@ -68,14 +52,20 @@ public final class NodeProcess implements AutoCloseable {
         // One JVM: a test that kills this process (kill -9) must kill the node, not a launcher
         // whose child would then shut down gracefully (JvmRelaunch).
         builder.environment().put("NODE_JVM_OPTIONS", "none");
+        // The startup line (INFO) is how the fixture learns the port; an inherited LOG_LEVEL must not hide it.
+        builder.environment().put("LOG_LEVEL", "INFO");
         builder.environment().putAll(env);
-        builder.environment().put("PORT", Integer.toString(port));
+        builder.environment().put("PORT", "0");
+        builder.environment().put("MANAGEMENT_PORT", "0");
         builder.environment().put("HOST", "127.0.0.1");
-        NodeProcess node = new NodeProcess(builder.start(), port, log);
+        String nodeId = env.get("NODE_ID");
+        Process process = builder.start();
         HttpClient http = HttpClient.newHttpClient();
         try {
+            int port = NodeStartLine.awaitPort(log, nodeId, process);
+            NodeProcess node = new NodeProcess(process, port, log);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                if (!node.process.isAlive()) {
+                if (!process.isAlive()) {
                     throw new IllegalStateException("node exited: " + Files.readString(log));
                 }
                 try {
@@ -85,11 +75,11 @@ public final class NodeProcess implements AutoCloseable {
                     return false;
                 }
             });
+            return node;
         } catch (RuntimeException e) {
-            node.kill();
+            process.destroyForcibly();
             throw e;
         }
-        return node;
     }
 
     public int port() {
@@ -117,12 +107,6 @@ public final class NodeProcess implements AutoCloseable {
             Files.deleteIfExists(log);
         } catch (IOException ignored) {
             // a temp file
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
