@@ -320,7 +320,8 @@ public final class FaultSuite {
     /**
      * How long delivery took to resume, per channel: polled every 50 ms from the fault on, a client
      * lags when it misses something published more than {@link #LAG_MILLIS} ago. History: a message
-     * Redis took (replayed or live: nothing may be missing). Plain: it got nothing published since
+     * Redis took (replayed or live: nothing may be missing, except what a {@code recovered:false} declared
+     * lost to that client). Plain: it got nothing published since
      * then (what pub/sub dropped meanwhile is lost by design). The figure is the last moment any
      * client lagged, counted from the fault (Redis faults: from Redis answering again); 0 when none
      * ever lagged after that, -1 when one still lagged when the run ended.
@@ -509,6 +510,9 @@ public final class FaultSuite {
             volatile long offset = -1;
             volatile String epoch;
             volatile long replayTop = -1;
+            /** Seqs below this were declared lost by a {@code recovered:false}: not waited for. */
+            private int excusedBelow;
+            private boolean excuseUpToNext;
 
             synchronized void message(int seq, long offsetOfMessage) {
                 long now = System.nanoTime();
@@ -520,6 +524,10 @@ public final class FaultSuite {
                     duplicates.incrementAndGet();
                 } else {
                     seen.set(seq);
+                }
+                if (excuseUpToNext) {
+                    excusedBelow = seq;
+                    excuseUpToNext = false;
                 }
                 if (offsetOfMessage >= 0 && offsetOfMessage <= replayTop) {
                     recovered.incrementAndGet();
@@ -533,8 +541,14 @@ public final class FaultSuite {
             /** Whether every seq below {@code below} that Redis took was delivered. */
             synchronized boolean holdsAllBelow(BitSet sent, int below) {
                 BitSet missing = sent.get(0, below);
+                missing.clear(0, Math.min(below, excusedBelow));
                 missing.andNot(seen);
                 return missing.isEmpty();
+            }
+
+            /** A {@code recovered:false}: what was published before the next message is not coming. */
+            synchronized void declaredLost() {
+                excuseUpToNext = true;
             }
 
             /** Whether a seq at or above {@code from} was delivered. */
@@ -657,6 +671,7 @@ public final class FaultSuite {
                         JsonNode position = message.path("position");
                         if (message.has("recovered") && !message.path("recovered").asBoolean()) {
                             unrecovered.incrementAndGet();
+                            history.declaredLost();
                             history.offset = position.path("offset").asLong();
                             history.epoch = position.path("epoch").asText();
                         } else if (message.path("recovered").asBoolean()) {
