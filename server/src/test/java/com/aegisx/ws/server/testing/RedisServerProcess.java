@@ -256,6 +256,13 @@ public final class RedisServerProcess implements AutoCloseable {
                             + START_TIMEOUT_MS + " ms:\n" + readLog(log));
                 }
             }
+            if (!ListeningSockets.ownedBy(process.toHandle(), port)) {
+                // Another process bound the port after freePort() and before this redis-server (which
+                // fails with "Address already in use", or is about to): the PONG came from a stranger.
+                String output = readLog(log);
+                stop();
+                throw new PortInUseException("another process listens on port " + port + ":\n" + output);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop();
