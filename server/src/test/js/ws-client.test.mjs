@@ -231,6 +231,46 @@ test('resume when the last welcome offered it; fall back to subscribe when refus
   assert.deepEqual(sockets[2].sent.filter((x) => x.type === 'subscribe').map((x) => x.channel).sort(), ['a', 'b', 'c']);
 });
 
+test('a backend-made subscription is not re-subscribed, but its position goes into the resume', async () => {
+  const { client, timers, sockets } = newClient();
+  const events = [];
+  client.on('subscribed', (e) => events.push(e));
+  sockets[0].open();
+  sockets[0].welcome('ws_a_1', { resumeToken: 'R1' });
+  sockets[0].receive({ type: 'subscribed', channel: 'srv', by: 'server', position: { offset: 7, epoch: 'E' } });
+  sockets[0].receive({ type: 'subscribed', channel: 'srv2', by: 'server' });
+  sockets[0].receive({ type: 'x', channel: 'srv2', offset: 3, epoch: 'F' });
+  assert.deepEqual(events.map((e) => e.by), ['server', 'server']);
+
+  sockets[0].drop(1006);
+  timers.next();
+  await flush();
+  sockets[1].open();
+  sockets[1].welcome('ws_b_1', { resumeToken: 'R2' });
+  const resume = sockets[1].lastSent('resume');
+  assert.equal(resume.token, 'R1', 'resumes although the client itself subscribed to nothing');
+  assert.deepEqual(resume.positions, { srv: { offset: 7, epoch: 'E' }, srv2: { offset: 3, epoch: 'F' } });
+  sockets[1].receive({ type: 'subscribed', channel: 'srv', recovered: true, position: { offset: 9, epoch: 'E' } });
+  sockets[1].receive({ type: 'resumed', channels: ['srv'] });
+  assert.equal(sockets[1].lastSent('subscribe'), undefined, 'a backend-made channel is never subscribed by the client');
+  sockets[1].receive({ type: 'x', channel: 'srv', offset: 8, epoch: 'E' });
+
+  sockets[1].drop(1006);
+  timers.next();
+  await flush();
+  sockets[2].open();
+  sockets[2].welcome('ws_c_1', { resumeToken: 'R3' });
+  assert.deepEqual(sockets[2].lastSent('resume').positions, { srv: { offset: 8, epoch: 'E' } },
+    'srv2 was not restored by the last resume, so it is forgotten');
+  sockets[2].receive({ type: 'error', code: 'resume_refused', id: sockets[2].lastSent('resume').id });
+  sockets[2].drop(1006);
+  timers.next();
+  await flush();
+  sockets[3].open();
+  sockets[3].welcome('ws_d_1');
+  assert.equal(sockets[3].lastSent('resume'), undefined, 'a refused resume leaves nothing to resume');
+});
+
 test('backoff grows on 4029 and 1006; 1008 stops', async () => {
   const { client, timers, sockets } = newClient({ random: () => 0.999 });
   sockets[0].open();

@@ -111,6 +111,12 @@ export class WsClient {
   #channelHandlers = new Map();
   /** channel -> { status: 'pending'|'active', position: {offset, epoch}|null, waiters: [] } */
   #subscriptions = new Map();
+  /**
+   * channel -> { position } of the subscriptions a backend made for this connection: not restored
+   * by subscribe (the backend decided them), but their positions go into a resume so what was
+   * missed on them is replayed too.
+   */
+  #serverChannels = new Map();
   /** id -> { resolve, reject, timer, subscribe?: channel } */
   #pending = new Map();
   #nextId = 1;
@@ -482,12 +488,16 @@ export class WsClient {
   #restore(resumeToken, reconnected) {
     const channels = [...this.#subscriptions.keys()];
     const done = () => { if (reconnected) this.#emit('reconnected', { channels, nodeId: this.nodeId }); };
-    if (channels.length === 0) {
+    if (!(reconnected && resumeToken)) this.#serverChannels.clear(); // a new connection has none of them
+    if (channels.length === 0 && this.#serverChannels.size === 0) {
       done();
       return;
     }
     if (reconnected && resumeToken) {
       const positions = {};
+      for (const [channel, server] of this.#serverChannels) {
+        if (server.position) positions[channel] = server.position;
+      }
       for (const [channel, sub] of this.#subscriptions) {
         if (sub.position) positions[channel] = sub.position;
       }
@@ -504,6 +514,9 @@ export class WsClient {
     if (!resuming) return;
     this.#resuming = null;
     const restored = new Set(message.type === 'resumed' && Array.isArray(message.channels) ? message.channels : []);
+    for (const channel of [...this.#serverChannels.keys()]) {
+      if (!restored.has(channel)) this.#serverChannels.delete(channel);
+    }
     const missing = resuming.channels.filter((c) => this.#subscriptions.has(c) && !restored.has(c));
     for (const channel of missing) this.#sendSubscribe(channel);
     this.#whenAllActive(resuming.channels, resuming.done);
@@ -548,13 +561,28 @@ export class WsClient {
   }
 
   #onSubscribed(message) {
-    const sub = this.#subscriptions.get(message.channel);
+    let sub = this.#subscriptions.get(message.channel);
     if (!sub) {
-      if (message.by === 'server') this.#emit('subscribed', { channel: message.channel, by: 'server' });
+      // A backend's subscription (by: 'server'), or one of them brought back by a resume.
+      sub = this.#serverChannels.get(message.channel);
+      if (!sub && message.by !== 'server') return;
+      if (!sub) {
+        sub = { position: null };
+        this.#serverChannels.set(message.channel, sub);
+      }
+      this.#takePosition(sub, message);
+      this.#emit('subscribed', { channel: message.channel, by: 'server' });
       return;
     }
     sub.status = 'active';
     sub.reply = message;
+    this.#takePosition(sub, message);
+    this.#emit('subscribed', { channel: message.channel, by: message.by || 'client' });
+    this.#settleWaiters(sub, null, message);
+  }
+
+  /** A `subscribed` reply's history position and recovery outcome. */
+  #takePosition(sub, message) {
     const top = message.position;
     if (message.recovered === false) {
       // The server could not replay what was missed: the application must reload the channel's state.
@@ -566,12 +594,11 @@ export class WsClient {
     } else if (top && !sub.position) {
       sub.position = top;
     }
-    this.#emit('subscribed', { channel: message.channel, by: message.by || 'client' });
-    this.#settleWaiters(sub, null, message);
   }
 
   /** The server dropped a subscription (e.g. after a token refresh the new roles no longer allow). */
   #onServerUnsubscribed(message) {
+    this.#serverChannels.delete(message.channel);
     const sub = this.#subscriptions.get(message.channel);
     if (sub) {
       this.#subscriptions.delete(message.channel);
@@ -582,7 +609,7 @@ export class WsClient {
 
   /** Records a history channel's position; false for a message at or below it (a duplicate). */
   #track(message) {
-    const sub = this.#subscriptions.get(message.channel);
+    const sub = this.#subscriptions.get(message.channel) || this.#serverChannels.get(message.channel);
     if (!sub || typeof message.offset !== 'number' || typeof message.epoch !== 'string') return true;
     const at = sub.position;
     if (at && at.epoch === message.epoch && message.offset <= at.offset) return false;

@@ -169,7 +169,8 @@ public final class WsNode implements AutoCloseable {
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
         this.repair = new IndexRepair(hub, config.heartbeatInterval(), MAX_REREGISTER_RETRY,
                 System::currentTimeMillis);
-        this.fanOut = new FanOut(config.keys(), config.nodeId(), topics, new NodeCommands(hub), metrics);
+        NodeCommands nodeCommands = new NodeCommands(hub);
+        this.fanOut = new FanOut(config.keys(), config.nodeId(), topics, nodeCommands, metrics);
         this.conflation = new Conflation(config.history().conflateChannels(), config.history().conflateQueueBytes());
         fanOut.conflation(conflation);
         // History topics pass the gap filler first: it drops repeated offsets and fills jumps from the stream.
@@ -227,6 +228,7 @@ public final class WsNode implements AutoCloseable {
         ClientProtocol protocol = new ClientProtocol(hub, subscriptions, config.security().maxChannelLength(), guard);
         HistoryRecovery recovery = new HistoryRecovery(hub, publisher.history(), config.history().maxRecovery());
         protocol.recovery(recovery);
+        nodeCommands.recovery(recovery);
         this.resume = new ResumeService(commands, config.keys(), hub, recovery, subscriptions,
                 config.history().resumeTtl());
         protocol.resume(resume);

@@ -6,6 +6,7 @@ import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.NodeCommand;
 import com.aegisx.ws.protocol.WireFormat;
 import com.aegisx.ws.server.metrics.InternalErrors;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -21,9 +22,19 @@ public final class NodeCommands {
     private static final Logger log = LoggerFactory.getLogger(NodeCommands.class);
 
     private final ConnectionHub hub;
+    private volatile Recovery recovery;
 
     public NodeCommands(ConnectionHub hub) {
         this.hub = hub;
+    }
+
+    /**
+     * Server-made subscriptions to history channels go through it, so their {@code subscribed}
+     * carries the channel's position: a client that resumes after a crash can then ask for what it
+     * missed even when no message of the channel reached it before. Null: plain subscriptions only.
+     */
+    public void recovery(Recovery recovery) {
+        this.recovery = recovery;
     }
 
     /** Runs one command; throws {@link IllegalArgumentException} when the payload is not one. */
@@ -40,11 +51,7 @@ public final class NodeCommands {
         }
         switch (command.op()) {
             case SEND -> connection.send(encode(WireFormat.stamp(command.message(), null)));
-            case SUBSCRIBE -> connection.serially(() -> hub.subscribe(connection, command.channel()))
-                    .whenComplete((added, error) -> connection.send(error == null
-                            ? Replies.subscribed(command.channel(), null).put("by", "server")
-                            : Replies.error(ErrorCodes.UNAVAILABLE,
-                                    "subscription to " + command.channel() + " failed", null)));
+            case SUBSCRIBE -> subscribe(connection, command.channel());
             case UNSUBSCRIBE -> connection.serially(() -> hub.unsubscribe(connection, command.channel()))
                     .whenComplete((removed, error) -> {
                         if (error != null) {
@@ -61,7 +68,29 @@ public final class NodeCommands {
         }
     }
 
-    private static ByteBuffer encode(com.fasterxml.jackson.databind.node.ObjectNode message) {
+    private void subscribe(LocalConnection connection, String channel) {
+        Recovery history = recovery;
+        if (history != null && history.covers(channel)) {
+            connection.serially(() -> history.subscribe(connection, channel, null, null,
+                            reply -> reply.put("by", "server")))
+                    .whenComplete((added, error) -> {
+                        if (error != null) {
+                            connection.send(subscriptionFailed(channel));
+                        }
+                    });
+            return;
+        }
+        connection.serially(() -> hub.subscribe(connection, channel))
+                .whenComplete((added, error) -> connection.send(error == null
+                        ? Replies.subscribed(channel, null).put("by", "server")
+                        : subscriptionFailed(channel)));
+    }
+
+    private static ObjectNode subscriptionFailed(String channel) {
+        return Replies.error(ErrorCodes.UNAVAILABLE, "subscription to " + channel + " failed", null);
+    }
+
+    private static ByteBuffer encode(ObjectNode message) {
         return ByteBuffer.wrap(Json.write(message).getBytes(StandardCharsets.UTF_8));
     }
 }

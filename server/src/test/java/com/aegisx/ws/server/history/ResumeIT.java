@@ -168,6 +168,33 @@ class ResumeIT {
     }
 
     @Test
+    void aServerMadeHistorySubscriptionGivesItsPositionSoAResumeReplaysWhatItMissed() {
+        publisher.broadcast("news:s", Map.of("type", "item", "n", 1));
+        Session old = connect(0, "rita");
+        publisher.subscribeToChannel(old.connectionId(), "news:s");
+        JsonNode subscribed = old.client().nextOfType("subscribed");
+        assertEquals("server", subscribed.path("by").asText(), subscribed.toString());
+        JsonNode position = subscribed.path("position");
+        assertEquals(1, position.path("offset").asLong(), "the channel's top when the backend subscribed: " + subscribed);
+        assertTrue(!position.path("epoch").asText().isEmpty(), subscribed.toString());
+        old.client().close();
+        old.client().awaitClose();
+
+        // Nothing of the channel reached the client before it left: the position came from subscribed alone.
+        for (int n = 2; n <= 3; n++) {
+            publisher.broadcast("news:s", Map.of("type", "item", "n", n));
+        }
+        Session fresh = connect(1, "rita");
+        fresh.client().send(Map.of("type", "resume", "token", old.token(), "positions",
+                Map.of("news:s", Map.of("offset", position.path("offset").asLong(),
+                        "epoch", position.path("epoch").asText()))));
+        JsonNode resumed = fresh.client().nextOfType("resumed");
+        assertEquals("[\"news:s\"]", resumed.path("channels").toString());
+        assertTrue(fresh.client().nextOfType("subscribed").path("recovered").asBoolean());
+        assertEquals(List.of(2, 3), items(fresh.client(), 2));
+    }
+
+    @Test
     void aTokenOfAnotherUserOrAnUnknownOneIsRefused() {
         Session sam = connect(0, "sam");
         sam.client().send(Map.of("type", "subscribe", "channel", "plain:sam"));
