@@ -39,6 +39,8 @@ class ClusterReportCancelFailoverIT extends TwoNodeReportsBase {
         try {
             await("the producer listens again on the promoted master " + promoted).atMost(SETTLE).ignoreExceptions()
                     .until(() -> redis.node(promoted).pubsubShardNumsub(topic).getOrDefault(topic, 0L) == 1);
+            // Until the node has followed the failover it refuses new sockets (503).
+            await("node ready after the failover").atMost(SETTLE).until(() -> cluster.node(0).isReady());
             TestClient owner = cluster.connect(0, "/api/v1/reports/progress/" + reportId, TestCluster.token("alice"));
             JsonNode ack = owner.sendAndAwaitReply(Map.of("type", "cancel_report", "id", "c1"));
             assertEquals("cancel_requested", ack.path("type").asText(), ack.toString());

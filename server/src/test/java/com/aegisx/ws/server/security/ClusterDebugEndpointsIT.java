@@ -47,8 +47,8 @@ class ClusterDebugEndpointsIT extends DebugEndpointsIT {
         page(CHANNELS, body -> body.path("channels").forEach(c -> channels.add(c.path("channel").asText())), cursors);
         assertTrue(connections.containsAll(connectionOnMaster.values()), "every master's connections: " + connections);
         assertTrue(channels.containsAll(channelOnMaster.values()), "every master's channels: " + channels);
-        assertTrue(cursors.stream().anyMatch(c -> c.startsWith("1-")) && cursors.stream().anyMatch(c -> c.startsWith("2-")),
-                "the cursor moved on to the other masters: " + cursors);
+        assertTrue(cursors.stream().anyMatch(c -> !c.startsWith("0-")), "the cursor moved on from the first master: "
+                + cursors);
         assertEquals(400, get(0, CONNECTIONS + "?cursor=7-0", "X-Api-Key", API_KEY).statusCode(), "no such master");
     }
 
