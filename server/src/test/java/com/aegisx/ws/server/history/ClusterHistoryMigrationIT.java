@@ -11,7 +11,6 @@ import com.aegisx.ws.server.testing.TestClient;
 import io.lettuce.core.MigrateArgs;
 import io.lettuce.core.cluster.SlotHash;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,11 +27,7 @@ class ClusterHistoryMigrationIT {
     private static final String RULES = "news:**=1000/1h";
 
     private static List<Integer> items(TestClient client, int count) {
-        List<Integer> got = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            got.add(client.nextOfType("item", Duration.ofSeconds(30)).path("n").asInt());
-        }
-        return got;
+        return client.nextInts("item", "n", count, Duration.ofSeconds(30));
     }
 
     @Test

@@ -12,7 +12,6 @@ import com.aegisx.ws.server.testing.TcpProxy;
 import com.aegisx.ws.server.testing.TestClient;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,11 +26,7 @@ class NodeGapFillIT {
     private static final String RULES = "news:**=1000/1h";
 
     private static List<Integer> items(TestClient client, int count) {
-        List<Integer> got = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            got.add(client.nextOfType("item", Duration.ofSeconds(20)).path("n").asInt());
-        }
-        return got;
+        return client.nextInts("item", "n", count, Duration.ofSeconds(20));
     }
 
     @Test

@@ -13,7 +13,6 @@ import com.aegisx.ws.server.testing.NodeProcess;
 import com.aegisx.ws.server.testing.TestClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,11 +71,7 @@ class ResumeIT {
     }
 
     private static List<Integer> items(TestClient client, int count) {
-        List<Integer> got = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            got.add(client.nextOfType("item").path("n").asInt());
-        }
-        return got;
+        return client.nextInts("item", "n", count, TestClient.DEFAULT_TIMEOUT);
     }
 
     /** Sends resume and checks: a subscribed per channel, the missed items, then resumed with every channel. */

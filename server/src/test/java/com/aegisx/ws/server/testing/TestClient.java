@@ -180,6 +180,15 @@ public final class TestClient implements AutoCloseable {
         return nextOfType(type, DEFAULT_TIMEOUT);
     }
 
+    /** The integer field {@code field} of the next {@code count} messages of {@code type}, in order. */
+    public List<Integer> nextInts(String type, String field, int count, Duration timeout) {
+        List<Integer> got = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            got.add(nextOfType(type, timeout).path(field).asInt());
+        }
+        return got;
+    }
+
     /**
      * The next message whose {@code type} field equals {@code type}. Other messages are skipped
      * but kept, in order, for later {@link #next()} / {@link #poll} calls.
