@@ -274,7 +274,8 @@ public final class WsNode implements AutoCloseable {
         management.add("/health", new ProbeServlet(() -> !stopped, this::describe));
         management.add("/ready", new ProbeServlet(this::isReady, this::describe));
         metrics.bind(metricSources(), counters);
-        metrics.bindRedisFailover(redis::failovers, () -> redis.pubSub().resubscriptions());
+        metrics.bindRedisFailover(redis::failovers, () -> redis.pubSub().resubscriptions(),
+                () -> redis.pubSub().droppedFromReplaced());
         metrics.bindDelivery(gapFiller::filled, gapFiller::duplicatesDropped, gapFiller::unrecoverable,
                 probe::replacements, probe::isStale);
         management.add("/metrics", new MetricsServlet(metrics));

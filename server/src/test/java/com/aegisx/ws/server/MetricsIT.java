@@ -35,6 +35,7 @@ class MetricsIT {
             assertEquals(200, empty.statusCode());
             assertTrue(empty.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
             assertEquals(0.0, sample(empty.body(), "ws_connections"));
+            assertEquals(0.0, sample(empty.body(), "ws_pubsub_replaced_dropped_total"), "exported");
 
             TestClient client = cluster.connect(0);
             client.send(Map.of("type", "subscribe", "channel", "metrics:test"));

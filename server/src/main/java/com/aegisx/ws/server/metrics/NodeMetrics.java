@@ -217,9 +217,14 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
     private final java.util.List<java.util.function.LongSupplier> redisFailoverSources = new java.util.ArrayList<>();
 
     /** Counters of Redis failovers followed and topics re-subscribed (Sentinel, Cluster). */
-    public void bindRedisFailover(java.util.function.LongSupplier failovers, java.util.function.LongSupplier resubscriptions) {
+    public void bindRedisFailover(java.util.function.LongSupplier failovers, java.util.function.LongSupplier resubscriptions,
+                                  java.util.function.LongSupplier droppedFromReplaced) {
         redisFailoverSources.add(failovers);
         redisFailoverSources.add(resubscriptions);
+        redisFailoverSources.add(droppedFromReplaced);
+        FunctionCounter.builder("ws.pubsub.replaced.dropped", droppedFromReplaced, s -> s.getAsLong())
+                .description("Messages a replaced pub/sub connection still delivered after the swap, dropped (never delivered twice)")
+                .register(registry);
         FunctionCounter.builder("ws.redis.failovers", failovers, s -> s.getAsLong())
                 .description("Redis failovers this node followed (Sentinel promotion, new cluster master)")
                 .register(registry);

@@ -53,6 +53,7 @@ public final class ClassicTopicLink implements TopicLink {
     }
 
     /** Messages a replaced connection still delivered after the swap, dropped (not delivered twice). */
+    @Override
     public long droppedFromReplaced() {
         return droppedFromReplaced.get();
     }

@@ -35,6 +35,14 @@ public interface TopicLink extends AutoCloseable {
     long resubscriptions();
 
     /**
+     * Messages a replaced pub/sub connection still delivered after the swap, dropped so nothing is
+     * delivered twice (metrics). Only the classic link replaces a connection that may still be alive.
+     */
+    default long droppedFromReplaced() {
+        return 0;
+    }
+
+    /**
      * Runs {@code handler} (on the link's thread, at most every {@link ShardedTopicLink#RESUBSCRIBED_CHECK_MILLIS}
      * ms) after topics that were subscribed before were confirmed again elsewhere (a failover or a
      * slot move on a cluster): what was published meanwhile never came through. The classic link's
