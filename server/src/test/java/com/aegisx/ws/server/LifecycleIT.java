@@ -22,10 +22,6 @@ class LifecycleIT {
 
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
-    private static String connectionId(TestClient client) {
-        client.send(Map.of("type", "get_status"));
-        return client.nextOfType("status").path("data").path("connectionId").asText();
-    }
 
     /** Every key and index entry that mentions the connection. */
     private static List<Boolean> traces(RedisClusterCommands<String, String> redis, KeySchema keys, String nodeId,
@@ -44,7 +40,7 @@ class LifecycleIT {
             TestClient client = cluster.connectAs(0, "carol");
             client.send(Map.of("type", "subscribe", "channel", "ward:3"));
             client.nextOfType("subscribed");
-            String id = connectionId(client);
+            String id = client.connectionId();
             String node = cluster.node(0).nodeId();
             assertEquals(List.of(true, true, true, true, true),
                     traces(cluster.redis(), cluster.keys(), node, id, "carol", "ward:3"));
@@ -67,7 +63,7 @@ class LifecycleIT {
             victim.nextOfType("welcome");
             victim.send(Map.of("type", "subscribe", "channel", "ward:9"));
             victim.nextOfType("subscribed");
-            String id = connectionId(victim);
+            String id = victim.connectionId();
             String deadNode = "victim-" + cluster.prefix();
             assertEquals(1, cluster.manager(0).getConnectionsByUser("dave").size());
 
@@ -89,7 +85,7 @@ class LifecycleIT {
             TestClient client = cluster.connectAs(1, "gail");
             client.send(Map.of("type", "subscribe", "channel", "ward:3"));
             client.nextOfType("subscribed");
-            String id = connectionId(client);
+            String id = client.connectionId();
             String node = cluster.node(1).nodeId();
             KeySchema keys = cluster.keys();
             assertEquals(List.of(true, true, true, true, true), traces(cluster.redis(), keys, node, id, "gail", "ward:3"));
@@ -133,7 +129,7 @@ class LifecycleIT {
             // The JDK client answers pings by itself: a listen-only client that does so is kept.
             assertTrue(listener.isOpen());
             assertEquals(1, cluster.node(0).hub().size());
-            cluster.publisher().sendToConnection(connectionId(listener), Map.of("type", "still_here"));
+            cluster.publisher().sendToConnection(listener.connectionId(), Map.of("type", "still_here"));
             listener.nextOfType("still_here");
         }
     }
@@ -169,7 +165,7 @@ class LifecycleIT {
             TestClient client = cluster.connectAs(1, "erin");
             client.send(Map.of("type", "subscribe", "channel", "ward:5"));
             client.nextOfType("subscribed");
-            String id = connectionId(client);
+            String id = client.connectionId();
             String node = cluster.node(1).nodeId();
 
             cluster.node(1).close();

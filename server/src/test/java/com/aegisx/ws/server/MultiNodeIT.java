@@ -35,10 +35,6 @@ class MultiNodeIT {
         cluster.close();
     }
 
-    private static String connectionId(TestClient client) {
-        client.send(Map.of("type", "get_status"));
-        return client.nextOfType("status").path("data").path("connectionId").asText();
-    }
 
     private static void subscribe(TestClient client, String channel) {
         client.send(Map.of("type", "subscribe", "channel", channel));
@@ -77,7 +73,7 @@ class MultiNodeIT {
         for (TestClient client : List.of(a1, a2, b1)) {
             subscribe(client, "reports:progress");
         }
-        cluster.manager(1).broadcast("reports:progress", Map.of("type", "tick"), connectionId(a1));
+        cluster.manager(1).broadcast("reports:progress", Map.of("type", "tick"), a1.connectionId());
         assertEquals("tick", a2.nextOfType("tick").path("type").asText());
         assertEquals("tick", b1.nextOfType("tick").path("type").asText());
         a1.assertNoMessage(QUIET);
@@ -106,7 +102,7 @@ class MultiNodeIT {
     void sendToConnectionFromAnotherNodeReachesOneSocket() {
         TestClient target = cluster.connect(0);
         TestClient neighbour = cluster.connect(0);
-        String id = connectionId(target);
+        String id = target.connectionId();
 
         assertTrue(cluster.manager(1).sendToConnection(id, Map.of("type", "direct_message", "message", "hi")));
         JsonNode received = target.nextOfType("direct_message");
@@ -121,7 +117,7 @@ class MultiNodeIT {
     @Test
     void managerSubscribesAndUnsubscribesASocketOnAnotherNode() {
         TestClient onA = cluster.connect(0);
-        String id = connectionId(onA);
+        String id = onA.connectionId();
 
         assertTrue(cluster.manager(1).subscribeToChannel(id, "alerts:critical"));
         JsonNode subscribed = onA.nextOfType("subscribed");
@@ -143,7 +139,7 @@ class MultiNodeIT {
         subscribe(aliceOnA, "system:notifications");
         subscribe(aliceOnB, "system:notifications");
         subscribe(anonymousOnB, "system:notifications");
-        Set<String> expected = Set.of(connectionId(aliceOnA), connectionId(aliceOnB), connectionId(anonymousOnB));
+        Set<String> expected = Set.of(aliceOnA.connectionId(), aliceOnB.connectionId(), anonymousOnB.connectionId());
 
         for (int node = 0; node < 2; node++) {
             List<ConnectionInfo> members = cluster.manager(node).getConnectionsByChannel("system:notifications");

@@ -29,14 +29,11 @@ class PublisherOperationsIT {
         cluster.close();
     }
 
-    private static String idOf(TestClient client) {
-        return client.sendAndAwaitReply(Map.of("type", "get_status", "id", 1)).path("data").path("connectionId").asText();
-    }
 
     @Test
     void aClosedConnectionOnALiveNodeIsReportedAsMissing() {
         TestClient client = cluster.connect(0);
-        String id = idOf(client);
+        String id = client.connectionId();
         WsPublisher publisher = cluster.publisher();
         assertTrue(publisher.sendToConnection(id, Map.of("type", "x")));
         client.close();

@@ -52,9 +52,6 @@ class PublishApiIT {
         return Json.parseObject(response.body());
     }
 
-    private static String idOf(TestClient client) {
-        return client.sendAndAwaitReply(Map.of("type", "get_status", "id", "s")).path("data").path("connectionId").asText();
-    }
 
     @Test
     void publishesToAChannelAUserAndAConnectionOnAnyNode() throws Exception {
@@ -63,7 +60,7 @@ class PublishApiIT {
         for (TestClient client : new TestClient[] {a, b}) {
             client.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ops:news", "id", 1));
         }
-        String aId = idOf(a);
+        String aId = a.connectionId();
 
         HttpResponse<String> broadcast = post("{\"channel\":\"ops:news\",\"exclude\":\"" + aId
                 + "\",\"message\":{\"type\":\"headline\",\"n\":1}}", KEY);

@@ -31,9 +31,6 @@ class ChannelPresenceIT {
         return client.sendAndAwaitReply(Map.of("type", "subscribe", "channel", channel, "id", "sub-" + channel));
     }
 
-    private static String idOf(TestClient client) {
-        return client.sendAndAwaitReply(Map.of("type", "get_status", "id", "s")).path("data").path("connectionId").asText();
-    }
 
     @Test
     void subscribersSeeJoinsAndLeavesAndCanAskWhoIsThere() {
@@ -45,7 +42,7 @@ class ChannelPresenceIT {
         subscribe(ben, "room:1");
         JsonNode join = ann.nextOfType("presence_join");
         assertEquals("ben", join.path("userId").asText());
-        assertEquals(idOf(ben), join.path("connectionId").asText());
+        assertEquals(ben.connectionId(), join.path("connectionId").asText());
         assertEquals("room:1", join.path("channel").asText());
 
         JsonNode presence = ann.sendAndAwaitReply(Map.of("type", "presence", "channel", "room:1", "id", "p"));

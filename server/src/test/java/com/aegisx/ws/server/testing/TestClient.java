@@ -275,6 +275,11 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /** This connection's id, as the node reports it ({@code get_status}). */
+    public String connectionId() {
+        return sendAndAwaitReply(Map.of("type", "get_status")).path("data").path("connectionId").asText();
+    }
+
     /**
      * Sends the message with an {@code id} (a fresh one when it has none) and returns the first
      * message that echoes that id; anything else that arrives meanwhile is kept for {@link #next()}.
