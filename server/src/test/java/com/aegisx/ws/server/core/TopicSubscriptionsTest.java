@@ -2,6 +2,7 @@ package com.aegisx.ws.server.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aegisx.ws.server.auth.Identity;
@@ -57,5 +58,23 @@ class TopicSubscriptionsTest {
         topics.leave("user:1", a);
         assertFalse(topics.isSubscribed("user:1"));
         assertEquals(0, topics.topicCount());
+    }
+
+    @Test
+    void theFanOutsArrayIsReusedUntilAChangeAndAlwaysCurrentAfterOne() {
+        TopicSubscriptions topics = new TopicSubscriptions(broker);
+        LocalConnection a = socket("a");
+        LocalConnection b = socket("b");
+        LocalConnection c = socket("c");
+        topics.join("room", a);
+        topics.join("room", b);
+
+        java.util.Collection<LocalConnection> first = topics.members("room");
+        assertSame(first, topics.members("room"), "no change: the same array");
+        topics.join("room", c);
+        assertEquals(Set.of(a, b, c), new HashSet<>(topics.members("room")));
+        topics.leave("room", a);
+        assertEquals(Set.of(b, c), new HashSet<>(topics.members("room")));
+        assertEquals(Set.of(a, b), new HashSet<>(first), "a snapshot handed out never changes under its reader");
     }
 }
