@@ -40,7 +40,19 @@ public final class Conflation {
         if (covered.size() > 10_000) {
             covered.clear(); // channel names come and go; the cache must not grow forever
         }
-        return covered.computeIfAbsent(channel, c -> patterns.stream().anyMatch(p -> p.matches(c)));
+        return covered.computeIfAbsent(channel, matcher);
+    }
+
+    /** Made once: a capturing lambda in {@link #covers} was an allocation per delivery. */
+    private final java.util.function.Function<String, Boolean> matcher = this::matchesAny;
+
+    private Boolean matchesAny(String channel) {
+        for (ChannelPattern pattern : patterns) {
+            if (pattern.matches(channel)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -85,9 +85,11 @@ public final class FanOut implements Broker.Listener {
         if (batch.isEmpty()) {
             return;
         }
+        Conflation latest = conflation;
+        Conflation conflated = latest != null && latest.covers(channel) ? latest : null;
         for (LocalConnection member : members) {
             try {
-                deliver(topic, channel, member, batch);
+                deliver(topic, channel, member, batch, conflated);
             } catch (RuntimeException e) {
                 memberFailed(topic, member, e);
             }
@@ -102,19 +104,20 @@ public final class FanOut implements Broker.Listener {
         this.conflation = conflation;
     }
 
-    private void deliver(String topic, String channel, LocalConnection member, List<Outgoing> batch) {
+    /** {@code conflated}: the channel's conflation when it is a latest-value channel, else null. */
+    private void deliver(String topic, String channel, LocalConnection member, List<Outgoing> batch,
+                         Conflation conflated) {
         if (member.interceptor() != null || member.isBuffering()) {
             for (Outgoing out : batch) {
                 deliverIntercepted(topic, channel, member, out);
             }
             return;
         }
-        Conflation latest = conflation;
-        if (latest != null && latest.covers(channel)) {
+        if (conflated != null) {
             // Only the newest of the batch can matter to a socket that is behind; one that is not
             // gets them all, in order.
             for (Outgoing out : batch) {
-                if (!out.skips(member) && latest.sendOrHold(member, channel, out.frame)) {
+                if (!out.skips(member) && conflated.sendOrHold(member, channel, out.frame)) {
                     out.sent++;
                 }
             }

@@ -22,27 +22,34 @@ final class FrameComposer {
     private static final int INITIAL_BYTES = 2048;
 
     private ByteBuffer frame = ByteBuffer.allocateDirect(INITIAL_BYTES);
+    /** {@link #frame} as the one-element array the socket write takes. */
+    private final ByteBuffer[] frameArray = {frame};
     private ByteBuffer source;
     private int sourcePosition;
     private int sourceLimit;
     private ByteBuffer gathered = ByteBuffer.allocateDirect(INITIAL_BYTES);
     /** The writer the gathered frames are for; null while none wait. */
     private OutboundWriter gatheringFor;
+    private final ByteBuffer[] gatheredArray = new ByteBuffer[1];
 
     static FrameComposer local() {
         return LOCAL.get();
     }
 
-    /** The whole frame of {@code payload}, positioned at its first byte (valid until the next call). */
-    ByteBuffer frameOf(ByteBuffer payload) {
+    /**
+     * The whole frame of {@code payload}, positioned at its first byte, as the only element of an
+     * array (both valid until the next call).
+     */
+    ByteBuffer[] frameOf(ByteBuffer payload) {
         if (payload == source && payload.position() == sourcePosition && payload.limit() == sourceLimit) {
             frame.position(0);
-            return frame;
+            return frameArray;
         }
         int length = payload.remaining();
         int size = FrameHeader.size(length) + length;
         if (frame.capacity() < size || frame.capacity() > KEEP_BYTES) {
             frame = ByteBuffer.allocateDirect(Math.max(size, INITIAL_BYTES));
+            frameArray[0] = frame;
         }
         frame.clear();
         FrameHeader.put(frame, FrameHeader.FIN_TEXT, length);
@@ -51,7 +58,7 @@ final class FrameComposer {
         source = payload;
         sourcePosition = payload.position();
         sourceLimit = payload.limit();
-        return frame;
+        return frameArray;
     }
 
     /** The writer whose batch frames wait here, or null. */
@@ -75,9 +82,10 @@ final class FrameComposer {
         gatheringFor = writer;
     }
 
-    /** The gathered frames, positioned for writing; {@link #clearGathered()} once written. */
-    ByteBuffer gathered() {
-        return gathered.flip();
+    /** The gathered frames, positioned for writing, as a one-element array; {@link #clearGathered()} once written. */
+    ByteBuffer[] gathered() {
+        gatheredArray[0] = gathered.flip();
+        return gatheredArray;
     }
 
     void clearGathered() {

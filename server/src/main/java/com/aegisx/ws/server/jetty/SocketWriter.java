@@ -60,11 +60,14 @@ final class SocketWriter implements Callback {
     }
 
     /**
-     * Writes one or more whole frames the caller owns only for this call ({@code bytes} is read
+     * Writes one or more whole frames the caller owns only for this call ({@code only[0]} is read
      * from its position to its limit, and may be reused once this returns): what the socket does
-     * not take at once is copied. {@code maxQueuedBytes} bounds what may wait.
+     * not take at once is copied. {@code maxQueuedBytes} bounds what may wait. A one-element array,
+     * not the buffer: the endpoint's flush takes an array, and the caller's is made once per thread
+     * instead of once per delivery.
      */
-    Outcome write(ByteBuffer bytes, long maxQueuedBytes) {
+    Outcome write(ByteBuffer[] only, long maxQueuedBytes) {
+        ByteBuffer bytes = only[0];
         Throwable failed = null;
         synchronized (this) {
             if (failure != null || closing) {
@@ -79,7 +82,7 @@ final class SocketWriter implements Callback {
                 return Outcome.ACCEPTED;
             }
             try {
-                endPoint.flush(bytes);
+                endPoint.flush(only);
                 if (!bytes.hasRemaining()) {
                     return Outcome.ACCEPTED;
                 }

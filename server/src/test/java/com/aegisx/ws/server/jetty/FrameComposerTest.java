@@ -27,7 +27,7 @@ class FrameComposerTest {
         int[][] cases = {{0, 2}, {125, 2}, {126, 4}, {65_535, 4}, {65_536, 10}, {200_000, 10}};
         for (int[] c : cases) {
             ByteBuffer payload = payload(c[0]);
-            ByteBuffer frame = composer.frameOf(payload);
+            ByteBuffer frame = composer.frameOf(payload)[0];
             assertEquals(c[1] + c[0], frame.remaining(), "length " + c[0]);
             assertEquals((byte) 0x81, frame.get(0));
             if (c[1] == 2) {
@@ -48,16 +48,16 @@ class FrameComposerTest {
     void theSamePayloadIsFramedOnceAndTheFrameRewoundForTheNextSocket() {
         FrameComposer composer = new FrameComposer();
         ByteBuffer payload = ByteBuffer.wrap("{\"n\":1}".getBytes(StandardCharsets.UTF_8));
-        ByteBuffer first = composer.frameOf(payload);
+        ByteBuffer first = composer.frameOf(payload)[0];
         first.position(first.limit()); // written to a socket
-        ByteBuffer again = composer.frameOf(payload);
+        ByteBuffer again = composer.frameOf(payload)[0];
         assertSame(first, again);
         assertEquals(0, again.position());
         assertEquals(9, again.remaining());
 
         ByteBuffer other = ByteBuffer.wrap("{\"n\":22}".getBytes(StandardCharsets.UTF_8));
-        assertEquals(10, composer.frameOf(other).remaining(), "another payload gets its own frame");
-        assertEquals(9, composer.frameOf(payload.duplicate()).remaining(), "a view is framed anew");
+        assertEquals(10, composer.frameOf(other)[0].remaining(), "another payload gets its own frame");
+        assertEquals(9, composer.frameOf(payload.duplicate())[0].remaining(), "a view is framed anew");
     }
 
     @Test
@@ -68,7 +68,7 @@ class FrameComposerTest {
         for (int i = 0; i < 100; i++) {
             composer.gather(owner, payload(100));
         }
-        ByteBuffer gathered = composer.gathered();
+        ByteBuffer gathered = composer.gathered()[0];
         assertEquals(100 * 102, gathered.remaining());
         for (int i = 0; i < 100; i++) {
             assertEquals((byte) 0x81, gathered.get(i * 102));
@@ -76,15 +76,15 @@ class FrameComposerTest {
         }
         composer.clearGathered();
         assertNull(composer.gatheringFor());
-        assertEquals(0, composer.gathered().remaining());
+        assertEquals(0, composer.gathered()[0].remaining());
         composer.clearGathered();
     }
 
     @Test
     void aLargeFrameIsNotKeptPerThread() {
         FrameComposer composer = new FrameComposer();
-        ByteBuffer large = composer.frameOf(payload(FrameComposer.KEEP_BYTES + 1));
-        ByteBuffer small = composer.frameOf(payload(10));
+        ByteBuffer large = composer.frameOf(payload(FrameComposer.KEEP_BYTES + 1))[0];
+        ByteBuffer small = composer.frameOf(payload(10))[0];
         assertNotSame(large, small);
         assertTrue(small.capacity() <= FrameComposer.KEEP_BYTES);
     }

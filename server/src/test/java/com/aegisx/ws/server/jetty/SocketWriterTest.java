@@ -56,7 +56,7 @@ class SocketWriterTest {
         SocketWriter writer = writer(endPoint);
         ByteBuffer frame = bytes("hello");
 
-        assertEquals(SocketWriter.Outcome.ACCEPTED, writer.write(frame, UNBOUNDED));
+        assertEquals(SocketWriter.Outcome.ACCEPTED, writer.write(new ByteBuffer[] {frame}, UNBOUNDED));
 
         assertEquals("hello", endPoint.getOutputString());
         assertEquals(0, writer.queuedBytes());
@@ -72,7 +72,7 @@ class SocketWriterTest {
 
         for (String part : new String[] {"abcdefgh", "ijkl", "mnopqrstu"}) {
             reused.clear().put(part.getBytes(StandardCharsets.UTF_8)).flip();
-            assertEquals(SocketWriter.Outcome.ACCEPTED, writer.write(reused, UNBOUNDED));
+            assertEquals(SocketWriter.Outcome.ACCEPTED, writer.write(new ByteBuffer[] {reused}, UNBOUNDED));
             reused.clear().put("################".getBytes(StandardCharsets.UTF_8)); // reused at once
         }
         assertEquals(4 + 4 + 9, writer.queuedBytes(), "the first frame's rest and the two behind it wait");
@@ -86,10 +86,10 @@ class SocketWriterTest {
         ByteArrayEndPoint endPoint = endPoint(2);
         SocketWriter writer = writer(endPoint);
 
-        assertEquals(SocketWriter.Outcome.ACCEPTED, writer.write(bytes("0123456789"), 10));
+        assertEquals(SocketWriter.Outcome.ACCEPTED, writer.write(new ByteBuffer[] {bytes("0123456789")}, 10));
         assertEquals(8, writer.queuedBytes());
-        assertEquals(SocketWriter.Outcome.OVER_BOUND, writer.write(bytes("abc"), 10));
-        assertEquals(SocketWriter.Outcome.ACCEPTED, writer.write(bytes("ab"), 10));
+        assertEquals(SocketWriter.Outcome.OVER_BOUND, writer.write(new ByteBuffer[] {bytes("abc")}, 10));
+        assertEquals(SocketWriter.Outcome.ACCEPTED, writer.write(new ByteBuffer[] {bytes("ab")}, 10));
 
         assertEquals("0123456789ab", drain(endPoint, writer));
     }
@@ -100,9 +100,9 @@ class SocketWriterTest {
         SocketWriter writer = writer(endPoint);
         RecordingCallback ping = new RecordingCallback();
 
-        writer.write(bytes("data1"), UNBOUNDED);
+        writer.write(new ByteBuffer[] {bytes("data1")}, UNBOUNDED);
         writer.write(bytes("PING"), ping, false);
-        writer.write(bytes("data2"), UNBOUNDED);
+        writer.write(new ByteBuffer[] {bytes("data2")}, UNBOUNDED);
         assertFalse(ping.done(), "the ping waits behind the data frame");
 
         assertEquals("data1PINGdata2", drain(endPoint, writer));
@@ -116,9 +116,9 @@ class SocketWriterTest {
         RecordingCallback close = new RecordingCallback();
         RecordingCallback late = new RecordingCallback();
 
-        writer.write(bytes("data"), UNBOUNDED);
+        writer.write(new ByteBuffer[] {bytes("data")}, UNBOUNDED);
         writer.write(bytes("CLOSE"), close, true);
-        assertEquals(SocketWriter.Outcome.REFUSED, writer.write(bytes("after"), UNBOUNDED));
+        assertEquals(SocketWriter.Outcome.REFUSED, writer.write(new ByteBuffer[] {bytes("after")}, UNBOUNDED));
         writer.write(bytes("PONG"), late, false);
 
         assertInstanceOf(ClosedChannelException.class, late.failure);
@@ -131,7 +131,7 @@ class SocketWriterTest {
         ByteArrayEndPoint endPoint = endPoint(2);
         SocketWriter writer = writer(endPoint);
         RecordingCallback waiting = new RecordingCallback();
-        writer.write(bytes("data"), UNBOUNDED);
+        writer.write(new ByteBuffer[] {bytes("data")}, UNBOUNDED);
         writer.write(bytes("PING"), waiting, false);
 
         IOException cause = new IOException("reset by peer");
@@ -139,7 +139,7 @@ class SocketWriterTest {
 
         assertEquals(cause, waiting.failure);
         assertEquals(0, writer.queuedBytes());
-        assertEquals(SocketWriter.Outcome.REFUSED, writer.write(bytes("more"), UNBOUNDED));
+        assertEquals(SocketWriter.Outcome.REFUSED, writer.write(new ByteBuffer[] {bytes("more")}, UNBOUNDED));
         assertTrue(writeFailures.isEmpty(), "a close is not a write failure to report");
     }
 
@@ -149,8 +149,8 @@ class SocketWriterTest {
         SocketWriter writer = writer(endPoint);
         endPoint.close();
 
-        assertEquals(SocketWriter.Outcome.REFUSED, writer.write(bytes("x"), UNBOUNDED));
-        assertEquals(SocketWriter.Outcome.REFUSED, writer.write(bytes("y"), UNBOUNDED));
+        assertEquals(SocketWriter.Outcome.REFUSED, writer.write(new ByteBuffer[] {bytes("x")}, UNBOUNDED));
+        assertEquals(SocketWriter.Outcome.REFUSED, writer.write(new ByteBuffer[] {bytes("y")}, UNBOUNDED));
         assertEquals(1, writeFailures.size());
     }
 
@@ -175,7 +175,7 @@ class SocketWriterTest {
                     start.await();
                     for (int i = 0; i < frames; i++) {
                         reused.clear().put(("<" + thread + ":" + i + ">").getBytes(StandardCharsets.US_ASCII)).flip();
-                        if (writer.write(reused, UNBOUNDED) != SocketWriter.Outcome.ACCEPTED) {
+                        if (writer.write(new ByteBuffer[] {reused}, UNBOUNDED) != SocketWriter.Outcome.ACCEPTED) {
                             throw new AssertionError("refused");
                         }
                         if (i % 7 == 0) {
