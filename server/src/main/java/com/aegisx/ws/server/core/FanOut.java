@@ -26,13 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class FanOut implements Broker.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(FanOut.class);
-    /**
-     * From this many local subscribers on, a message's frame is built in a direct buffer: one
-     * allocation and copy per node instead of one copy per socket in the JDK's socket write. A
-     * message for one or two sockets stays on the heap, where allocating is cheaper.
-     */
-    static final int DIRECT_FRAME_MIN_MEMBERS = 8;
-
     private final KeySchema keys;
     private final TopicSubscriptions topics;
     private final String inboxTopic;
@@ -41,8 +34,6 @@ public final class FanOut implements Broker.Listener {
     private final AtomicLong malformedPayloads = new AtomicLong();
     private final AtomicLong memberFailures = new AtomicLong();
     private volatile Conflation conflation;
-    /** Each dispatch worker carves its shared frames from its own slabs. */
-    private final ThreadLocal<FrameSlab> slabs = ThreadLocal.withInitial(FrameSlab::new);
 
     public FanOut(KeySchema keys, String nodeId, TopicSubscriptions topics, NodeCommands commands,
                   FanoutMetrics metrics) {
@@ -84,10 +75,9 @@ public final class FanOut implements Broker.Listener {
             return;
         }
         String channel = keys.channelOfTopic(topic);
-        boolean shared = members.size() >= DIRECT_FRAME_MIN_MEMBERS;
         List<Outgoing> batch = new ArrayList<>(payloads.size());
         for (String payload : payloads) {
-            Outgoing out = prepare(topic, channel, payload, shared);
+            Outgoing out = prepare(topic, channel, payload);
             if (out != null) {
                 batch.add(out);
             }
@@ -174,17 +164,16 @@ public final class FanOut implements Broker.Listener {
 
     /**
      * Decodes, stamps and encodes one payload once for every socket; null when it is malformed.
-     * {@code shared}: the frame goes to many sockets, so it is put in direct memory once (from a
-     * {@link FrameSlab}); the socket write would otherwise copy a heap buffer into a temporary
-     * direct one per socket.
+     * The transport frames it once per sending thread, in direct memory, and writes that frame to
+     * every member.
      */
-    private Outgoing prepare(String topic, String channel, String payload, boolean shared) {
+    private Outgoing prepare(String topic, String channel, String payload) {
         int stampedAt = WireFormat.stampedTimestampAt(payload, channel);
         if (stampedAt >= 0) {
             // Fast path: the publisher client already wrote the payload exactly as clients must get
             // it (channel and timestamp first), so it is forwarded without a parse and re-encode.
             metrics.onPubSubMessage(channel != null, payload, stampedAt);
-            return new Outgoing(payload, frame(payload.getBytes(StandardCharsets.UTF_8), shared), null, null);
+            return new Outgoing(payload, ByteBuffer.wrap(payload.getBytes(StandardCharsets.UTF_8)), null, null);
         }
         RawStamp.Stamped stamped;
         try {
@@ -195,7 +184,7 @@ public final class FanOut implements Broker.Listener {
             return null;
         }
         metrics.onPubSubMessage(channel != null, stamped.timestamp());
-        return new Outgoing(stamped.text(), frame(stamped.text().getBytes(StandardCharsets.UTF_8), shared),
+        return new Outgoing(stamped.text(), ByteBuffer.wrap(stamped.text().getBytes(StandardCharsets.UTF_8)),
                 stamped.excludeConnection(), null);
     }
 
@@ -231,10 +220,6 @@ public final class FanOut implements Broker.Listener {
         if (!member.interceptor().intercept(member, channel, out.message, out.frame) && member.send(out.frame)) {
             out.sent++;
         }
-    }
-
-    private ByteBuffer frame(byte[] utf8, boolean direct) {
-        return direct ? slabs.get().frame(utf8) : ByteBuffer.wrap(utf8);
     }
 
     private void malformed(String topic, IllegalArgumentException e) {

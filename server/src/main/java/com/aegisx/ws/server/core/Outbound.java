@@ -12,8 +12,10 @@ public interface Outbound {
     /**
      * Queues one text frame; false when it was refused (socket closing or its queue over its bound).
      * The buffer may be shared by many sockets: an implementation reads it through its own view and
-     * never changes it. {@code batch}: the frame may wait for the next one sent without it, and both
-     * leave in one write; a caller passing true must send another frame.
+     * never changes it, and the caller never changes its bytes once handed over (an implementation
+     * may recognise a buffer it framed before by identity and reuse that frame). {@code batch}: the
+     * frame may wait for the next one sent without it, and both leave in one write; a caller
+     * passing true must send another frame, from the same thread.
      */
     boolean send(ByteBuffer utf8, boolean batch);
 

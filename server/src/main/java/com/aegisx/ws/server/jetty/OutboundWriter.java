@@ -2,77 +2,99 @@ package com.aegisx.ws.server.jetty;
 
 import com.aegisx.ws.server.core.Outbound;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
-import org.eclipse.jetty.websocket.core.OutgoingEntry;
-import org.eclipse.jetty.websocket.core.WebSocketConnection;
 import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 
 /**
- * The bounded outbound queue of one socket. Frames go to Jetty's flusher without blocking (Jetty
- * gathers frames that queue up into one write); this class counts the bytes not yet written and,
- * past the bound, reports a slow consumer instead of letting memory grow.
+ * The bounded outbound side of one socket. Text frames are written straight to the socket by the
+ * sending thread when nothing waits for it ({@link SocketWriter}); what the socket cannot take at
+ * once waits, and past the bound the socket is reported as a slow consumer instead of letting
+ * memory grow.
  *
  * <p>The payload buffer is shared by every socket that receives the same message (it is encoded
- * once per node); each frame gets its own read-only view of it.
+ * once per node); the sending thread frames it once ({@link FrameComposer}) and writes that frame
+ * to each socket, so a delivery allocates nothing unless its socket is behind.
  *
- * <p>Text frames go straight to the connection's frame flusher, past the session's own outgoing
- * chain (frame validation, session state, a second flusher, fragmentation, the extension stack):
- * a profile of a 1,000-socket broadcast put that chain at a quarter of the node's user CPU, and
- * for a whole, valid, uncompressed text frame it does nothing. It is safe because every data
- * frame of this server takes this path (so they keep their order), extensions are off by default
- * (with permessage-deflate on, frames take the session path and get compressed), and the
- * flusher itself refuses frames once a close frame is queued or the connection failed.
+ * <p>A socket with an extension negotiated (permessage-deflate, off by default) takes the
+ * session's chain instead: its frames must be compressed. They still end in the same writer.
  */
 public final class OutboundWriter implements Outbound {
 
     private final CoreSession session;
-    /** The connection's frame flusher entry point; null: frames take the session's chain. */
-    private final WebSocketConnection direct;
+    /** The socket's writer; null: frames take the session's chain. */
+    private final SocketWriter direct;
     private final long maxQueuedBytes;
     private final Runnable onOverflow;
-    /** A field with an updater rather than an AtomicLong: one object less per socket. */
-    private static final AtomicLongFieldUpdater<OutboundWriter> QUEUED =
-            AtomicLongFieldUpdater.newUpdater(OutboundWriter.class, "queuedBytes");
-    private volatile long queuedBytes;
     private volatile boolean overflowed;
     private volatile boolean closed;
-    private Release lastRelease;
 
     public OutboundWriter(CoreSession session, long maxQueuedBytes, Runnable onOverflow) {
         this.session = session;
-        this.direct = session instanceof WebSocketCoreSession core
-                && core.getNegotiatedExtensions().isEmpty() ? core.getConnection() : null;
+        this.direct = session instanceof WebSocketCoreSession core && core.getNegotiatedExtensions().isEmpty()
+                && core.getConnection() instanceof DirectConnection connection ? connection.writer() : null;
         this.maxQueuedBytes = maxQueuedBytes;
         this.onOverflow = onOverflow;
     }
 
     /**
-     * Queues one text frame; false when it was refused (closed socket or queue over its bound).
-     * {@code batch}: Jetty's batch mode, the frame waits in Jetty's batch buffer for the next frame
-     * sent without it (a refused frame closes the socket, which flushes what waits).
+     * Sends one text frame; false when it was refused (closed socket or queue over its bound).
+     * {@code batch}: more frames follow for this socket from this thread; this one waits for them
+     * and they leave in one write.
      */
     @Override
     public boolean send(ByteBuffer utf8, boolean batch) {
         if (overflowed || closed) {
             return false;
         }
-        int size = utf8.remaining();
-        if (QUEUED.addAndGet(this, size) > maxQueuedBytes) {
-            QUEUED.addAndGet(this, -size);
+        if (direct == null) {
+            return sendThroughSession(utf8, batch);
+        }
+        FrameComposer composer = FrameComposer.local();
+        OutboundWriter gathering = composer.gatheringFor();
+        if (gathering != null && gathering != this) {
+            gathering.writeGathered(composer); // a batch left open by its caller: never held back
+        }
+        if (batch) {
+            composer.gather(this, utf8);
+            return true;
+        }
+        if (gathering == this) {
+            composer.gather(this, utf8);
+            return writeGathered(composer);
+        }
+        return outcome(direct.write(composer.frameOf(utf8), maxQueuedBytes));
+    }
+
+    private boolean writeGathered(FrameComposer composer) {
+        try {
+            return outcome(direct.write(composer.gathered(), maxQueuedBytes));
+        } finally {
+            composer.clearGathered();
+        }
+    }
+
+    private boolean outcome(SocketWriter.Outcome outcome) {
+        if (outcome == SocketWriter.Outcome.ACCEPTED) {
+            return true;
+        }
+        if (outcome == SocketWriter.Outcome.OVER_BOUND && !overflowed) {
+            overflowed = true;
+            onOverflow.run();
+        }
+        return false;
+    }
+
+    /** With an extension: through the session's chain (Jetty counts nothing here, the writer does). */
+    private boolean sendThroughSession(ByteBuffer utf8, boolean batch) {
+        if (queuedBytes() > maxQueuedBytes) {
             overflowed = true;
             onOverflow.run();
             return false;
         }
-        Frame frame = new Frame(OpCode.TEXT, utf8.asReadOnlyBuffer());
-        if (direct != null) {
-            direct.enqueueFrame(new OutgoingEntry.Builder(frame, release(size)).batch(batch).build());
-        } else {
-            session.sendFrame(frame, release(size), batch);
-        }
+        session.sendFrame(new Frame(OpCode.TEXT, utf8.asReadOnlyBuffer()), Callback.NOOP, batch);
         return true;
     }
 
@@ -110,7 +132,7 @@ public final class OutboundWriter implements Outbound {
     }
 
     /**
-     * True when text frames go straight to the connection's flusher (the default, no extension
+     * True when text frames are written straight to the socket (the default, no extension
      * negotiated); false when they take the session's chain. {@code JettyInternalsIT} pins it.
      */
     public boolean isDirect() {
@@ -122,40 +144,12 @@ public final class OutboundWriter implements Outbound {
         return session;
     }
 
-    /**
-     * The callback that gives the frame's bytes back. It holds only the size, so consecutive frames
-     * of one size (a fan-out's frames are all the same message) share one instance instead of
-     * allocating one per frame. A race may allocate an extra one, never a wrong one.
-     */
-    private Release release(int size) {
-        Release last = lastRelease;
-        if (last == null || last.size != size) {
-            last = new Release(size);
-            lastRelease = last;
-        }
-        return last;
-    }
-
     @Override
     public long queuedBytes() {
-        return queuedBytes;
-    }
-
-    private final class Release implements Callback {
-        private final int size;
-
-        Release(int size) {
-            this.size = size;
+        if (direct != null) {
+            return direct.queuedBytes();
         }
-
-        @Override
-        public void succeeded() {
-            QUEUED.addAndGet(OutboundWriter.this, -size);
-        }
-
-        @Override
-        public void failed(Throwable cause) {
-            QUEUED.addAndGet(OutboundWriter.this, -size);
-        }
+        return session instanceof WebSocketCoreSession core && core.getConnection() instanceof DirectConnection connection
+                ? connection.writer().queuedBytes() : 0;
     }
 }

@@ -9,6 +9,7 @@ import com.aegisx.ws.server.TestCluster;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.testing.RawWsClient;
 import com.aegisx.ws.server.testing.TestClient;
+import com.aegisx.ws.server.testing.WsFrame;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,14 +20,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Pins what {@link OutboundWriter} relies on in Jetty's internals (the decoder trimming and the
- * upgrade-request release are pinned by {@code IdleFootprintIT}): if a Jetty upgrade changes any
- * of it, this fails instead of the node silently losing frames or order.
+ * Pins what the direct write path relies on in Jetty's internals (the decoder trimming and the
+ * upgrade-request release are pinned by {@code IdleFootprintIT}): that {@link DirectHandshaker}
+ * is installed and makes every socket a {@link DirectConnection}, whose writer then carries
+ * Jetty's own frames (pong, close) in order among the node's. If a Jetty upgrade changes any of
+ * it, this fails instead of the node silently losing frames or order.
  */
 class JettyInternalsIT {
 
     @RegisterExtension
-    static final TestCluster cluster = TestCluster.nodes(1);
+    static final TestCluster cluster = TestCluster.nodes(1)
+            .env("WEBSOCKET_MAX_OUTBOUND_BYTES", String.valueOf(64 * 1_048_576)); // room for the burst below
 
     private static LocalConnection only(String userId) {
         return cluster.node(0).hub().connections().stream()
@@ -42,7 +46,9 @@ class JettyInternalsIT {
         TestClient client = cluster.connectAs(0, "pinned");
         LocalConnection connection = only("pinned");
         OutboundWriter writer = (OutboundWriter) connection.outbound();
-        assertTrue(writer.isDirect(), "a socket without extensions enqueues on the connection's flusher directly");
+        assertTrue(writer.isDirect(), "a socket without extensions is written directly");
+        assertTrue(((org.eclipse.jetty.websocket.core.WebSocketCoreSession) writer.session()).getConnection()
+                instanceof DirectConnection, "the upgrade made a DirectConnection");
 
         // Direct data frames, batched and not, arrive in order and complete.
         for (int i = 0; i < 200; i++) {
@@ -51,23 +57,86 @@ class JettyInternalsIT {
         for (int i = 0; i < 200; i++) {
             assertEquals(i, client.nextOfType("seq").path("n").asInt());
         }
-        // Every frame's bytes were given back by Jetty's callback: nothing stays counted as queued.
+        // Nothing stays counted as queued.
         await().atMost(Duration.ofSeconds(5)).until(() -> writer.queuedBytes() == 0);
     }
 
     @Test
-    void theFlusherRefusesFramesAfterTheCloseAndStillGivesTheBytesBack() throws Exception {
+    void theWriterRefusesFramesAfterTheClose() throws Exception {
         try (RawWsClient raw = RawWsClient.connect(cluster.uri(0, "/ws"))) {
             String id = raw.readTextJson().path("data").path("connectionId").asText();
             LocalConnection connection = cluster.node(0).hub().get(id);
             OutboundWriter writer = (OutboundWriter) connection.outbound();
             assertTrue(writer.isDirect());
-            // Close from the server, then enqueue past the session: Jetty's flusher must refuse the
-            // frame (it is after the close frame) and complete its callback, so the count returns to 0.
+            // Close from the server, then send past the session: the writer must refuse the frame
+            // (it is after the close frame), and the client gets the close and nothing after it.
             writer.session().close(1000, "bye", org.eclipse.jetty.util.Callback.NOOP);
-            writer.send(text("{\"type\":\"late\"}"), false);
+            assertFalse(writer.send(text("{\"type\":\"late\"}"), false));
+            WsFrame frame = raw.readFrame();
+            while (frame.isPing() || frame.isPong()) {
+                frame = raw.readFrame();
+            }
+            assertTrue(frame.isClose(), "got " + frame);
             await().atMost(Duration.ofSeconds(5)).until(() -> writer.queuedBytes() == 0);
             assertFalse(writer.session().isOutputOpen());
+        }
+    }
+
+    /**
+     * A burst larger than the socket's buffers, written while the client pings: the socket falls
+     * behind, so frames queue and leave through Jetty's write flusher; Jetty's pongs and the close
+     * frame go through the same writer. The client gets every text frame whole and in order, a
+     * pong for every ping, and the close last.
+     */
+    @Test
+    void aBackloggedBurstKeepsOrderWithJettysPongsAndClose() throws Exception {
+        try (RawWsClient raw = RawWsClient.builder(cluster.uri(0, "/ws")).receiveBufferSize(4096).connect()) {
+            String id = raw.readTextJson().path("data").path("connectionId").asText();
+            OutboundWriter writer = (OutboundWriter) cluster.node(0).hub().get(id).outbound();
+            String pad = "x".repeat(700);
+            // Past the kernel's socket buffers (up to 4 MiB here): sent until frames wait, then more.
+            java.util.concurrent.atomic.AtomicLong mostQueued = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+            Thread sender = new Thread(() -> {
+                int i = 0;
+                for (int more = 500; more > 0 && i < 60_000; i++) {
+                    writer.send(text("{\"type\":\"seq\",\"n\":" + i + ",\"pad\":\"" + pad + "\"}"), i % 5 != 4);
+                    mostQueued.accumulateAndGet(writer.queuedBytes(), Math::max);
+                    if (mostQueued.get() > 0) {
+                        more--;
+                    }
+                }
+                writer.send(text("{\"type\":\"seq\",\"n\":" + i + "}"), false);
+                sent.set(i + 1);
+                writer.close(1000, "done");
+            });
+            sender.start();
+            for (int i = 0; i < 20; i++) {
+                raw.sendPing(("p" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> mostQueued.get() > 0);
+            raw.resumeReading();
+            int next = 0;
+            List<String> pongs = new ArrayList<>();
+            while (true) {
+                WsFrame frame = raw.readFrame(Duration.ofSeconds(20));
+                if (frame.isPong()) {
+                    pongs.add(new String(frame.payload(), StandardCharsets.UTF_8));
+                } else if (frame.isClose()) {
+                    break;
+                } else if (!frame.isPing()) {
+                    assertEquals(next++, com.aegisx.ws.protocol.Json.parseObject(
+                            new String(frame.payload(), StandardCharsets.UTF_8)).path("n").asInt());
+                }
+            }
+            sender.join();
+            assertTrue(mostQueued.get() > 0, "the socket fell behind, so frames waited in the queue");
+            assertEquals(sent.get(), next, "every text frame, in order, before the close");
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                expected.add("p" + i);
+            }
+            assertEquals(expected, pongs);
         }
     }
 }

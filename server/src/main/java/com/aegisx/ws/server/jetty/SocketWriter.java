@@ -1,0 +1,284 @@
+package com.aegisx.ws.server.jetty;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The only writer of one socket: the node's text frames and Jetty's own frames (close, ping, pong)
+ * all leave through here, in the order they were handed over.
+ *
+ * <p>When nothing is waiting, a frame is written straight to the socket by the thread that sends
+ * it: one non-blocking write, no queue entry, no callback, no allocation. Only the part the kernel
+ * did not take is copied and queued; from then on frames queue behind it (bounded by the caller)
+ * and leave in gathering writes, driven by Jetty's write flusher when the socket becomes writable.
+ * This is what lets a fan-out write a shared, pre-built frame to a thousand sockets without
+ * Jetty's per-frame flusher entries, header buffers and gather arrays.
+ *
+ * <p>Why it is race-free: this class owns the endpoint's output. Jetty's own frame flusher never
+ * gets a frame ({@link DirectConnection} routes every frame here), so the endpoint is written
+ * either directly, under this object's monitor while nothing is queued, or by one write-flusher
+ * write of queued buffers at a time; never both. The monitor is held only for a non-blocking write.
+ */
+final class SocketWriter implements Callback {
+
+    /** How a frame was taken. */
+    enum Outcome {
+        /** Written to the socket, or queued behind earlier frames. */
+        ACCEPTED,
+        /** Not taken: the socket failed or a close frame went before. */
+        REFUSED,
+        /** Not taken: queuing it would pass the caller's bound. */
+        OVER_BOUND
+    }
+
+    /** At most this many queued buffers go into one gathering write. */
+    static final int MAX_GATHER = 64;
+
+    private final EndPoint endPoint;
+    /** Told when a write fails (Jetty's session closes the connection). */
+    private final Consumer<Throwable> onWriteFailure;
+
+    /** Frames not yet (fully) written, oldest first; null while nothing waits (most of the time). */
+    private ArrayDeque<Queued> queue;
+    /** True while queued bytes are being written; the endpoint then belongs to that write. */
+    private boolean writing;
+    /** A close frame was taken: nothing after it is. */
+    private boolean closing;
+    private Throwable failure;
+    private volatile long queuedBytes;
+
+    SocketWriter(EndPoint endPoint, Consumer<Throwable> onWriteFailure) {
+        this.endPoint = endPoint;
+        this.onWriteFailure = onWriteFailure;
+    }
+
+    /**
+     * Writes one or more whole frames the caller owns only for this call ({@code bytes} is read
+     * from its position to its limit, and may be reused once this returns): what the socket does
+     * not take at once is copied. {@code maxQueuedBytes} bounds what may wait.
+     */
+    Outcome write(ByteBuffer bytes, long maxQueuedBytes) {
+        Throwable failed = null;
+        synchronized (this) {
+            if (failure != null || closing) {
+                return Outcome.REFUSED;
+            }
+            if (writing) {
+                int size = bytes.remaining();
+                if (queuedBytes + size > maxQueuedBytes) {
+                    return Outcome.OVER_BOUND;
+                }
+                enqueue(copy(bytes), null);
+                return Outcome.ACCEPTED;
+            }
+            try {
+                endPoint.flush(bytes);
+                if (!bytes.hasRemaining()) {
+                    return Outcome.ACCEPTED;
+                }
+                enqueue(copy(bytes), null);
+                writing = true;
+            } catch (IOException | RuntimeException e) {
+                failed = e;
+            }
+        }
+        if (failed != null) {
+            writeFailed(failed);
+            return Outcome.REFUSED;
+        }
+        writeQueued();
+        return Outcome.ACCEPTED;
+    }
+
+    /**
+     * Writes a frame Jetty made (its bytes are this writer's from now on) and completes
+     * {@code callback} once the frame is written, or fails it if it never will be.
+     */
+    void write(ByteBuffer ownedBytes, Callback callback, boolean close) {
+        Throwable refused = null;
+        Throwable failed = null;
+        boolean written = false;
+        boolean start = false;
+        synchronized (this) {
+            if (failure != null || closing) {
+                refused = failure != null ? failure : new ClosedChannelException();
+            } else {
+                closing = close;
+                if (writing) {
+                    enqueue(ownedBytes, callback);
+                } else {
+                    try {
+                        endPoint.flush(ownedBytes);
+                        written = !ownedBytes.hasRemaining();
+                        if (!written) {
+                            enqueue(ownedBytes, callback);
+                            writing = true;
+                            start = true;
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        failed = e;
+                    }
+                }
+            }
+        }
+        if (refused != null) {
+            callback.failed(refused);
+        } else if (failed != null) {
+            callback.failed(failed);
+            writeFailed(failed);
+        } else if (written) {
+            callback.succeeded();
+        } else if (start) {
+            writeQueued();
+        }
+    }
+
+    /** Bytes waiting for the socket (0 while it keeps up). */
+    long queuedBytes() {
+        return queuedBytes;
+    }
+
+    /** The connection closed: whatever waits is dropped and its callbacks failed. */
+    void closed(Throwable cause) {
+        fail(cause == null ? new ClosedChannelException() : cause);
+    }
+
+    /**
+     * Writes the queue, oldest first, for as long as the socket takes it; once it stops taking,
+     * hands the rest to Jetty's write flusher, which calls {@link #succeeded()} when it has written
+     * them. Called only by whoever set {@code writing}, so only one thread runs it at a time.
+     */
+    private void writeQueued() {
+        while (true) {
+            ByteBuffer[] buffers;
+            List<Callback> completed = null;
+            synchronized (this) {
+                if (failure != null) {
+                    return;
+                }
+                completed = dropWritten(completed);
+                if (queue == null || queue.isEmpty()) {
+                    queue = null;
+                    writing = false;
+                    buffers = null;
+                } else {
+                    buffers = new ByteBuffer[Math.min(queue.size(), MAX_GATHER)];
+                    int i = 0;
+                    for (Queued queued : queue) {
+                        if (i == buffers.length) {
+                            break;
+                        }
+                        buffers[i++] = queued.bytes;
+                    }
+                }
+            }
+            if (completed != null) {
+                completed.forEach(Callback::succeeded);
+            }
+            if (buffers == null) {
+                return;
+            }
+            try {
+                if (!endPoint.flush(buffers)) {
+                    // The socket is full: Jetty's write flusher waits for it and calls back.
+                    endPoint.write(this, buffers);
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                writeFailed(e);
+                return;
+            }
+        }
+    }
+
+    /** Removes the fully written frames at the head of the queue; returns their callbacks. */
+    private List<Callback> dropWritten(List<Callback> completed) {
+        if (queue == null) {
+            return completed;
+        }
+        while (!queue.isEmpty() && !queue.peekFirst().bytes.hasRemaining()) {
+            Queued done = queue.pollFirst();
+            queuedBytes -= done.size;
+            if (done.callback != null) {
+                if (completed == null) {
+                    completed = new ArrayList<>(2);
+                }
+                completed.add(done.callback);
+            }
+        }
+        return completed;
+    }
+
+    /** Jetty's write flusher wrote what it was given. */
+    @Override
+    public void succeeded() {
+        writeQueued();
+    }
+
+    /** Jetty's write flusher could not write (peer gone, write timed out, connection closed). */
+    @Override
+    public void failed(Throwable cause) {
+        writeFailed(cause);
+    }
+
+    /** Never blocks: runs on the selector thread when the socket becomes writable. */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
+    private void writeFailed(Throwable cause) {
+        if (fail(cause)) {
+            onWriteFailure.accept(cause);
+        }
+    }
+
+    /** Fails everything waiting; true the first time. */
+    private boolean fail(Throwable cause) {
+        ArrayDeque<Queued> dropped;
+        synchronized (this) {
+            if (failure != null) {
+                return false;
+            }
+            failure = cause;
+            dropped = queue;
+            queue = null;
+            writing = false;
+            queuedBytes = 0;
+        }
+        if (dropped != null) {
+            for (Queued queued : dropped) {
+                if (queued.callback != null) {
+                    queued.callback.failed(cause);
+                }
+            }
+        }
+        return true;
+    }
+
+    private void enqueue(ByteBuffer bytes, Callback callback) {
+        if (queue == null) {
+            queue = new ArrayDeque<>();
+        }
+        int size = bytes.remaining();
+        queue.addLast(new Queued(bytes, callback, size));
+        queuedBytes += size;
+    }
+
+    private static ByteBuffer copy(ByteBuffer bytes) {
+        ByteBuffer copy = ByteBuffer.allocate(bytes.remaining());
+        copy.put(bytes).flip();
+        return copy;
+    }
+
+    /** One frame (or frames) waiting; {@code callback} is Jetty's, null for the node's own frames. */
+    private record Queued(ByteBuffer bytes, Callback callback, int size) {
+    }
+}
