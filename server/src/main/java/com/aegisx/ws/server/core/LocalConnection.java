@@ -49,6 +49,12 @@ public final class LocalConnection {
     private volatile boolean welcomed;
     private volatile boolean closing;
     private volatile DeliveryInterceptor interceptor;
+    /**
+     * The resume token until {@code welcome} has shown it, then null: only {@link #resumable} stays
+     * (a map and a ~130-byte string per idle socket less; load-tests/README.md, idle).
+     */
+    private volatile String resumeToken;
+    private volatile boolean resumable;
     /** Channels whose live messages are held during a history replay; null (the usual case): none. */
     private volatile Map<String, ChannelBuffer> buffers;
     private CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
@@ -147,7 +153,23 @@ public final class LocalConnection {
     public void markRegistered() { registered = true; }
     /** True once {@code welcome} was queued: frames can be answered directly from then on. */
     public boolean isWelcomed() { return welcomed; }
-    public void markWelcomed() { welcomed = true; }
+    /** Welcome was queued: it carried the resume token, which the socket need not keep. */
+    public void markWelcomed() {
+        welcomed = true;
+        resumeToken = null;
+    }
+
+    /** Gives the socket its resume token ({@link Resume#issue}), which {@code welcome} shows. */
+    public void issueResumeToken(String token) {
+        resumeToken = token;
+        resumable = true;
+    }
+
+    /** The resume token until {@code welcome} was queued; null afterwards or when none was issued. */
+    public String resumeToken() { return resumeToken; }
+
+    /** True when a resume token was issued: the socket's channels are kept for a resume after it closes. */
+    public boolean isResumable() { return resumable; }
     public boolean isOpen() { return !closing && outbound.isOpen(); }
 
     /** Any frame from the client, data or pong, counts as a sign of life. */

@@ -6,13 +6,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Port: resume on any node ({@code history/ResumeService}). {@code welcome} carries the token
- * {@link #issue} put in the connection's attributes; {@code resume} brings an old connection's
- * channels back.
+ * {@link #issue} gave the connection ({@link LocalConnection#issueResumeToken}); {@code resume}
+ * brings an old connection's channels back.
  */
 public interface Resume {
-
-    /** The connection attribute holding its token, which {@code welcome} shows. */
-    String TOKEN_ATTRIBUTE = "resumeToken";
 
     /** Gives the connection its token, before {@code welcome}. */
     void issue(LocalConnection connection);
@@ -23,7 +20,8 @@ public interface Resume {
     /** Handles a client's {@code resume} message. */
     void resume(LocalConnection connection, ObjectNode message, JsonNode id);
 
+    /** The connection's token for {@code welcome}; null once welcome was queued, or when none was issued. */
     static String tokenOf(LocalConnection connection) {
-        return (String) connection.attributes().get(TOKEN_ATTRIBUTE);
+        return connection.resumeToken();
     }
 }

@@ -93,14 +93,14 @@ public final class ResumeService implements Resume {
     @Override
     public void issue(LocalConnection connection) {
         if (secret != null) {
-            connection.attributes().put(TOKEN_ATTRIBUTE, connection.id() + "." + mac(connection.id(), userOf(connection)));
+            connection.issueResumeToken(connection.id() + "." + mac(connection.id(), userOf(connection)));
         }
     }
 
     /** The socket closed: its channels are kept for RESUME_TOKEN_TTL (nothing to keep: nothing written). */
     @Override
     public CompletableFuture<Void> closed(LocalConnection connection) {
-        if (Resume.tokenOf(connection) == null) {
+        if (!connection.isResumable()) {
             return CompletableFuture.completedFuture(null);
         }
         return ResumeRecords.keep(redis, keys, connection.id(), userOf(connection), connection.channels(), ttl)

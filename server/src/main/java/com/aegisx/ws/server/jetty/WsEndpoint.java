@@ -47,7 +47,12 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         // Removed, not read: the endpoint config copy lives as long as the socket, the ticket need not.
-        UpgradeTicket ticket = (UpgradeTicket) config.getUserProperties().remove(EndpointConfigurator.TICKET_PROPERTY);
+        Map<String, Object> properties = config.getUserProperties();
+        UpgradeTicket ticket = (UpgradeTicket) properties.remove(EndpointConfigurator.TICKET_PROPERTY);
+        // Jetty fills this per-socket map (it is also the session's) with the remote and local
+        // addresses and the request's locales; nothing reads them (the ticket carries the client's
+        // address), and they would stay as long as the socket (~150 bytes of map entries).
+        properties.clear();
         JakartaWebSocketSession jakartaSession = (JakartaWebSocketSession) session;
         if (ticket == null) {
             // Only reachable if the gate was bypassed; refuse rather than run unauthenticated.

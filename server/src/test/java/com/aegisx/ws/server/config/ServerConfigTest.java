@@ -1,6 +1,7 @@
 package com.aegisx.ws.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,7 +91,8 @@ class ServerConfigTest {
 
     @Test
     void nodeJvmOptionsDefaultToParallelGcAndCanBeTurnedOff() {
-        assertEquals(java.util.List.of("-XX:+UseParallelGC", "-XX:MaxNewSize=64m"),
+        // This JDK (17.0.15) has TrimNativeHeapInterval, so the default carries it.
+        assertEquals(java.util.List.of("-XX:+UseParallelGC", "-XX:MaxNewSize=64m", "-XX:TrimNativeHeapInterval=1000"),
                 ServerConfig.fromEnv(Map.of()).nodeJvmOptions());
         assertEquals(java.util.List.of("-XX:+UseG1GC", "-Xss512k"),
                 ServerConfig.fromEnv(Map.of("NODE_JVM_OPTIONS", " -XX:+UseG1GC  -Xss512k ")).nodeJvmOptions());
@@ -98,6 +100,14 @@ class ServerConfigTest {
         ConfigException error = assertThrows(ConfigException.class,
                 () -> ServerConfig.fromEnv(Map.of("NODE_JVM_OPTIONS", "-Xmx1g; rm -rf /")));
         assertTrue(error.getMessage().contains("NODE_JVM_OPTIONS"), error.getMessage());
+    }
+
+    @Test
+    void onlyOptionsThisJvmKnowsAreDefaults() {
+        assertTrue(JvmOptions.known("-XX:TrimNativeHeapInterval=1000"));
+        assertTrue(JvmOptions.known("-XX:+UseParallelGC"));
+        assertFalse(JvmOptions.known("-XX:NoSuchOptionAnywhere=1"), "an option the JVM would refuse at startup");
+        assertFalse(JvmOptions.known("-Xmx512m"), "only -XX: options are looked up");
     }
 
     @Test

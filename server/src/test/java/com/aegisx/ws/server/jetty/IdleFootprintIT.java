@@ -2,6 +2,7 @@ package com.aegisx.ws.server.jetty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an open socket no longer keeps (load-tests/README.md, idle): the HTTP upgrade request, the
- * token in its URI, the jakarta session's lists of built-in decoders and encoders; and the socket still works.
+ * token in its URI, the jakarta session's lists of built-in decoders and encoders and its user
+ * properties, the resume token once welcome has shown it; and the socket still works.
  */
 class IdleFootprintIT {
 
@@ -33,7 +35,10 @@ class IdleFootprintIT {
     void anOpenSocketKeepsNeitherTheUpgradeRequestNorTheToken() {
         String token = TestCluster.token("idle-user");
         TestClient client = TestClient.connect(cluster.uri(0, "/ws?token=" + token + "&lang=th"), Map.of());
-        assertEquals("welcome", client.next().path("type").asText());
+        var welcome = client.next();
+        assertEquals("welcome", welcome.path("type").asText());
+        assertTrue(welcome.path("data").path("resumeToken").asText().startsWith(welcome.path("data").path("connectionId").asText() + "."),
+                "welcome carries the resume token");
         assertEquals("idle-user", client.sendAndAwaitReply(Map.of("type", "get_status", "id", 1))
                 .path("data").path("userId").asText());
 
@@ -49,6 +54,11 @@ class IdleFootprintIT {
         assertFalse(handler.getSession().getDecoders().iterator().hasNext(), "the built-in decoder list is emptied");
         assertTrue(BuiltInEncoders.supported(), "Jetty's AvailableEncoders still keeps its list in 'registeredEncoders'");
         assertEquals(0, BuiltInEncoders.count(handler.getSession()), "the built-in encoder list is emptied");
+        assertTrue(handler.getSession().getUserProperties().isEmpty(),
+                "the session's user properties (addresses, locales, the gate's ticket) are cleared");
+        LocalConnection connection = only("idle-user");
+        assertNull(connection.resumeToken(), "welcome showed the resume token; the socket no longer keeps it");
+        assertTrue(connection.isResumable());
 
         // Text, ping and binary handling are unchanged.
         assertEquals("pong", client.sendAndAwaitReply(Map.of("type", "ping", "id", 2)).path("type").asText());

@@ -45,6 +45,11 @@ class JvmRelaunchIT {
     }
 
     private int start(RedisFixture redis, String... jvmOptions) throws Exception {
+        return startWith(redis, WANTED, jvmOptions);
+    }
+
+    /** {@code wanted}: NODE_JVM_OPTIONS, or null for the node's default. */
+    private int startWith(RedisFixture redis, String wanted, String... jvmOptions) throws Exception {
         assertTrue(Files.isRegularFile(JAR), "run after package: " + JAR.toAbsolutePath());
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m"));
@@ -61,7 +66,11 @@ class JvmRelaunchIT {
         builder.environment().put("HOST", "127.0.0.1");
         builder.environment().put("REDIS_URL", redis.url());
         builder.environment().put("REDIS_KEY_PREFIX", redis.uniquePrefix());
-        builder.environment().put("NODE_JVM_OPTIONS", WANTED);
+        if (wanted != null) {
+            builder.environment().put("NODE_JVM_OPTIONS", wanted);
+        } else {
+            builder.environment().remove("NODE_JVM_OPTIONS");
+        }
         parent = builder.start();
         int port = NodeStartLine.awaitPort(log, null, parent);
         URI ready = URI.create("http://127.0.0.1:" + port + "/ready");
@@ -92,6 +101,16 @@ class JvmRelaunchIT {
         parent.destroy(); // SIGTERM, as docker stop or systemd send it
         assertTrue(parent.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS), "launcher ended");
         await().atMost(STARTUP).until(() -> !child.isAlive());
+    }
+
+    @Test
+    void byDefaultTheChildRunsWithParallelGcAndTrimsItsNativeHeap(RedisFixture redis) throws Exception {
+        startWith(redis, null);
+        List<ProcessHandle> children = children();
+        assertEquals(1, children.size(), "one node JVM under the launcher");
+        // The child accepted every default option: it started and answers /ready (start() waited for it).
+        assertTrue(arguments(children.get(0)).containsAll(List.of("-XX:+UseParallelGC", "-XX:MaxNewSize=64m",
+                "-XX:TrimNativeHeapInterval=1000")), arguments(children.get(0)).toString());
     }
 
     @Test
