@@ -20,14 +20,23 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
  * <p>Made by {@link DirectHandshaker} for every RFC 6455 upgrade; {@code JettyInternalsIT} pins
  * the Jetty methods this overrides.
  */
-final class DirectConnection extends WebSocketConnection {
+final class DirectConnection extends WebSocketConnection implements java.util.function.Consumer<Throwable> {
 
     private final SocketWriter writer;
+    private final WebSocketCoreSession session;
 
     DirectConnection(EndPoint endPoint, Executor executor, Scheduler scheduler, ByteBufferPool pool,
                      WebSocketCoreSession session) {
         super(endPoint, executor, scheduler, pool, session);
-        this.writer = new SocketWriter(endPoint, cause -> session.processConnectionError(cause, Callback.NOOP));
+        this.session = session;
+        // The connection itself is the writer's failure callback: no lambda object per socket.
+        this.writer = new SocketWriter(endPoint, this);
+    }
+
+    /** A write failed: Jetty's session closes the connection as it would for its own flusher. */
+    @Override
+    public void accept(Throwable writeFailure) {
+        session.processConnectionError(writeFailure, Callback.NOOP);
     }
 
     SocketWriter writer() {
