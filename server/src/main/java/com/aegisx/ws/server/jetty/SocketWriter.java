@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -42,6 +44,12 @@ final class SocketWriter implements Callback {
     static final int MAX_GATHER = 64;
 
     private final EndPoint endPoint;
+    /**
+     * The plain socket under the endpoint, or null (TLS or another transport): a single frame goes
+     * to it with one {@code write}, where the endpoint's flush always makes a gathering
+     * {@code writev} (the JDK's per-call iovec set-up, for one buffer).
+     */
+    private final SocketChannelEndPoint plain;
     /** Told when a write fails (Jetty's session closes the connection). */
     private final Consumer<Throwable> onWriteFailure;
 
@@ -56,6 +64,7 @@ final class SocketWriter implements Callback {
 
     SocketWriter(EndPoint endPoint, Consumer<Throwable> onWriteFailure) {
         this.endPoint = endPoint;
+        this.plain = endPoint instanceof SocketChannelEndPoint socket ? socket : null;
         this.onWriteFailure = onWriteFailure;
     }
 
@@ -82,7 +91,7 @@ final class SocketWriter implements Callback {
                 return Outcome.ACCEPTED;
             }
             try {
-                endPoint.flush(only);
+                flushOne(only);
                 if (!bytes.hasRemaining()) {
                     return Outcome.ACCEPTED;
                 }
@@ -140,6 +149,21 @@ final class SocketWriter implements Callback {
             callback.succeeded();
         } else if (start) {
             writeQueued();
+        }
+    }
+
+    /** Writes what the socket takes of {@code only[0]}, as the endpoint's flush would. */
+    private void flushOne(ByteBuffer[] only) throws IOException {
+        if (plain == null) {
+            endPoint.flush(only);
+            return;
+        }
+        try {
+            if (plain.getChannel().write(only[0]) > 0) {
+                plain.notIdle(); // as the endpoint's flush: a socket being written is not idle
+            }
+        } catch (IOException e) {
+            throw new EofException(e); // as the endpoint's flush
         }
     }
 
