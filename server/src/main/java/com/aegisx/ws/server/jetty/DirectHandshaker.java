@@ -15,6 +15,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.Negotiated;
 import org.eclipse.jetty.websocket.core.WebSocketComponents;
 import org.eclipse.jetty.websocket.core.WebSocketConnection;
 import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
@@ -33,9 +35,21 @@ import org.eclipse.jetty.websocket.core.util.WebSocketUtils;
  */
 final class DirectHandshaker extends AbstractHandshaker {
 
+    /** At most this many distinct targets share a URI; past it the cache starts again empty. */
+    static final int MAX_SHARED_URIS = 256;
+
     private static final HttpField UPGRADE_WEBSOCKET = new PreEncodedHttpField(HttpHeader.UPGRADE, "websocket");
     private static final HttpField CONNECTION_UPGRADE =
             new PreEncodedHttpField(HttpHeader.CONNECTION, HttpHeader.UPGRADE.asString());
+
+    /**
+     * Request URIs without a query, one instance per target. Jetty's session keeps its socket's
+     * request URI for the socket's whole life ({@code Negotiated}): a {@code URI} and its strings,
+     * ~430 bytes per idle socket in a heap dump, while the sockets of a route mostly share one
+     * target. URIs with a query are left alone: they carry what each client chose.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<java.net.URI, java.net.URI> sharedUris =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Puts this handshaker in front of the context's: the jakarta container and Jetty's upgrade
@@ -101,6 +115,30 @@ final class DirectHandshaker extends AbstractHandshaker {
                     "Missing request header 'Sec-WebSocket-Key'");
         }
         return true;
+    }
+
+    @Override
+    protected WebSocketCoreSession newWebSocketCoreSession(Request request, FrameHandler handler, Negotiated negotiated,
+                                                           WebSocketComponents components) {
+        return super.newWebSocketCoreSession(request, handler, withSharedUri(negotiated), components);
+    }
+
+    /** {@code negotiated}, or the same with the shared instance of its request URI. */
+    Negotiated withSharedUri(Negotiated negotiated) {
+        java.net.URI uri = negotiated.getRequestURI();
+        String query = uri.getRawQuery();
+        if (query != null && !query.isEmpty()) {
+            return negotiated;
+        }
+        java.net.URI shared = sharedUris.get(uri);
+        if (shared == null) {
+            if (sharedUris.size() >= MAX_SHARED_URIS) {
+                sharedUris.clear(); // targets come from clients (a report id in the path): bounded
+            }
+            shared = sharedUris.computeIfAbsent(uri, first -> first);
+        }
+        return shared == uri ? negotiated : new Negotiated(shared, negotiated.getSubProtocol(), negotiated.isSecure(),
+                negotiated.getExtensions(), negotiated.getProtocolVersion());
     }
 
     @Override

@@ -3,6 +3,7 @@ package com.aegisx.ws.server.jetty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,5 +67,15 @@ class IdleFootprintIT {
                 .path("type").asText());
         client.sendBinary(new byte[] {1, 2, 3});
         assertEquals(CloseCodes.UNSUPPORTED_DATA, client.awaitClose().statusCode());
+    }
+
+    @Test
+    void socketsOnOneTargetShareTheirRequestUri() {
+        cluster.connectAs(0, "uri-a");
+        cluster.connectAs(0, "uri-b");
+        WebSocketCoreSession a = (WebSocketCoreSession) ((OutboundWriter) only("uri-a").outbound()).session();
+        WebSocketCoreSession b = (WebSocketCoreSession) ((OutboundWriter) only("uri-b").outbound()).session();
+        assertEquals("/ws", a.getRequestURI().getPath());
+        assertSame(a.getRequestURI(), b.getRequestURI(), "one URI instance for the target, not one per socket");
     }
 }
