@@ -100,8 +100,7 @@ public final class OutboundWriter implements Outbound {
 
     /**
      * No frame is accepted from now on (the socket is closing or gone). Until this is called, a
-     * frame sent to a socket whose peer has just gone is refused by Jetty's flusher, which gives
-     * its bytes back through the callback.
+     * frame sent to a socket whose peer has just gone is refused by its {@link SocketWriter}.
      */
     public void refuseFrames() {
         closed = true;
