@@ -83,10 +83,11 @@ class JettyInternalsIT {
     }
 
     /**
-     * A burst larger than the socket's buffers, written while the client pings: the socket falls
-     * behind, so frames queue and leave through Jetty's write flusher; Jetty's pongs and the close
-     * frame go through the same writer. The client gets every text frame whole and in order, a
-     * pong for every ping, and the close last.
+     * A burst larger than the socket's buffers while the client does not read: the socket falls
+     * behind, so frames queue and leave through Jetty's write flusher once it reads again; the
+     * client's pings are answered meanwhile, Jetty's pongs going through the same writer behind the
+     * queued frames. The client gets every text frame whole and in order and a pong for every
+     * ping; the server's close, sent after that, arrives last.
      */
     @Test
     void aBackloggedBurstKeepsOrderWithJettysPongsAndClose() throws Exception {
@@ -94,49 +95,53 @@ class JettyInternalsIT {
             String id = raw.readTextJson().path("data").path("connectionId").asText();
             OutboundWriter writer = (OutboundWriter) cluster.node(0).hub().get(id).outbound();
             String pad = "x".repeat(700);
+            raw.suspendReading();
             // Past the kernel's socket buffers (up to 4 MiB here): sent until frames wait, then more.
-            java.util.concurrent.atomic.AtomicLong mostQueued = new java.util.concurrent.atomic.AtomicLong();
-            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-            Thread sender = new Thread(() -> {
-                int i = 0;
-                for (int more = 500; more > 0 && i < 60_000; i++) {
-                    writer.send(text("{\"type\":\"seq\",\"n\":" + i + ",\"pad\":\"" + pad + "\"}"), i % 5 != 4);
-                    mostQueued.accumulateAndGet(writer.queuedBytes(), Math::max);
-                    if (mostQueued.get() > 0) {
-                        more--;
-                    }
+            int sent = 0;
+            long mostQueued = 0;
+            for (int more = 500; more > 0 && sent < 60_000; sent++) {
+                assertTrue(writer.send(text("{\"type\":\"seq\",\"n\":" + sent + ",\"pad\":\"" + pad + "\"}"),
+                        sent % 5 != 4));
+                mostQueued = Math.max(mostQueued, writer.queuedBytes());
+                if (mostQueued > 0) {
+                    more--;
                 }
-                writer.send(text("{\"type\":\"seq\",\"n\":" + i + "}"), false);
-                sent.set(i + 1);
-                writer.close(1000, "done");
-            });
-            sender.start();
+            }
+            assertTrue(writer.send(text("{\"type\":\"seq\",\"n\":" + sent + "}"), false));
+            sent++;
+            assertTrue(mostQueued > 0, "the socket fell behind, so frames waited in the queue");
             for (int i = 0; i < 20; i++) {
                 raw.sendPing(("p" + i).getBytes(StandardCharsets.UTF_8));
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> mostQueued.get() > 0);
             raw.resumeReading();
+
             int next = 0;
             List<String> pongs = new ArrayList<>();
-            while (true) {
+            while (next < sent || pongs.size() < 20) {
                 WsFrame frame = raw.readFrame(Duration.ofSeconds(20));
                 if (frame.isPong()) {
                     pongs.add(new String(frame.payload(), StandardCharsets.UTF_8));
-                } else if (frame.isClose()) {
-                    break;
-                } else if (!frame.isPing()) {
+                } else if (frame.opcode() == WsFrame.TEXT) {
                     assertEquals(next++, com.aegisx.ws.protocol.Json.parseObject(
                             new String(frame.payload(), StandardCharsets.UTF_8)).path("n").asInt());
+                } else {
+                    assertTrue(frame.isPing(), "unexpected " + frame);
                 }
             }
-            sender.join();
-            assertTrue(mostQueued.get() > 0, "the socket fell behind, so frames waited in the queue");
-            assertEquals(sent.get(), next, "every text frame, in order, before the close");
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 expected.add("p" + i);
             }
-            assertEquals(expected, pongs);
+            assertEquals(expected, pongs, "a pong for every ping, in order");
+            await().atMost(Duration.ofSeconds(5)).until(() -> writer.queuedBytes() == 0);
+
+            writer.close(1000, "done");
+            assertFalse(writer.send(text("{\"type\":\"late\"}"), false), "nothing after the close");
+            WsFrame last = raw.readFrame(Duration.ofSeconds(5));
+            while (last.isPing()) {
+                last = raw.readFrame(Duration.ofSeconds(5));
+            }
+            assertTrue(last.isClose(), "got " + last);
         }
     }
 }
