@@ -76,27 +76,22 @@ final class SocketWriter implements Callback {
      * instead of once per delivery.
      */
     Outcome write(ByteBuffer[] only, long maxQueuedBytes) {
-        ByteBuffer bytes = only[0];
         Throwable failed = null;
         synchronized (this) {
             if (failure != null || closing) {
                 return Outcome.REFUSED;
             }
             if (writing) {
-                int size = bytes.remaining();
-                if (queuedBytes + size > maxQueuedBytes) {
+                if (queuedBytes + only[0].remaining() > maxQueuedBytes) {
                     return Outcome.OVER_BOUND;
                 }
-                enqueue(copy(bytes), null);
+                enqueue(copy(only[0]), null);
                 return Outcome.ACCEPTED;
             }
             try {
-                flushOne(only);
-                if (!bytes.hasRemaining()) {
+                if (flushOrQueue(only, false, null)) {
                     return Outcome.ACCEPTED;
                 }
-                enqueue(copy(bytes), null);
-                writing = true;
             } catch (IOException | RuntimeException e) {
                 failed = e;
             }
@@ -127,13 +122,8 @@ final class SocketWriter implements Callback {
                     enqueue(ownedBytes, callback);
                 } else {
                     try {
-                        endPoint.flush(ownedBytes);
-                        written = !ownedBytes.hasRemaining();
-                        if (!written) {
-                            enqueue(ownedBytes, callback);
-                            writing = true;
-                            start = true;
-                        }
+                        written = flushOrQueue(new ByteBuffer[] {ownedBytes}, true, callback);
+                        start = !written;
                     } catch (IOException | RuntimeException e) {
                         failed = e;
                     }
@@ -150,6 +140,22 @@ final class SocketWriter implements Callback {
         } else if (start) {
             writeQueued();
         }
+    }
+
+    /**
+     * Nothing waits (called under the monitor, {@code writing} false): writes what the socket takes
+     * of {@code only[0]}; true when that was all of it. Otherwise queues the rest, copied unless
+     * {@code owned}, and takes the endpoint for {@link #writeQueued()}, which the caller runs next.
+     */
+    private boolean flushOrQueue(ByteBuffer[] only, boolean owned, Callback callback) throws IOException {
+        flushOne(only);
+        ByteBuffer bytes = only[0];
+        if (!bytes.hasRemaining()) {
+            return true;
+        }
+        enqueue(owned ? bytes : copy(bytes), callback);
+        writing = true;
+        return false;
     }
 
     /** Writes what the socket takes of {@code only[0]}, as the endpoint's flush would. */
@@ -185,12 +191,12 @@ final class SocketWriter implements Callback {
     private void writeQueued() {
         while (true) {
             ByteBuffer[] buffers;
-            List<Callback> completed = null;
+            List<Callback> completed;
             synchronized (this) {
                 if (failure != null) {
                     return;
                 }
-                completed = dropWritten(completed);
+                completed = dropWritten();
                 if (queue == null || queue.isEmpty()) {
                     queue = null;
                     writing = false;
@@ -226,9 +232,10 @@ final class SocketWriter implements Callback {
     }
 
     /** Removes the fully written frames at the head of the queue; returns their callbacks. */
-    private List<Callback> dropWritten(List<Callback> completed) {
+    private List<Callback> dropWritten() {
+        List<Callback> completed = null;
         if (queue == null) {
-            return completed;
+            return null;
         }
         while (!queue.isEmpty() && !queue.peekFirst().bytes.hasRemaining()) {
             Queued done = queue.pollFirst();
