@@ -24,8 +24,10 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 public final class OutboundWriter implements Outbound {
 
     private final CoreSession session;
-    /** The socket's writer; null: frames take the session's chain. */
-    private final SocketWriter direct;
+    /** The socket's writer (null only for a connection not made by {@link DirectHandshaker}). */
+    private final SocketWriter writer;
+    /** True when text frames go to {@link #writer} directly; false: through the session's chain. */
+    private final boolean direct;
     private final long maxQueuedBytes;
     private final Runnable onOverflow;
     private volatile boolean overflowed;
@@ -33,8 +35,10 @@ public final class OutboundWriter implements Outbound {
 
     public OutboundWriter(CoreSession session, long maxQueuedBytes, Runnable onOverflow) {
         this.session = session;
-        this.direct = session instanceof WebSocketCoreSession core && core.getNegotiatedExtensions().isEmpty()
-                && core.getConnection() instanceof DirectConnection connection ? connection.writer() : null;
+        WebSocketCoreSession core = session instanceof WebSocketCoreSession c ? c : null;
+        this.writer = core != null && core.getConnection() instanceof DirectConnection connection
+                ? connection.writer() : null;
+        this.direct = writer != null && core.getNegotiatedExtensions().isEmpty();
         this.maxQueuedBytes = maxQueuedBytes;
         this.onOverflow = onOverflow;
     }
@@ -49,7 +53,7 @@ public final class OutboundWriter implements Outbound {
         if (overflowed || closed) {
             return false;
         }
-        if (direct == null) {
+        if (!direct) {
             return sendThroughSession(utf8, batch);
         }
         FrameComposer composer = FrameComposer.local();
@@ -65,12 +69,12 @@ public final class OutboundWriter implements Outbound {
             composer.gather(this, utf8);
             return writeGathered(composer);
         }
-        return outcome(direct.write(composer.frameOf(utf8), maxQueuedBytes));
+        return outcome(writer.write(composer.frameOf(utf8), maxQueuedBytes));
     }
 
     private boolean writeGathered(FrameComposer composer) {
         try {
-            return outcome(direct.write(composer.gathered(), maxQueuedBytes));
+            return outcome(writer.write(composer.gathered(), maxQueuedBytes));
         } finally {
             composer.clearGathered();
         }
@@ -135,7 +139,7 @@ public final class OutboundWriter implements Outbound {
      * negotiated); false when they take the session's chain. {@code JettyInternalsIT} pins it.
      */
     public boolean isDirect() {
-        return direct != null;
+        return direct;
     }
 
     /** Jetty's session of this socket (tests look at what it keeps). */
@@ -145,10 +149,6 @@ public final class OutboundWriter implements Outbound {
 
     @Override
     public long queuedBytes() {
-        if (direct != null) {
-            return direct.queuedBytes();
-        }
-        return session instanceof WebSocketCoreSession core && core.getConnection() instanceof DirectConnection connection
-                ? connection.writer().queuedBytes() : 0;
+        return writer == null ? 0 : writer.queuedBytes();
     }
 }
