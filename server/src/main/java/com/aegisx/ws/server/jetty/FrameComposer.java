@@ -45,16 +45,14 @@ final class FrameComposer {
             frame.position(0);
             return frameArray;
         }
-        int length = payload.remaining();
-        int size = FrameHeader.size(length) + length;
+        int size = FrameHeader.frameSize(payload.remaining());
         if (frame.capacity() < size || frame.capacity() > KEEP_BYTES) {
             frame = ByteBuffer.allocateDirect(Math.max(size, INITIAL_BYTES));
             frameArray[0] = frame;
         }
         frame.clear();
-        FrameHeader.put(frame, FrameHeader.FIN_TEXT, length);
-        frame.put(frame.position(), payload, payload.position(), length);
-        frame.position(frame.position() + length).flip();
+        FrameHeader.putFrame(frame, FrameHeader.FIN_TEXT, payload);
+        frame.flip();
         source = payload;
         sourcePosition = payload.position();
         sourceLimit = payload.limit();
@@ -68,17 +66,14 @@ final class FrameComposer {
 
     /** Adds one frame of {@code payload} to the batch of {@code writer}. */
     void gather(OutboundWriter writer, ByteBuffer payload) {
-        int length = payload.remaining();
-        int size = FrameHeader.size(length) + length;
+        int size = FrameHeader.frameSize(payload.remaining());
         if (gathered.remaining() < size) {
             ByteBuffer larger = ByteBuffer.allocateDirect(Math.max(gathered.capacity() * 2, gathered.position() + size));
             gathered.flip();
             larger.put(gathered);
             gathered = larger;
         }
-        FrameHeader.put(gathered, FrameHeader.FIN_TEXT, length);
-        gathered.put(gathered.position(), payload, payload.position(), length);
-        gathered.position(gathered.position() + length);
+        FrameHeader.putFrame(gathered, FrameHeader.FIN_TEXT, payload);
         gatheringFor = writer;
     }
 

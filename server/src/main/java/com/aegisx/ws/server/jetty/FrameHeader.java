@@ -19,6 +19,24 @@ final class FrameHeader {
         return length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
     }
 
+    /** Bytes of a whole frame, header and payload, of a payload of {@code length} bytes. */
+    static int frameSize(int length) {
+        return size(length) + length;
+    }
+
+    /**
+     * Puts a whole frame, header then payload, at {@code out}'s position and moves past it;
+     * {@code payload} (null: none) is read without being moved.
+     */
+    static void putFrame(ByteBuffer out, byte finRsvOpcode, ByteBuffer payload) {
+        int length = payload == null ? 0 : payload.remaining();
+        put(out, finRsvOpcode, length);
+        if (length > 0) {
+            out.put(out.position(), payload, payload.position(), length);
+            out.position(out.position() + length);
+        }
+    }
+
     /** Puts the header of a frame with this first byte (FIN, RSV bits, opcode) and payload length. */
     static void put(ByteBuffer out, byte finRsvOpcode, int length) {
         out.put(finRsvOpcode);
@@ -36,14 +54,10 @@ final class FrameHeader {
     /** A frame Jetty made (close, ping, pong, or a frame of its extensions), header and payload in one new buffer. */
     static ByteBuffer whole(Frame frame) {
         ByteBuffer payload = frame.getPayload();
-        int length = payload == null ? 0 : payload.remaining();
         byte first = (byte) ((frame.isFin() ? 0x80 : 0) | (frame.isRsv1() ? 0x40 : 0) | (frame.isRsv2() ? 0x20 : 0)
                 | (frame.isRsv3() ? 0x10 : 0) | (frame.getOpCode() & 0x0F));
-        ByteBuffer out = ByteBuffer.allocate(size(length) + length);
-        put(out, first, length);
-        if (length > 0) {
-            out.put(payload.duplicate());
-        }
+        ByteBuffer out = ByteBuffer.allocate(frameSize(payload == null ? 0 : payload.remaining()));
+        putFrame(out, first, payload);
         return out.flip();
     }
 }
