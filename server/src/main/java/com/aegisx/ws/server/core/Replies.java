@@ -36,7 +36,7 @@ public final class Replies {
         data.put("serverTime", Timestamps.now());
         ArrayNode channels = data.putArray("availableChannels");
         availableChannels.forEach(channels::add);
-        String resumeToken = Resume.tokenOf(connection);
+        String resumeToken = connection.resumeToken();
         if (resumeToken != null) {
             data.put("resumeToken", resumeToken);
         }

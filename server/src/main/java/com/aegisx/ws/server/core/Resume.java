@@ -19,9 +19,4 @@ public interface Resume {
 
     /** Handles a client's {@code resume} message. */
     void resume(LocalConnection connection, ObjectNode message, JsonNode id);
-
-    /** The connection's token for {@code welcome}; null once welcome was queued, or when none was issued. */
-    static String tokenOf(LocalConnection connection) {
-        return connection.resumeToken();
-    }
 }
