@@ -79,7 +79,8 @@ public final class ServerConfig {
     /** Cap of the exponential reconnect backoff (Lettuce's own default cap is 30 s). */
     public static final long DEFAULT_REDIS_RECONNECT_MAX_DELAY_MS = 500;
     /**
-     * Jetty's thread pool: HTTP requests, upgrades and socket reads (writes go through its flusher).
+     * Jetty's thread pool: HTTP requests, upgrades and socket reads (a frame is written by the thread
+     * that sends it, and a socket that fell behind by Jetty's selector when it is writable again).
      * Upgrades and frames never wait for Redis on it (they continue in callbacks); only the HTTP
      * publish, debug and admin requests do, each bounded by its timeout. More threads than this
      * mostly added memory: a burst of 5,000 connects grew Jetty's default 200 to all 200, whose

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * loop: the hand-off cost a queue entry and a thread wake-up per message, and on this VM the
  * wake-up (futex, a sleeping worker scheduled in, then parked again) cost more CPU than the
  * delivery itself (load-tests/README.md, personal). The handler must not block for such topics:
- * a socket write Jetty cannot finish at once stays queued in Jetty, so sending to a few sockets
- * qualifies. Their order is the event loop's, which is Redis's.
+ * a socket write that cannot finish at once stays queued in the socket's writer, so sending to a
+ * few sockets qualifies. Their order is the event loop's, which is Redis's.
  */
 public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> implements AutoCloseable {
 
