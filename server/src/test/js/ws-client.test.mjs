@@ -52,6 +52,14 @@ function fakeSocketClass() {
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/** The network drops socket i (1006); the client's reconnect timer fires and socket i + 1 opens. */
+async function reconnect(timers, sockets, i) {
+  sockets[i].drop(1006);
+  timers.next();
+  await flush();
+  sockets[i + 1].open();
+}
+
 function newClient(options = {}) {
   const timers = new FakeTimers();
   const { FakeSocket, sockets } = fakeSocketClass();
@@ -182,10 +190,7 @@ test('recovered:false tells the application to reload', async () => {
   client.subscribe('hist');
   sockets[0].receive({ type: 'subscribed', channel: 'hist', id: sockets[0].lastSent('subscribe').id,
     position: { offset: 3, epoch: 'e1' } });
-  sockets[0].drop(1006);
-  timers.next();
-  await flush();
-  sockets[1].open();
+  await reconnect(timers, sockets, 0);
   sockets[1].welcome('ws_b_1');
   const s = sockets[1].lastSent('subscribe');
   assert.deepEqual(s.since, { offset: 3, epoch: 'e1' });
@@ -207,10 +212,7 @@ test('resume when the last welcome offered it; fall back to subscribe when refus
   }
   sockets[0].receive({ type: 'x', channel: 'a', offset: 4, epoch: 'E' });
 
-  sockets[0].drop(1006);
-  timers.next();
-  await flush();
-  sockets[1].open();
+  await reconnect(timers, sockets, 0);
   sockets[1].welcome('ws_b_1', { resumeToken: 'R2' });
   const resume = sockets[1].lastSent('resume');
   assert.equal(resume.token, 'R1');
@@ -221,10 +223,7 @@ test('resume when the last welcome offered it; fall back to subscribe when refus
   sockets[1].receive({ type: 'resumed', channels: ['a', 'b'] });
   assert.deepEqual(sockets[1].sent.filter((x) => x.type === 'subscribe').map((x) => x.channel), ['c']);
 
-  sockets[1].drop(1006);
-  timers.next();
-  await flush();
-  sockets[2].open();
+  await reconnect(timers, sockets, 1);
   sockets[2].welcome('ws_c_1');
   assert.equal(sockets[2].lastSent('resume').token, 'R2');
   sockets[2].receive({ type: 'error', code: 'resume_refused', id: sockets[2].lastSent('resume').id });
@@ -242,10 +241,7 @@ test('a backend-made subscription is not re-subscribed, but its position goes in
   sockets[0].receive({ type: 'x', channel: 'srv2', offset: 3, epoch: 'F' });
   assert.deepEqual(events.map((e) => e.by), ['server', 'server']);
 
-  sockets[0].drop(1006);
-  timers.next();
-  await flush();
-  sockets[1].open();
+  await reconnect(timers, sockets, 0);
   sockets[1].welcome('ws_b_1', { resumeToken: 'R2' });
   const resume = sockets[1].lastSent('resume');
   assert.equal(resume.token, 'R1', 'resumes although the client itself subscribed to nothing');
@@ -255,18 +251,12 @@ test('a backend-made subscription is not re-subscribed, but its position goes in
   assert.equal(sockets[1].lastSent('subscribe'), undefined, 'a backend-made channel is never subscribed by the client');
   sockets[1].receive({ type: 'x', channel: 'srv', offset: 8, epoch: 'E' });
 
-  sockets[1].drop(1006);
-  timers.next();
-  await flush();
-  sockets[2].open();
+  await reconnect(timers, sockets, 1);
   sockets[2].welcome('ws_c_1', { resumeToken: 'R3' });
   assert.deepEqual(sockets[2].lastSent('resume').positions, { srv: { offset: 8, epoch: 'E' } },
     'srv2 was not restored by the last resume, so it is forgotten');
   sockets[2].receive({ type: 'error', code: 'resume_refused', id: sockets[2].lastSent('resume').id });
-  sockets[2].drop(1006);
-  timers.next();
-  await flush();
-  sockets[3].open();
+  await reconnect(timers, sockets, 2);
   sockets[3].welcome('ws_d_1');
   assert.equal(sockets[3].lastSent('resume'), undefined, 'a refused resume leaves nothing to resume');
 });
