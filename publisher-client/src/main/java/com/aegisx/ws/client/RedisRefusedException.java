@@ -42,6 +42,11 @@ public final class RedisRefusedException extends RuntimeException {
         return explain(target, failure, false, 0);
     }
 
+    /** As {@link #explain}, for the failure of a connection to one sentinel (see {@link SentinelProbe}). */
+    static RedisRefusedException explainSentinel(RedisTarget target, Throwable failure) {
+        return explain(target, failure, true, 0);
+    }
+
     private static RedisRefusedException explain(RedisTarget target, Throwable t, boolean viaSentinel, int depth) {
         if (t == null || depth > 12) {
             return null;
