@@ -50,6 +50,12 @@ public final class KeySchema {
     private static final Pattern VALID_PREFIX = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
 
     private final String prefix;
+    /**
+     * The start of every channel and user topic name, made once: the node asks of every pub/sub
+     * message whether its topic is one (several times per personal message), with no allocation.
+     */
+    private final String channelTopicHead;
+    private final String userTopicHead;
 
     public KeySchema(String prefix) {
         Objects.requireNonNull(prefix, "prefix");
@@ -58,6 +64,8 @@ public final class KeySchema {
                     "key prefix must be 1-64 characters of [A-Za-z0-9_.-], was '" + prefix + "'");
         }
         this.prefix = prefix;
+        this.channelTopicHead = prefix + ":ch:{";
+        this.userTopicHead = prefix + ":to-user:{";
     }
 
     public static KeySchema defaults() {
@@ -238,12 +246,17 @@ public final class KeySchema {
 
     /** The channel name inside a {@link #channelTopic} name, or null if it is not one. */
     public String channelOfTopic(String topic) {
-        return tagOf(topic, "ch");
+        return idAfter(topic, channelTopicHead);
     }
 
     /** The user id inside a {@link #userTopic} name, or null if it is not one. */
     public String userOfTopic(String topic) {
-        return tagOf(topic, "to-user");
+        return idAfter(topic, userTopicHead);
+    }
+
+    /** Whether {@code topic} is a {@link #userTopic} name (as {@code userOfTopic(topic) != null}, without the substring). */
+    public boolean isUserTopic(String topic) {
+        return isTagged(topic, userTopicHead);
     }
 
     /** {@code <prefix>:<kind>:{<id>}}: the id is the hash tag, so a key and its suffixed twins share a slot. */
@@ -253,10 +266,15 @@ public final class KeySchema {
 
     /** The id inside a {@link #tagged} name of that kind, or null when the name is not one. */
     private String tagOf(String name, String kind) {
-        String head = prefix + ":" + kind + ":{";
-        if (name.length() > head.length() + 1 && name.startsWith(head) && name.endsWith("}")) {
-            return name.substring(head.length(), name.length() - 1);
-        }
-        return null;
+        return idAfter(name, prefix + ":" + kind + ":{");
+    }
+
+    /** The id between {@code head} and the closing brace, or null when {@code name} is not {@code head<id>}}. */
+    private static String idAfter(String name, String head) {
+        return isTagged(name, head) ? name.substring(head.length(), name.length() - 1) : null;
+    }
+
+    private static boolean isTagged(String name, String head) {
+        return name.length() > head.length() + 1 && name.startsWith(head) && name.endsWith("}");
     }
 }

@@ -45,6 +45,12 @@ class IdentifiersTest {
         assertEquals("reports:progress", keys.channelOfTopic(keys.channelTopic("reports:progress")));
         assertEquals("u1", keys.userOfTopic(keys.userTopic("u1")));
         assertNull(keys.channelOfTopic(keys.userTopic("u1")));
+        assertNull(keys.userOfTopic(keys.channelTopic("u1")));
+        assertNull(keys.userOfTopic("ws:to-user:{}"), "an empty id is no user");
+        assertNull(keys.userOfTopic("other:to-user:{u1}"), "another prefix's topic");
+        assertTrue(keys.isUserTopic(keys.userTopic("u1")));
+        assertFalse(keys.isUserTopic(keys.channelTopic("u1")));
+        assertFalse(keys.isUserTopic("ws:to-user:{u1"));
         assertThrows(IllegalArgumentException.class, () -> new KeySchema("bad prefix"));
 
         assertTrue(ChannelNames.isValid("reports:progress:report-uuid"));

@@ -181,7 +181,7 @@ public final class WsNode implements AutoCloseable {
         this.probe = new PubSubProbe(gapFiller, redis, broker, config.keys().probe(config.nodeId()),
                 config.history().probeTimeout(), callbacks, gapFiller::checkAll);
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
-                config.dispatchQueueCapacity(), probe, topic -> config.keys().userOfTopic(topic) != null);
+                config.dispatchQueueCapacity(), probe, config.keys()::isUserTopic);
         dispatcher.dispatchObserver(metrics::onDispatched);
         redis.deliverTo(dispatcher);
         redis.onFailover(() -> callbacks.execute(this::resyncAfterFailover));
