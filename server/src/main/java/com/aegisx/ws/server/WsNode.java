@@ -276,6 +276,7 @@ public final class WsNode implements AutoCloseable {
         metrics.bind(metricSources(), counters);
         metrics.bindRedisFailover(redis::failovers, () -> redis.pubSub().resubscriptions(),
                 () -> redis.pubSub().droppedFromReplaced());
+        metrics.bindRedisReads(redis::readPauses);
         metrics.bindDelivery(gapFiller::filled, gapFiller::duplicatesDropped, gapFiller::unrecoverable,
                 probe::replacements, probe::isStale);
         management.add("/metrics", new MetricsServlet(metrics));

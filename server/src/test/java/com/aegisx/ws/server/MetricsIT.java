@@ -36,6 +36,7 @@ class MetricsIT {
             assertTrue(empty.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
             assertEquals(0.0, sample(empty.body(), "ws_connections"));
             assertEquals(0.0, sample(empty.body(), "ws_pubsub_replaced_dropped_total"), "exported");
+            assertTrue(sample(empty.body(), "ws_redis_read_pauses_total") >= 0, "exported");
 
             TestClient client = cluster.connect(0);
             client.send(Map.of("type", "subscribe", "channel", "metrics:test"));

@@ -233,6 +233,17 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
                 .register(registry);
     }
 
+    private java.util.function.LongSupplier readPauses;
+
+    /** Pauses Lettuce's event loops took to read several of Redis's messages per wake-up (REDIS_READ_BATCH_MICROS). */
+    public void bindRedisReads(java.util.function.LongSupplier readPauses) {
+        this.readPauses = readPauses; // meters hold their object weakly: kept here
+        FunctionCounter.builder("ws.redis.read.pauses", readPauses, s -> s.getAsLong())
+                .description("Pauses Lettuce's event loops took to gather Redis's messages while they came often"
+                        + " (REDIS_READ_BATCH_MICROS); 0 while traffic is slower than the window")
+                .register(registry);
+    }
+
     /** What the history gap filler and the pub/sub probe count (they live outside this package). */
     public void bindDelivery(java.util.function.LongSupplier gapFilled, java.util.function.LongSupplier duplicatesDropped,
                              java.util.function.LongSupplier gapsUnrecoverable, java.util.function.LongSupplier pubSubReplaced,
