@@ -183,6 +183,7 @@ public final class WsNode implements AutoCloseable {
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
                 config.dispatchQueueCapacity(), probe, topic -> config.keys().userOfTopic(topic) != null);
         dispatcher.dispatchObserver(metrics::onDispatched);
+        fanOut.splitAcross(dispatcher, config.dispatchSplitMinMembers());
         redis.deliverTo(dispatcher);
         redis.onFailover(() -> callbacks.execute(this::resyncAfterFailover));
         // A topic confirmed again on another master (slot moved, failover): look for history gaps.
@@ -338,7 +339,7 @@ public final class WsNode implements AutoCloseable {
             @Override public long dispatchPending() { return dispatcher.pending(); }
             @Override public long dispatchAllocatedBytes() { return dispatcher.allocatedBytes(); }
             @Override public long dispatchCpuNanos() { return dispatcher.cpuNanos(); }
-            @Override public long dispatchDropped() { return dispatcher.dropped(); }
+            @Override public long dispatchDropped() { return dispatcher.dropped() + fanOut.droppedParts(); }
             @Override public long memberFailures() { return fanOut.memberFailures(); }
             @Override public long heartbeatFailures() { return heartbeatFailures.sum(); }
             @Override public long rateLimited() { return guard.rateLimited(); }
@@ -473,6 +474,7 @@ public final class WsNode implements AutoCloseable {
 
     private void keepAlive() {
         gapFiller.retain(hub.topics()::isSubscribed);
+        fanOut.retain(hub.topics()::isSubscribed);
         for (LocalConnection connection : hub.connections()) {
             connection.ping();
         }

@@ -73,6 +73,11 @@ public final class ServerConfig {
     public static final String LOG_FORMAT_JSON = "json";
     /** Messages a dispatch worker may have queued before new ones are dropped (see PubSubDispatcher). */
     public static final int DEFAULT_DISPATCH_QUEUE_CAPACITY = 65_536;
+    /**
+     * Local members from which a channel's fan-out is split across the dispatch workers (see
+     * core/FanOutSplit): below it, writing to them all costs less than waking another worker.
+     */
+    public static final int DEFAULT_DISPATCH_SPLIT_MIN_MEMBERS = 256;
     /** Bound on every Redis command, so a future never hangs while Redis is unreachable. */
     public static final long DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;
@@ -113,6 +118,7 @@ public final class ServerConfig {
     private final int dispatchThreads;
     private final int dispatchBatchMicros;
     private final int dispatchQueueCapacity;
+    private final int dispatchSplitMinMembers;
     private final Duration redisCommandTimeout;
     private final Duration redisConnectTimeout;
     private final Duration redisReconnectMaxDelay;
@@ -196,6 +202,7 @@ public final class ServerConfig {
         dispatchThreads = env.integer("DISPATCH_THREADS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
         dispatchBatchMicros = env.integer("DISPATCH_BATCH_MICROS", 1000, 0, 100_000);
         dispatchQueueCapacity = env.integer("DISPATCH_QUEUE_CAPACITY", DEFAULT_DISPATCH_QUEUE_CAPACITY, 16, 16_777_216);
+        dispatchSplitMinMembers = env.integer("DISPATCH_SPLIT_MIN_MEMBERS", DEFAULT_DISPATCH_SPLIT_MIN_MEMBERS, 0, 16_777_216);
         redisCommandTimeout = millis(env, "REDIS_COMMAND_TIMEOUT", DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
         redisConnectTimeout = millis(env, "REDIS_CONNECT_TIMEOUT", DEFAULT_REDIS_CONNECT_TIMEOUT_MS);
         redisReconnectMaxDelay = millis(env, "REDIS_RECONNECT_MAX_DELAY", DEFAULT_REDIS_RECONNECT_MAX_DELAY_MS);
@@ -439,6 +446,8 @@ public final class ServerConfig {
     public int dispatchBatchMicros() { return dispatchBatchMicros; }
     public boolean compression() { return compression; }
     public int dispatchQueueCapacity() { return dispatchQueueCapacity; }
+    /** Local members from which a channel's fan-out is split across the dispatch workers; 0: never. */
+    public int dispatchSplitMinMembers() { return dispatchSplitMinMembers; }
     public Duration redisCommandTimeout() { return redisCommandTimeout; }
     public Duration redisConnectTimeout() { return redisConnectTimeout; }
     /** REDIS_RECONNECT_MAX_DELAY: cap of the reconnect backoff (a Sentinel or standalone master back or promoted). */
