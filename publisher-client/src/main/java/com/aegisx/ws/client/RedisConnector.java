@@ -14,6 +14,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.Objects;
@@ -85,7 +86,10 @@ public final class RedisConnector implements AutoCloseable {
             client.addListener(settings.listener());
         }
         try {
-            StatefulRedisConnection<String, String> connection = connectOrExplain(target, () -> client.connect(target.uri()));
+            SentinelProbe probe = target.mode() != RedisTarget.Mode.SENTINEL ? null : new SentinelProbe(
+                    sentinel -> client.connectSentinelAsync(StringCodec.UTF8, sentinel), settings.connectTimeout());
+            StatefulRedisConnection<String, String> connection =
+                    connectOrExplain(target, () -> client.connect(target.uri()), probe);
             if (target.mode() == RedisTarget.Mode.STANDALONE && clusterEnabled(connection)) {
                 connection.close();
                 client.shutdown();
@@ -118,7 +122,8 @@ public final class RedisConnector implements AutoCloseable {
             client.addListener(settings.listener());
         }
         try {
-            StatefulRedisClusterConnection<String, String> connection = connectOrExplain(target, client::connect);
+            // Lettuce keeps every seed's failure (suppressed, and listed in the message): no probe needed.
+            StatefulRedisClusterConnection<String, String> connection = connectOrExplain(target, client::connect, null);
             return new RedisConnector(target, client, connection, connection.async());
         } catch (RuntimeException e) {
             client.shutdown();
@@ -126,12 +131,24 @@ public final class RedisConnector implements AutoCloseable {
         }
     }
 
-    /** A refused password or a failed TLS handshake becomes a {@link RedisRefusedException} saying so. */
-    private static <C> C connectOrExplain(RedisTarget target, java.util.function.Supplier<C> connect) {
+    /**
+     * A refused password or a failed TLS handshake becomes a {@link RedisRefusedException} saying so.
+     * With Sentinel, Lettuce's exception shows the last sentinel's failure only: unless that already
+     * is a refusal of the credentials, {@code probe} (null for other modes) asks every sentinel.
+     */
+    static <C> C connectOrExplain(RedisTarget target, java.util.function.Supplier<C> connect, SentinelProbe probe) {
         try {
             return connect.get();
         } catch (RuntimeException e) {
             RedisRefusedException refused = RedisRefusedException.explain(target, e);
+            if (probe != null && (refused == null || refused.reason() == RedisRefusedException.Reason.TLS)) {
+                RedisRefusedException probed = probe.refusal(target);
+                if (probed != null && (refused == null
+                        || probed.reason() == RedisRefusedException.Reason.SENTINEL_CREDENTIALS)) {
+                    probed.addSuppressed(e);
+                    refused = probed;
+                }
+            }
             throw refused == null ? e : refused;
         }
     }

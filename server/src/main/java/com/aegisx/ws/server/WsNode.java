@@ -140,7 +140,7 @@ public final class WsNode implements AutoCloseable {
         try {
             return RedisResources.connect(config.redisTarget(), config.topologyRefresh(), config.redisCommandTimeout(),
                     config.redisConnectTimeout(), config.redisReconnectMaxDelay(), metrics.redisLatencyRecorder(),
-                    this::subscribedTopics);
+                    this::subscribedTopics, config.redisReadBatchMicros());
         } catch (RedisRefusedException e) {
             callbacks.shutdownNow();
             String variable = switch (e.reason()) {

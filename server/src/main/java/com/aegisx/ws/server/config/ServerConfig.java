@@ -78,6 +78,13 @@ public final class ServerConfig {
      * core/FanOutSplit): below it, writing to them all costs less than waking another worker.
      */
     public static final int DEFAULT_DISPATCH_SPLIT_MIN_MEMBERS = 256;
+    /**
+     * While Redis's messages reach a Lettuce event loop less than this far apart, the loop reads
+     * them this far apart, several per wake-up (at most this much added latency); slower traffic
+     * is read as it comes. Per message, the loop's wake-up cost more CPU than the delivery
+     * (load-tests/README.md, personal).
+     */
+    public static final int DEFAULT_REDIS_READ_BATCH_MICROS = 1000;
     /** Bound on every Redis command, so a future never hangs while Redis is unreachable. */
     public static final long DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;
@@ -117,6 +124,7 @@ public final class ServerConfig {
     private final List<String> availableChannels;
     private final int dispatchThreads;
     private final int dispatchBatchMicros;
+    private final int redisReadBatchMicros;
     private final int dispatchQueueCapacity;
     private final int dispatchSplitMinMembers;
     private final Duration redisCommandTimeout;
@@ -201,6 +209,7 @@ public final class ServerConfig {
         compression = env.bool("WEBSOCKET_COMPRESSION", DEFAULT_COMPRESSION);
         dispatchThreads = env.integer("DISPATCH_THREADS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
         dispatchBatchMicros = env.integer("DISPATCH_BATCH_MICROS", 1000, 0, 100_000);
+        redisReadBatchMicros = env.integer("REDIS_READ_BATCH_MICROS", DEFAULT_REDIS_READ_BATCH_MICROS, 0, 100_000);
         dispatchQueueCapacity = env.integer("DISPATCH_QUEUE_CAPACITY", DEFAULT_DISPATCH_QUEUE_CAPACITY, 16, 16_777_216);
         dispatchSplitMinMembers = env.integer("DISPATCH_SPLIT_MIN_MEMBERS", DEFAULT_DISPATCH_SPLIT_MIN_MEMBERS, 0, 16_777_216);
         redisCommandTimeout = millis(env, "REDIS_COMMAND_TIMEOUT", DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
@@ -444,6 +453,8 @@ public final class ServerConfig {
     public int dispatchThreads() { return dispatchThreads; }
     /** How long a dispatch worker lets messages gather before a fan-out (0: it takes what is queued). */
     public int dispatchBatchMicros() { return dispatchBatchMicros; }
+    /** REDIS_READ_BATCH_MICROS: while Redis's replies and messages come more often, Lettuce's loops read them this far apart (0: off). */
+    public int redisReadBatchMicros() { return redisReadBatchMicros; }
     public boolean compression() { return compression; }
     public int dispatchQueueCapacity() { return dispatchQueueCapacity; }
     /** Local members from which a channel's fan-out is split across the dispatch workers; 0: never. */

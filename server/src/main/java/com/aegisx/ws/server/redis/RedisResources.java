@@ -46,6 +46,8 @@ public final class RedisResources implements AutoCloseable {
     private final TopicLink pubSub;
     private final IntSupplier subscribedTopics;
     private final ClientResources resources;
+    /** Lettuce's event loops when their reads are paced (REDIS_READ_BATCH_MICROS), else null. */
+    private final PacedEventLoops pacedLoops;
     private final AtomicLong failovers = new AtomicLong();
     private volatile Runnable failoverHandler = () -> { };
     private volatile SocketAddress master;
@@ -54,8 +56,9 @@ public final class RedisResources implements AutoCloseable {
     private final DeliveryForwarder forwarder = new DeliveryForwarder();
 
     private RedisResources(RedisTarget target, Duration topologyRefresh, Duration commandTimeout, Duration connectTimeout,
-                           ClientResources resources, IntSupplier subscribedTopics) {
+                           ClientResources resources, PacedEventLoops pacedLoops, IntSupplier subscribedTopics) {
         this.resources = resources;
+        this.pacedLoops = pacedLoops;
         this.subscribedTopics = subscribedTopics;
         RedisConnectionStateListener watcher = target.mode() == RedisTarget.Mode.SENTINEL ? sentinelWatcher(target.uri()) : null;
         this.connector = RedisConnector.connect(target, new RedisConnector.Settings(commandTimeout, connectTimeout,
@@ -81,10 +84,13 @@ public final class RedisResources implements AutoCloseable {
      * Every command's latency is recorded with {@code latencyRecorder} (may be null); reconnect
      * attempts back off exponentially up to {@code reconnectMaxDelay}.
      * {@code subscribedTopics} counts what Lettuce re-subscribes after a reconnect (metrics).
+     * {@code readBatchMicros} above 0: Lettuce's event loops pace their reads while they come
+     * more often than that ({@link PacedIoHandler}); 0: Lettuce's own loops.
      */
     public static RedisResources connect(RedisTarget target, Duration topologyRefresh, Duration commandTimeout,
                                          Duration connectTimeout, Duration reconnectMaxDelay,
-                                         CommandLatencyRecorder latencyRecorder, IntSupplier subscribedTopics) {
+                                         CommandLatencyRecorder latencyRecorder, IntSupplier subscribedTopics,
+                                         int readBatchMicros) {
         // Lettuce's default backoff doubles up to 30 s: a master that is back (or promoted) after a
         // few seconds of failed attempts waited for another 2-4 s. Capped, the reconnect follows
         // within about the cap of the new master being reachable.
@@ -94,15 +100,22 @@ public final class RedisResources implements AutoCloseable {
         if (latencyRecorder != null) {
             builder.commandLatencyRecorder(latencyRecorder);
         }
+        PacedEventLoops pacedLoops = readBatchMicros > 0 ? new PacedEventLoops(readBatchMicros) : null;
+        if (pacedLoops != null) {
+            builder.eventLoopGroupProvider(pacedLoops); // given, so shut down by close(), not by Lettuce
+        }
         ClientResources resources = builder.build();
         try {
             RedisResources created = new RedisResources(target, topologyRefresh, commandTimeout, connectTimeout, resources,
-                    subscribedTopics);
+                    pacedLoops, subscribedTopics);
             log.info("Redis: {} ({} pub/sub)", created.connector.target(), created.publishMode() == PublishMode.SHARDED
                     ? "sharded" : "classic");
             return created;
         } catch (RuntimeException e) {
             resources.shutdown(0, 2, TimeUnit.SECONDS);
+            if (pacedLoops != null) {
+                pacedLoops.shutdown(0, 2, TimeUnit.SECONDS);
+            }
             throw e;
         }
     }
@@ -219,6 +232,14 @@ public final class RedisResources implements AutoCloseable {
             connector.close();
         } finally {
             resources.shutdown(0, 2, TimeUnit.SECONDS);
+            if (pacedLoops != null) {
+                pacedLoops.shutdown(0, 2, TimeUnit.SECONDS);
+            }
         }
+    }
+
+    /** Pauses Lettuce's event loops took to gather reads (0 when REDIS_READ_BATCH_MICROS is 0). */
+    public long readPauses() {
+        return pacedLoops == null ? 0 : pacedLoops.pauses();
     }
 }

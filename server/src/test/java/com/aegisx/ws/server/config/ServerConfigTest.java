@@ -150,6 +150,15 @@ class ServerConfigTest {
     }
 
     @Test
+    void redisReadsArePacedByDefaultAndTheWindowIsChecked() {
+        assertEquals(ServerConfig.DEFAULT_REDIS_READ_BATCH_MICROS, ServerConfig.fromEnv(Map.of()).redisReadBatchMicros());
+        assertEquals(0, ServerConfig.fromEnv(Map.of("REDIS_READ_BATCH_MICROS", "0")).redisReadBatchMicros());
+        ConfigException negative = assertThrows(ConfigException.class,
+                () -> ServerConfig.fromEnv(Map.of("REDIS_READ_BATCH_MICROS", "-1")));
+        assertTrue(negative.getMessage().contains("REDIS_READ_BATCH_MICROS"), negative.getMessage());
+    }
+
+    @Test
     void theProxyProtocolNeedsTheLoadBalancersAddress() {
         assertEquals(false, ServerConfig.fromEnv(Map.of()).proxyProtocol());
         ConfigException alone = assertThrows(ConfigException.class,

@@ -130,8 +130,23 @@ public final class RedisSentinelFixture implements ClassicBackend, AutoCloseable
     }
 
     private String urlWithSentinels(String schemeAndCredentials) {
-        return schemeAndCredentials + sentinels.stream().map(s -> s.host() + ":" + s.port())
+        return urlWithSentinels(schemeAndCredentials, sentinelPorts());
+    }
+
+    private static String urlWithSentinels(String schemeAndCredentials, List<Integer> ports) {
+        return schemeAndCredentials + ports.stream().map(port -> RedisServerProcess.HOST + ":" + port)
                 .collect(Collectors.joining(",")) + "/?sentinelMasterId=" + MASTER_NAME;
+    }
+
+    /** The sentinels' ports, in the order {@link #url()} lists them. */
+    public List<Integer> sentinelPorts() {
+        return sentinels.stream().map(RedisServerProcess::port).toList();
+    }
+
+    /** {@link #url()} listing {@code ports} (on loopback) as the sentinels: e.g. a proxy in front of one. */
+    public String urlWithSentinelPorts(List<Integer> ports) {
+        String url = url();
+        return urlWithSentinels(url.substring(0, url.indexOf('@') + 1), ports);
     }
 
     @Override

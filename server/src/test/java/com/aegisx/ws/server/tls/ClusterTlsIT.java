@@ -2,13 +2,21 @@ package com.aegisx.ws.server.tls;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aegisx.ws.server.TestCluster;
+import com.aegisx.ws.server.WsNode;
+import com.aegisx.ws.server.config.ServerConfig;
+import com.aegisx.ws.server.config.env.ConfigException;
+import com.aegisx.ws.server.testing.NodeAcl;
 import com.aegisx.ws.server.testing.RedisClusterFixture;
+import com.aegisx.ws.server.testing.TcpProxy;
 import com.aegisx.ws.server.testing.TestClient;
 import com.aegisx.ws.server.testing.UniquePrefix;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +76,32 @@ class ClusterTlsIT {
             } finally {
                 redis.restore(victim);
             }
+        }
+    }
+
+    /**
+     * Unlike Sentinel (see SentinelTlsIT), Lettuce keeps every cluster seed's failure: a wrong
+     * password is named also when the last seed resets the connection instead of answering WRONGPASS.
+     */
+    @Test
+    void aWrongPasswordIsNamedAlsoWhenTheLastSeedResetsTheConnection() throws Exception {
+        String url = redis.url();
+        List<String> seeds = new ArrayList<>(List.of(url.substring(url.indexOf('@') + 1).split(",")));
+        String last = seeds.get(seeds.size() - 1);
+        try (TcpProxy resetting = new TcpProxy("127.0.0.1", Integer.parseInt(last.substring(last.indexOf(':') + 1)))) {
+            resetting.refuse(true);
+            seeds.set(seeds.size() - 1, "127.0.0.1:" + resetting.port());
+            String wrong = "not-the-node-password-43";
+            Map<String, String> env = new HashMap<>(redis.nodeEnv());
+            env.put("PORT", "0");
+            env.put("HOST", "127.0.0.1");
+            env.put("REDIS_URL", "rediss-cluster://" + NodeAcl.USER + ":" + wrong + "@" + String.join(",", seeds));
+            env.put("REDIS_KEY_PREFIX", redis.uniquePrefix());
+            ConfigException refused = assertThrows(ConfigException.class,
+                    () -> WsNode.start(ServerConfig.fromEnv(env)).close());
+            assertTrue(refused.getMessage().contains("REDIS_URL (its user:password)"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("WRONGPASS"), refused.getMessage());
+            StandaloneTlsIT.assertNoSecret(refused, wrong);
         }
     }
 }
