@@ -1,5 +1,6 @@
 package com.aegisx.ws.client;
 
+import io.netty.handler.ssl.SslClosedEngineException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -60,7 +61,7 @@ public final class RedisRefusedException extends RuntimeException {
                     + (error.startsWith("NOPERM") ? " denied a command to the user: " : " refused the credentials: ")
                     + error, t);
         }
-        if (t instanceof SSLException) {
+        if (t instanceof SSLException && !closedMidHandshake(t)) {
             return new RedisRefusedException(Reason.TLS, "TLS with Redis at " + target + " failed: " + message, t);
         }
         RedisRefusedException found = explain(target, t.getCause(), sentinel, depth + 1);
@@ -70,6 +71,16 @@ public final class RedisRefusedException extends RuntimeException {
             }
         }
         return found;
+    }
+
+    /**
+     * How netty reports a connection the server closed or reset during the TLS handshake (Redis at
+     * maxclients drops a TLS connection so, as does a restart or a proxy): an SSLException, but no
+     * TLS refusal, and no reason to send the operator to the certificates.
+     */
+    private static boolean closedMidHandshake(Throwable t) {
+        return t instanceof SslClosedEngineException
+                || String.valueOf(t.getMessage()).startsWith("Connection closed while SSL/TLS handshake");
     }
 
     /** Redis's refusal ({@code WRONGPASS}, {@code NOAUTH}, {@code NOPERM} on HELLO/AUTH), first line only. */

@@ -47,7 +47,8 @@ class SentinelRefusalTest {
                 List.of(refused(), refused(), closedPrematurely()),
                 List.of(closedPrematurely(), refused(), connectionRefused()),
                 List.of(refused(), connectionRefused(), closedPrematurely()),
-                List.of(closedPrematurely(), connectionRefused(), refused()));
+                List.of(closedPrematurely(), connectionRefused(), refused()),
+                List.of(refused(), refused(), closedDuringTlsHandshake()));
         for (List<Throwable> failures : orders) {
             RedisRefusedException refused = assertThrows(RedisRefusedException.class,
                     () -> RedisConnector.connectOrExplain(TARGET, () -> {
@@ -61,7 +62,7 @@ class SentinelRefusalTest {
 
     @Test
     void whenNoSentinelRefusedTheCredentialsLettucesExceptionGoesOutUnchanged() {
-        List<Throwable> failures = List.of(connectionRefused(), closedPrematurely(), connectionRefused());
+        List<Throwable> failures = List.of(connectionRefused(), closedPrematurely(), closedDuringTlsHandshake());
         RuntimeException lettuce = connectFailure(failures);
         RuntimeException thrown = assertThrows(RuntimeException.class,
                 () -> RedisConnector.connectOrExplain(TARGET, () -> {
@@ -191,6 +192,11 @@ class SentinelRefusalTest {
 
     private static Throwable connectionRefused() {
         return new java.net.ConnectException("Connection refused: /127.0.0.1:26003");
+    }
+
+    /** One of the ways netty reports a peer that reset the connection during the TLS handshake. */
+    private static Throwable closedDuringTlsHandshake() {
+        return new io.netty.handler.ssl.SslClosedEngineException("SSLEngine closed already");
     }
 
     private static Throwable tlsFailure() {

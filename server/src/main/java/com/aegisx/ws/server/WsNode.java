@@ -23,6 +23,7 @@ import com.aegisx.ws.server.core.Conflation;
 import com.aegisx.ws.server.core.ConnectionGuard;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.FanOut;
+import com.aegisx.ws.server.core.PingRounds;
 import com.aegisx.ws.server.core.IndexRepair;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.NodeCommands;
@@ -130,6 +131,7 @@ public final class WsNode implements AutoCloseable {
     private volatile boolean stopped;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final IndexRepair repair;
+    private final PingRounds pings;
     /** Heartbeat rounds and activity flushes that failed (Redis unreachable). */
     private final java.util.concurrent.atomic.LongAdder heartbeatFailures = new java.util.concurrent.atomic.LongAdder();
 
@@ -167,6 +169,7 @@ public final class WsNode implements AutoCloseable {
                 config.presenceGrace(), config.nodeId());
         RedisConnectionIndex index = new RedisConnectionIndex(commands, config.keys(), config.nodeId(), callbacks, events);
         this.hub = new ConnectionHub(config.nodeId(), config.keys(), index, topics, config.connectionTimeout());
+        this.pings = new PingRounds(hub::connections);
         this.repair = new IndexRepair(hub, config.heartbeatInterval(), MAX_REREGISTER_RETRY,
                 System::currentTimeMillis);
         NodeCommands nodeCommands = new NodeCommands(hub);
@@ -183,6 +186,7 @@ public final class WsNode implements AutoCloseable {
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
                 config.dispatchQueueCapacity(), probe, config.keys()::isUserTopic);
         dispatcher.dispatchObserver(metrics::onDispatched);
+        fanOut.splitAcross(dispatcher, config.dispatchSplitMinMembers());
         redis.deliverTo(dispatcher);
         redis.onFailover(() -> callbacks.execute(this::resyncAfterFailover));
         // A topic confirmed again on another master (slot moved, failover): look for history gaps.
@@ -339,7 +343,7 @@ public final class WsNode implements AutoCloseable {
             @Override public long dispatchPending() { return dispatcher.pending(); }
             @Override public long dispatchAllocatedBytes() { return dispatcher.allocatedBytes(); }
             @Override public long dispatchCpuNanos() { return dispatcher.cpuNanos(); }
-            @Override public long dispatchDropped() { return dispatcher.dropped(); }
+            @Override public long dispatchDropped() { return dispatcher.dropped() + fanOut.droppedParts(); }
             @Override public long memberFailures() { return fanOut.memberFailures(); }
             @Override public long heartbeatFailures() { return heartbeatFailures.sum(); }
             @Override public long rateLimited() { return guard.rateLimited(); }
@@ -422,6 +426,8 @@ public final class WsNode implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         long ping = config.pingInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::keepAlive, ping, ping, TimeUnit.MILLISECONDS);
+        long slice = Math.max(1, ping / PingRounds.SLICES);
+        scheduler.scheduleAtFixedRate(this::pingNextSlice, slice, slice, TimeUnit.MILLISECONDS);
         if (config.lifecycleEvents()) {
             // Pending user_offline events live in Redis; every node writes the due ones (each once).
             long offlines = OFFLINE_SWEEP_INTERVAL.toMillis();
@@ -474,9 +480,7 @@ public final class WsNode implements AutoCloseable {
 
     private void keepAlive() {
         gapFiller.retain(hub.topics()::isSubscribed);
-        for (LocalConnection connection : hub.connections()) {
-            connection.ping();
-        }
+        fanOut.retain(hub.topics()::isSubscribed);
         hub.flushActivity().whenComplete((ignored, error) -> {
             if (error != null) {
                 heartbeatFailures.increment(); // Redis unreachable: the next flush sends the newer value
@@ -487,7 +491,11 @@ public final class WsNode implements AutoCloseable {
         gate.pruneThrottle();
     }
 
-    private void writeDueOfflines() {
+    private void pingNextSlice() {
+        pings.pingNextSlice();
+    }
+
+        private void writeDueOfflines() {
         nodeRegistry.writeDueOfflines().whenComplete((written, error) -> {
             if (error != null) {
                 log.debug("Writing due user_offline events failed: {}", error.toString());

@@ -74,6 +74,11 @@ public final class ServerConfig {
     /** Messages a dispatch worker may have queued before new ones are dropped (see PubSubDispatcher). */
     public static final int DEFAULT_DISPATCH_QUEUE_CAPACITY = 65_536;
     /**
+     * Local members from which a channel's fan-out is split across the dispatch workers (see
+     * core/FanOutSplit): below it, writing to them all costs less than waking another worker.
+     */
+    public static final int DEFAULT_DISPATCH_SPLIT_MIN_MEMBERS = 256;
+    /**
      * While Redis's messages reach a Lettuce event loop less than this far apart, the loop reads
      * them this far apart, several per wake-up (at most this much added latency); slower traffic
      * is read as it comes. Per message, the loop's wake-up cost more CPU than the delivery
@@ -121,6 +126,7 @@ public final class ServerConfig {
     private final int dispatchBatchMicros;
     private final int redisReadBatchMicros;
     private final int dispatchQueueCapacity;
+    private final int dispatchSplitMinMembers;
     private final Duration redisCommandTimeout;
     private final Duration redisConnectTimeout;
     private final Duration redisReconnectMaxDelay;
@@ -205,6 +211,7 @@ public final class ServerConfig {
         dispatchBatchMicros = env.integer("DISPATCH_BATCH_MICROS", 1000, 0, 100_000);
         redisReadBatchMicros = env.integer("REDIS_READ_BATCH_MICROS", DEFAULT_REDIS_READ_BATCH_MICROS, 0, 100_000);
         dispatchQueueCapacity = env.integer("DISPATCH_QUEUE_CAPACITY", DEFAULT_DISPATCH_QUEUE_CAPACITY, 16, 16_777_216);
+        dispatchSplitMinMembers = env.integer("DISPATCH_SPLIT_MIN_MEMBERS", DEFAULT_DISPATCH_SPLIT_MIN_MEMBERS, 0, 16_777_216);
         redisCommandTimeout = millis(env, "REDIS_COMMAND_TIMEOUT", DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
         redisConnectTimeout = millis(env, "REDIS_CONNECT_TIMEOUT", DEFAULT_REDIS_CONNECT_TIMEOUT_MS);
         redisReconnectMaxDelay = millis(env, "REDIS_RECONNECT_MAX_DELAY", DEFAULT_REDIS_RECONNECT_MAX_DELAY_MS);
@@ -450,6 +457,8 @@ public final class ServerConfig {
     public int redisReadBatchMicros() { return redisReadBatchMicros; }
     public boolean compression() { return compression; }
     public int dispatchQueueCapacity() { return dispatchQueueCapacity; }
+    /** Local members from which a channel's fan-out is split across the dispatch workers; 0: never. */
+    public int dispatchSplitMinMembers() { return dispatchSplitMinMembers; }
     public Duration redisCommandTimeout() { return redisCommandTimeout; }
     public Duration redisConnectTimeout() { return redisConnectTimeout; }
     /** REDIS_RECONNECT_MAX_DELAY: cap of the reconnect backoff (a Sentinel or standalone master back or promoted). */

@@ -33,7 +33,9 @@ public final class FanOut implements Broker.Listener {
     private final FanoutMetrics metrics;
     private final AtomicLong malformedPayloads = new AtomicLong();
     private final AtomicLong memberFailures = new AtomicLong();
+    private final AtomicLong droppedParts = new AtomicLong();
     private volatile Conflation conflation;
+    private volatile FanOutSplit split = new FanOutSplit(DispatchWorkers.NONE, 0);
 
     public FanOut(KeySchema keys, String nodeId, TopicSubscriptions topics, NodeCommands commands,
                   FanoutMetrics metrics) {
@@ -42,6 +44,30 @@ public final class FanOut implements Broker.Listener {
         this.inboxTopic = keys.inbox(nodeId);
         this.commands = commands;
         this.metrics = metrics;
+    }
+
+    /**
+     * Splits the fan-out of every topic with at least {@code minMembers} local members across
+     * {@code workers}, so the cores write to its sockets in parallel (DISPATCH_SPLIT_MIN_MEMBERS;
+     * 0: never). Until called, every fan-out runs whole on its dispatch worker.
+     */
+    public void splitAcross(DispatchWorkers workers, int minMembers) {
+        this.split = new FanOutSplit(workers, minMembers);
+    }
+
+    /** Forgets the split state of topics the node no longer listens to (called now and then). */
+    public void retain(java.util.function.Predicate<String> subscribed) {
+        split.retain(subscribed);
+    }
+
+    /** Topics whose fan-out is split across the dispatch workers now. */
+    public int splitTopics() {
+        return split.splitTopics();
+    }
+
+    /** Parts of a split fan-out not written because their worker's queue was full. */
+    public long droppedParts() {
+        return droppedParts.get();
     }
 
     public long malformedPayloads() {
@@ -87,6 +113,17 @@ public final class FanOut implements Broker.Listener {
         }
         Conflation latest = conflation;
         Conflation conflated = latest != null && latest.covers(channel) ? latest : null;
+        FanOutSplit current = split;
+        FanOutSplit.Split parts = current.splitFor(topic, members);
+        if (parts == null) {
+            deliverAll(topic, channel, members, batch, conflated);
+        } else {
+            deliverInParts(current.workers(), parts, topic, channel, batch, conflated);
+        }
+    }
+
+    private void deliverAll(String topic, String channel, Collection<LocalConnection> members,
+                            List<Outgoing> batch, Conflation conflated) {
         for (LocalConnection member : members) {
             try {
                 deliver(topic, channel, member, batch, conflated);
@@ -96,6 +133,49 @@ public final class FanOut implements Broker.Listener {
         }
         for (Outgoing out : batch) {
             metrics.onDelivered(out.sent, out.frame.remaining());
+        }
+    }
+
+    /**
+     * Hands each part to its worker, and writes the calling worker's own part itself unless a part
+     * of this topic waits in its own queue (then it is queued too, behind that one). Each part gets its
+     * own copies of the messages (their counters and parsed form are per thread); the frames are
+     * shared, read-only.
+     */
+    private void deliverInParts(DispatchWorkers workers, FanOutSplit.Split split, String topic, String channel,
+                                List<Outgoing> batch, Conflation conflated) {
+        int self = workers.current();
+        boolean ownPartHere = self >= 0 && split.queued.get(self) == 0;
+        List<List<LocalConnection>> parts = split.parts();
+        for (int worker = 0; worker < parts.size(); worker++) {
+            List<LocalConnection> part = parts.get(worker);
+            if (part.isEmpty() || (worker == self && ownPartHere)) {
+                continue;
+            }
+            List<Outgoing> copies = new ArrayList<>(batch.size());
+            for (Outgoing out : batch) {
+                copies.add(out.copy());
+            }
+            int on = worker;
+            split.queued.incrementAndGet(on);
+            boolean queued = workers.submit(on, () -> {
+                try {
+                    deliverAll(topic, channel, part, copies, conflated);
+                } finally {
+                    split.queued.decrementAndGet(on);
+                }
+            });
+            if (!queued) {
+                split.queued.decrementAndGet(on);
+                long count = droppedParts.incrementAndGet();
+                if (count <= 10 || count % 1000 == 0) {
+                    log.warn("Dispatch worker {} is full: {} of {}'s sockets miss a message ({} parts dropped so far)",
+                            worker, part.size(), topic, count);
+                }
+            }
+        }
+        if (ownPartHere) {
+            deliverAll(topic, channel, parts.get(self), batch, conflated);
         }
     }
 
@@ -162,6 +242,11 @@ public final class FanOut implements Broker.Listener {
 
         boolean skips(LocalConnection member) {
             return exclude != null && exclude.equals(member.id());
+        }
+
+        /** The same message for another thread: shared text and frame, its own counter and parsed form. */
+        Outgoing copy() {
+            return new Outgoing(payload, frame, exclude, null);
         }
     }
 

@@ -189,7 +189,7 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
                 .description("CPU time of the dispatch workers (beside ws_pubsub_dispatch_seconds: a fan-out's wall"
                         + " time against its CPU time)").baseUnit("seconds").register(registry);
         FunctionCounter.builder("ws.pubsub.dropped", sources, Sources::dispatchDropped)
-                .description("Pub/sub messages dropped because their dispatch worker was DISPATCH_QUEUE_CAPACITY behind")
+                .description("Pub/sub messages (or parts of a split fan-out) dropped because their dispatch worker was DISPATCH_QUEUE_CAPACITY behind")
                 .register(registry);
         FunctionCounter.builder("ws.fanout.member.failures", sources, Sources::memberFailures)
                 .description("Deliveries to one socket that threw; the fan-out went on with the others").register(registry);

@@ -1,6 +1,7 @@
 package com.aegisx.ws.server.redis;
 
 import com.aegisx.ws.server.core.Broker;
+import com.aegisx.ws.server.core.DispatchWorkers;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -41,16 +42,26 @@ import org.slf4j.LoggerFactory;
  * delivery itself (load-tests/README.md, personal). The handler must not block for such topics:
  * a socket write that cannot finish at once stays queued in the socket's writer, so sending to a
  * few sockets qualifies. Their order is the event loop's, which is Redis's.
+ *
+ * <p><b>Split fan-outs.</b> As {@link DispatchWorkers}, the workers also run parts of one message's
+ * fan-out that the fan-out split across them (a channel with many local members, see
+ * {@code core/FanOutSplit}). A part waits in the worker's queue like a message, behind what was
+ * queued before it, and is dropped and counted like one when that queue is full.
  */
-public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> implements AutoCloseable {
+public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
+        implements DispatchWorkers, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PubSubDispatcher.class);
     static final int MAX_BATCH = 64;
 
-    private record Message(String topic, String payload, long enqueuedNanos) {
+    /** A pub/sub message, or (topic and payload null) a task: a part of a fan-out another thread split. */
+    private record Message(String topic, String payload, long enqueuedNanos, Runnable task) {
+        boolean isTask() {
+            return task != null;
+        }
     }
 
-    private static final Message STOP = new Message("", "", 0);
+    private static final Message STOP = new Message("", "", 0, null);
 
     private final Worker[] workers;
     private final Broker.Listener handler;
@@ -81,7 +92,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
         this.batchNanos = TimeUnit.MICROSECONDS.toNanos(batchMicros);
         this.workers = new Worker[threads];
         for (int i = 0; i < threads; i++) {
-            workers[i] = new Worker("ws-dispatch-" + i);
+            workers[i] = new Worker(i);
             workers[i].start();
         }
     }
@@ -96,7 +107,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
         }
         int index = Math.floorMod(topic.hashCode(), workers.length);
         pending.incrementAndGet();
-        if (!workers[index].queue.offer(new Message(topic, payload, System.nanoTime()))) {
+        if (!workers[index].queue.offer(new Message(topic, payload, System.nanoTime(), null))) {
             pending.decrementAndGet();
             long count = dropped.incrementAndGet();
             if (count <= 10 || count % 1000 == 0) {
@@ -104,6 +115,21 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
                         index, queueCapacity, topic, count);
             }
         }
+    }
+
+    @Override
+    public int count() {
+        return workers.length;
+    }
+
+    @Override
+    public int current() {
+        return Thread.currentThread() instanceof Worker worker && worker.owner() == this ? worker.index : -1;
+    }
+
+    @Override
+    public boolean submit(int worker, Runnable task) {
+        return workers[worker].queue.offer(new Message(null, null, 0, task));
     }
 
     /** Messages dropped because their worker's queue was full. */
@@ -210,10 +236,16 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
         private final Map<String, List<String>> byTopic = new LinkedHashMap<>();
         private long lastArrival = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
         private String lastTopic = "";
+        private final int index;
 
-        Worker(String name) {
-            super(name);
+        Worker(int index) {
+            super("ws-dispatch-" + index);
+            this.index = index;
             setDaemon(true);
+        }
+
+        PubSubDispatcher owner() {
+            return PubSubDispatcher.this;
         }
 
         @Override
@@ -230,7 +262,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
                 // the same topic, less than four windows ago): then more of it are about to arrive
                 // and each socket can take them in one write. A quiet topic, or a stream of
                 // messages to different users (nothing to gather per socket), is not delayed.
-                if (batchNanos > 0 && first != STOP && first.topic().equals(lastTopic)
+                if (batchNanos > 0 && first != STOP && !first.isTask() && first.topic().equals(lastTopic)
                         && first.enqueuedNanos() - lastArrival < 4 * batchNanos) {
                     long wait = first.enqueuedNanos() + batchNanos - System.nanoTime();
                     if (wait > 0) {
@@ -239,8 +271,10 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
                 }
                 queue.drainTo(batch, MAX_BATCH - 1);
                 Message newest = batch.get(batch.size() - 1);
-                lastArrival = newest.enqueuedNanos();
-                lastTopic = newest.topic();
+                if (!newest.isTask()) {
+                    lastArrival = newest.enqueuedNanos();
+                    lastTopic = newest.topic();
+                }
                 boolean stop = handle();
                 batch.clear();
                 if (stop) {
@@ -249,36 +283,68 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String> i
             }
         }
 
-        /** Handles the batch; true when it ended with the stop marker. */
+        /**
+         * Handles the batch; true when it ended with the stop marker. Messages between two tasks
+         * are grouped by topic; a task runs after everything queued before it was handled.
+         */
         private boolean handle() {
             if (batch.size() == 1) {
                 Message only = batch.get(0);
                 if (only == STOP) {
                     return true;
                 }
+                if (only.isTask()) {
+                    runTask(only.task());
+                    return false;
+                }
                 deliver(only.topic(), List.of(only.payload()));
                 done(only);
                 return false;
             }
             boolean stop = false;
-            for (Message message : batch) {
+            int grouped = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                Message message = batch.get(i);
                 if (message == STOP) {
                     stop = true;
                     break;
                 }
+                if (message.isTask()) {
+                    deliverGrouped(grouped, i);
+                    grouped = i + 1;
+                    runTask(message.task());
+                    continue;
+                }
                 byTopic.computeIfAbsent(message.topic(), t -> new ArrayList<>()).add(message.payload());
+            }
+            int end = stop ? batch.indexOf(STOP) : batch.size();
+            deliverGrouped(grouped, end);
+            return stop;
+        }
+
+        /** Delivers what {@link #byTopic} gathered from the batch's messages {@code from} to {@code to} (exclusive). */
+        private void deliverGrouped(int from, int to) {
+            if (byTopic.isEmpty()) {
+                return;
             }
             for (Map.Entry<String, List<String>> topic : byTopic.entrySet()) {
                 deliver(topic.getKey(), topic.getValue());
             }
             byTopic.clear();
-            for (Message message : batch) {
-                if (message == STOP) {
-                    break;
+            for (int i = from; i < to; i++) {
+                Message message = batch.get(i);
+                if (!message.isTask()) {
+                    done(message);
                 }
-                done(message);
             }
-            return stop;
+        }
+
+        private void runTask(Runnable task) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("A part of a split fan-out failed", e);
+            }
         }
 
         private void done(Message message) {

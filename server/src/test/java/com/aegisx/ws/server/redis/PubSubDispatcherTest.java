@@ -2,6 +2,7 @@ package com.aegisx.ws.server.redis;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -108,6 +109,73 @@ class PubSubDispatcherTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> spent.size() == 1);
             long counted = dispatcher.cpuNanos() - before;
             assertTrue(counted >= spent.get(0), "counted " + counted + " ns, the handler spent " + spent.get(0));
+        }
+    }
+
+    @Test
+    void aTaskRunsOnItsWorkerAfterWhatWasQueuedBeforeItAndBeforeWhatCameAfter() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        PubSubDispatcher[] self = new PubSubDispatcher[1];
+        List<Integer> workerSeen = new CopyOnWriteArrayList<>();
+        PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> {
+            if (payloads.contains("hold")) {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            workerSeen.add(self[0].current());
+            handled.addAll(payloads);
+        });
+        self[0] = dispatcher;
+        try {
+            assertEquals(1, dispatcher.count());
+            assertEquals(-1, dispatcher.current(), "the test thread is no worker");
+            dispatcher.message("a", "hold");
+            assertTrue(started.await(5, TimeUnit.SECONDS));
+            dispatcher.message("a", "1"); // these three are taken as one batch
+            assertTrue(dispatcher.submit(0, () -> {
+                workerSeen.add(dispatcher.current());
+                handled.add("task");
+            }));
+            dispatcher.message("a", "2");
+            release.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 4);
+            assertEquals(List.of("hold", "1", "task", "2"), handled);
+            assertEquals(List.of(0, 0, 0, 0), workerSeen);
+            assertEquals(0, dispatcher.pending(), "a task is no pending message");
+        } finally {
+            release.countDown();
+            dispatcher.close();
+        }
+    }
+
+    @Test
+    void aTaskForAFullWorkerIsRefused() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            dispatcher.message("a", "hold");
+            assertTrue(started.await(5, TimeUnit.SECONDS));
+            for (int i = 0; i < 16; i++) {
+                assertTrue(dispatcher.submit(0, () -> { }));
+            }
+            assertFalse(dispatcher.submit(0, () -> { }), "queue full");
+        } finally {
+            release.countDown();
+            dispatcher.close();
         }
     }
 }

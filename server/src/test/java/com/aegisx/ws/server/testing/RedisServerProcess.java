@@ -191,10 +191,14 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
-    /** Stops Redis and deletes its working directory. */
+    /**
+     * Stops Redis and deletes its working directory, first printing the connections it refused (see
+     * {@link #refusedConnections()}): a test that saw a connection drop has the server's side in its log.
+     */
     @Override
     public synchronized void close() {
         stop();
+        refusedConnections().forEach(line -> System.out.println(this + " refused a connection: " + line));
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
@@ -205,6 +209,21 @@ public final class RedisServerProcess implements AutoCloseable {
     @Override
     public String toString() {
         return "redis-server " + binary + " on " + HOST + ":" + port;
+    }
+
+    /**
+     * The log's lines on connections Redis dropped before they became clients (a failed TLS
+     * handshake, an fd it could not register), logged at WARNING. (A connection over maxclients is
+     * dropped unlogged: INFO stats, rejected_connections.) A client sees such a drop as a connection
+     * closed or reset mid-handshake.
+     */
+    public List<String> refusedConnections() {
+        try (Stream<String> lines = Files.lines(dir.resolve("redis-" + port + ".log"), StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains("Error accepting a client connection")
+                    || l.contains("Error registering fd event")).toList();
+        } catch (IOException | UncheckedIOException e) {
+            return List.of();
+        }
     }
 
     private synchronized void launch() throws PortInUseException {
