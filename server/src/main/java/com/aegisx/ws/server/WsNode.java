@@ -186,7 +186,9 @@ public final class WsNode implements AutoCloseable {
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
                 config.dispatchQueueCapacity(), probe, config.keys()::isUserTopic);
         dispatcher.dispatchObserver(metrics::onDispatched);
-        fanOut.splitAcross(dispatcher, config.dispatchSplitMinMembers());
+        // On one core the parts would only take turns: the hand-off would cost and nothing run in parallel.
+        boolean parallel = Runtime.getRuntime().availableProcessors() > 1;
+        fanOut.splitAcross(dispatcher, parallel ? config.dispatchSplitMinMembers() : 0);
         redis.deliverTo(dispatcher);
         redis.onFailover(() -> callbacks.execute(this::resyncAfterFailover));
         // A topic confirmed again on another master (slot moved, failover): look for history gaps.

@@ -4,12 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
-import com.aegisx.ws.protocol.WireFormat;
 import com.aegisx.ws.server.auth.Identity;
 import com.aegisx.ws.server.metrics.FanoutMetrics;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,18 +121,11 @@ class FanOutSplitTest {
     }
 
     private static String message(int n) {
-        ObjectNode message = Json.object();
-        message.put("type", "m");
-        message.put("n", n);
-        return WireFormat.encode(message, null, null);
+        return FanOutTest.message("m", n);
     }
 
     private static List<Integer> numbers(LocalConnection connection) {
-        List<Integer> out = new ArrayList<>();
-        for (String frame : ((FakeOutbound) connection.outbound()).frames()) {
-            out.add(Json.parseObject(frame).path("n").asInt(-1));
-        }
-        return out;
+        return FanOutTest.numbers(connection);
     }
 
     private void publishOnHomeWorker(int from, int to) {

@@ -47,14 +47,16 @@ class FanOutTest {
         return connection;
     }
 
-    private static String message(String type, int n) {
+    /** A message with a type and a number {@code n} (shared with FanOutSplitTest). */
+    static String message(String type, int n) {
         ObjectNode message = Json.object();
         message.put("type", type);
         message.put("n", n);
         return WireFormat.encode(message, null, null);
     }
 
-    private static List<Integer> numbers(LocalConnection connection) {
+    /** The {@code n} of every frame a connection of FakeOutbound got, in order (shared with FanOutSplitTest). */
+    static List<Integer> numbers(LocalConnection connection) {
         List<Integer> out = new ArrayList<>();
         for (String frame : ((FakeOutbound) connection.outbound()).frames()) {
             out.add(Json.parseObject(frame).path("n").asInt(-1));
