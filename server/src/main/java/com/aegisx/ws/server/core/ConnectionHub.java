@@ -168,8 +168,16 @@ public final class ConnectionHub {
 
     /** As {@link #closed(LocalConnection)}, with the close code and reason for the lifecycle event. */
     public CompletableFuture<Void> closed(LocalConnection connection, int code, String reason) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> underWay = connection.claimRemoval(done);
+        if (underWay != null) {
+            // Closed on another path already (the socket's own close, the node's drain): the same
+            // removal, so a caller that waits (the drain, before it closes Redis) waits for it.
+            return underWay;
+        }
         if (connections.remove(connection.id()) == null) {
-            return CompletableFuture.completedFuture(null);
+            done.complete(null);
+            return done;
         }
         List<String> channels = List.copyOf(connection.channels());
         for (String channel : channels) {
@@ -179,13 +187,20 @@ public final class ConnectionHub {
             topics.leave(keys.userTopic(connection.userId()), connection);
         }
         LifecycleSink sink = events;
-        return registry.remove(connection, channels, code, reason).thenCompose(removed -> sink == null || !removed
-                ? CompletableFuture.<Void>completedFuture(null)
-                : report(sink.disconnected(connection.id(), nodeId, connection.userId(), code, reason, channels)))
-                .exceptionally(error -> {
-                    log.warn("Could not remove connectionId={} from Redis: {}", connection.id(), error.toString());
-                    return null;
-                });
+        try {
+            registry.remove(connection, channels, code, reason).thenCompose(removed -> sink == null || !removed
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : report(sink.disconnected(connection.id(), nodeId, connection.userId(), code, reason, channels)))
+                    .exceptionally(error -> {
+                        log.warn("Could not remove connectionId={} from Redis: {}", connection.id(), error.toString());
+                        return null;
+                    })
+                    .thenRun(() -> done.complete(null));
+        } catch (RuntimeException e) {
+            done.complete(null); // nobody waits forever for a removal that never started
+            throw e;
+        }
+        return done;
     }
 
     /** Writes every local socket into Redis again, after Redis lost them (outage, sweep while cut off). */

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Supplier;
 
 /**
@@ -48,6 +49,11 @@ public final class LocalConnection {
     private volatile boolean registered;
     private volatile boolean welcomed;
     private volatile boolean closing;
+    /** The removal from the hub and the index, once one path began it (see {@link #claimRemoval}). */
+    private volatile CompletableFuture<Void> removal;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<LocalConnection, CompletableFuture> REMOVAL =
+            AtomicReferenceFieldUpdater.newUpdater(LocalConnection.class, CompletableFuture.class, "removal");
     private volatile DeliveryInterceptor interceptor;
     /**
      * The resume token until {@code welcome} has shown it, then null: only {@link #resumable} stays
@@ -231,6 +237,17 @@ public final class LocalConnection {
      * pending. (It used to start inline inside {@code synchronized}, so a step, and everything its
      * future completed synchronously, ran holding the connection's monitor.)
      */
+    /**
+     * The first caller claims this socket's removal from the hub and the index with {@code mine}
+     * (it completes it) and gets null; any later caller gets that same future, so a path that
+     * closes the socket too (the socket's own close, the node's drain) waits for the removal under
+     * way instead of taking it for done.
+     */
+    @SuppressWarnings("unchecked")
+    CompletableFuture<Void> claimRemoval(CompletableFuture<Void> mine) {
+        return REMOVAL.compareAndSet(this, null, mine) ? null : removal;
+    }
+
     public <T> CompletableFuture<T> serially(Supplier<CompletableFuture<T>> step) {
         CompletableFuture<Void> turn = new CompletableFuture<>();
         CompletableFuture<T> next = turn.thenCompose(ignored -> step.get());

@@ -9,6 +9,7 @@ import com.aegisx.ws.server.auth.Identity;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,19 @@ class ConnectionHubTest {
         assertFalse(hub.subscribe(a, "news").join());
         assertFalse(index.calls().contains("add ws_a news"));
         assertEquals(0, topics.topicCount(), "no topic left behind");
+    }
+
+    @Test
+    void aSecondCloseWaitsForTheRemovalTheFirstBegan() {
+        LocalConnection a = open("ws_a");
+        index.holdRemovals(); // Redis answers the removal late
+        CompletableFuture<Void> first = hub.closed(a); // e.g. the socket's own close
+        CompletableFuture<Void> second = hub.closed(a); // e.g. the node's drain, which then closes Redis
+        assertFalse(second.isDone(), "the drain must not take a removal under way for done");
+        index.releaseRemovals();
+        second.join();
+        assertTrue(first.isDone());
+        assertEquals(1, index.calls().stream().filter(c -> c.startsWith("removeConnection")).count());
     }
 
     @Test

@@ -35,13 +35,26 @@ public class FakeIndex implements ConnectionIndex {
     @Override
     public CompletableFuture<Boolean> remove(LocalConnection connection, Collection<String> channels, int code,
                                              String reason) {
-        return record("removeConnection " + connection.id()).thenApply(ignored -> true);
+        CompletableFuture<Boolean> removed = record("removeConnection " + connection.id()).thenApply(ignored -> true);
+        CompletableFuture<Void> gate = removalGate;
+        return gate == null ? removed : gate.thenCompose(ignored -> removed);
+    }
+
+    /** From now on a removal completes only once {@link #releaseRemovals()} is called (a slow Redis). */
+    public void holdRemovals() {
+        removalGate = new CompletableFuture<>();
+    }
+
+    public void releaseRemovals() {
+        removalGate.complete(null);
     }
 
     @Override
     public CompletableFuture<Void> flushActivity(Collection<LocalConnection> active) {
         return record("activity " + active.size());
     }
+
+    private volatile CompletableFuture<Void> removalGate;
 
     public void failing(boolean fail) {
         failing = fail;
