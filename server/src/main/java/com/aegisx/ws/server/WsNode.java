@@ -589,6 +589,8 @@ public final class WsNode implements AutoCloseable {
             removals.add(resume.closed(connection).thenCompose(ignored ->
                     hub.closed(connection, CloseCodes.SERVICE_RESTART, "service restart")));
         }
+        // Sockets that closed on their own just before: their removals too, before Redis is closed.
+        removals.addAll(hub.removalsUnderWay());
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
             CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new))

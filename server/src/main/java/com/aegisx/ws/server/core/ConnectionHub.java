@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -27,6 +28,8 @@ public final class ConnectionHub {
     private final ConnectionIndex registry;
     private final TopicSubscriptions topics;
     private final Map<String, LocalConnection> connections = new ConcurrentHashMap<>();
+    /** Removals from Redis sent and not yet answered (a node that stops waits for them before it closes Redis). */
+    private final Set<CompletableFuture<Void>> removing = ConcurrentHashMap.newKeySet();
     private final Duration inactivityTimeout;
     private volatile boolean draining;
     private volatile LifecycleSink events;
@@ -76,6 +79,11 @@ public final class ConnectionHub {
      * moment; any socket not among them sees the drain in {@link #open} (it checks after adding
      * itself, this method reads after setting the flag), so none slips between the two.
      */
+    /** The removals from Redis still under way, of sockets that closed on their own as well (for the drain). */
+    public List<CompletableFuture<Void>> removalsUnderWay() {
+        return List.copyOf(removing);
+    }
+
     public List<LocalConnection> startDrain() {
         draining = true;
         return List.copyOf(connections.values());
@@ -179,6 +187,8 @@ public final class ConnectionHub {
             done.complete(null);
             return done;
         }
+        removing.add(done);
+        done.whenComplete((ignored, error) -> removing.remove(done));
         List<String> channels = List.copyOf(connection.channels());
         for (String channel : channels) {
             topics.leave(keys.channelTopic(channel), connection);

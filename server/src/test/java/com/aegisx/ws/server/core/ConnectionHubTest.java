@@ -78,6 +78,17 @@ class ConnectionHubTest {
     }
 
     @Test
+    void removalsUnderWayAreListedUntilRedisAnswers() {
+        LocalConnection a = open("ws_a");
+        index.holdRemovals();
+        hub.closed(a);
+        assertEquals(1, hub.removalsUnderWay().size(), "a drain starting now must wait for it");
+        index.releaseRemovals();
+        hub.removalsUnderWay().forEach(CompletableFuture::join);
+        assertEquals(List.of(), hub.removalsUnderWay());
+    }
+
+    @Test
     void closingRemovesTheSocketFromEveryTopicAndTheIndex() {
         LocalConnection a = open("ws_a");
         hub.subscribe(a, "x").join();
