@@ -79,14 +79,14 @@ public final class ConnectionHub {
      * moment; any socket not among them sees the drain in {@link #open} (it checks after adding
      * itself, this method reads after setting the flag), so none slips between the two.
      */
-    /** The removals from Redis still under way, of sockets that closed on their own as well (for the drain). */
-    public List<CompletableFuture<Void>> removalsUnderWay() {
-        return List.copyOf(removing);
-    }
-
     public List<LocalConnection> startDrain() {
         draining = true;
         return List.copyOf(connections.values());
+    }
+
+    /** The removals from Redis still under way, of sockets that closed on their own as well (for the drain). */
+    public List<CompletableFuture<Void>> removalsUnderWay() {
+        return List.copyOf(removing);
     }
 
     public boolean isDraining() {

@@ -230,14 +230,6 @@ public final class LocalConnection {
     }
 
     /**
-     * Runs {@code step} after every step chained before it has completed (successfully or not).
-     *
-     * <p>Only the swap of the chain's tail happens under the monitor. The step starts outside it:
-     * on the thread that completed the previous step, or on the caller's thread when nothing is
-     * pending. (It used to start inline inside {@code synchronized}, so a step, and everything its
-     * future completed synchronously, ran holding the connection's monitor.)
-     */
-    /**
      * The first caller claims this socket's removal from the hub and the index with {@code mine}
      * (it completes it) and gets null; any later caller gets that same future, so a path that
      * closes the socket too (the socket's own close, the node's drain) waits for the removal under
@@ -248,6 +240,14 @@ public final class LocalConnection {
         return REMOVAL.compareAndSet(this, null, mine) ? null : removal;
     }
 
+    /**
+     * Runs {@code step} after every step chained before it has completed (successfully or not).
+     *
+     * <p>Only the swap of the chain's tail happens under the monitor. The step starts outside it:
+     * on the thread that completed the previous step, or on the caller's thread when nothing is
+     * pending. (It used to start inline inside {@code synchronized}, so a step, and everything its
+     * future completed synchronously, ran holding the connection's monitor.)
+     */
     public <T> CompletableFuture<T> serially(Supplier<CompletableFuture<T>> step) {
         CompletableFuture<Void> turn = new CompletableFuture<>();
         CompletableFuture<T> next = turn.thenCompose(ignored -> step.get());
