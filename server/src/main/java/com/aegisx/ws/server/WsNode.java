@@ -23,10 +23,10 @@ import com.aegisx.ws.server.core.Conflation;
 import com.aegisx.ws.server.core.ConnectionGuard;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.FanOut;
-import com.aegisx.ws.server.core.PingRounds;
 import com.aegisx.ws.server.core.IndexRepair;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.NodeCommands;
+import com.aegisx.ws.server.core.PingRounds;
 import com.aegisx.ws.server.core.Route;
 import com.aegisx.ws.server.core.SubscriptionPolicy;
 import com.aegisx.ws.server.core.TopicSubscriptions;
@@ -429,7 +429,7 @@ public final class WsNode implements AutoCloseable {
         long ping = config.pingInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::keepAlive, ping, ping, TimeUnit.MILLISECONDS);
         long slice = Math.max(1, ping / PingRounds.SLICES);
-        scheduler.scheduleAtFixedRate(this::pingNextSlice, slice, slice, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(pings::pingNextSlice, slice, slice, TimeUnit.MILLISECONDS);
         if (config.lifecycleEvents()) {
             // Pending user_offline events live in Redis; every node writes the due ones (each once).
             long offlines = OFFLINE_SWEEP_INTERVAL.toMillis();
@@ -493,11 +493,7 @@ public final class WsNode implements AutoCloseable {
         gate.pruneThrottle();
     }
 
-    private void pingNextSlice() {
-        pings.pingNextSlice();
-    }
-
-        private void writeDueOfflines() {
+    private void writeDueOfflines() {
         nodeRegistry.writeDueOfflines().whenComplete((written, error) -> {
             if (error != null) {
                 log.debug("Writing due user_offline events failed: {}", error.toString());

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,7 @@ public final class FanOut implements Broker.Listener {
     }
 
     /** Forgets the split state of topics the node no longer listens to (called now and then). */
-    public void retain(java.util.function.Predicate<String> subscribed) {
+    public void retain(Predicate<String> subscribed) {
         split.retain(subscribed);
     }
 
@@ -142,11 +143,11 @@ public final class FanOut implements Broker.Listener {
      * own copies of the messages (their counters and parsed form are per thread); the frames are
      * shared, read-only.
      */
-    private void deliverInParts(DispatchWorkers workers, FanOutSplit.Split split, String topic, String channel,
+    private void deliverInParts(DispatchWorkers workers, FanOutSplit.Split topicSplit, String topic, String channel,
                                 List<Outgoing> batch, Conflation conflated) {
         int self = workers.current();
-        boolean ownPartHere = self >= 0 && split.queued.get(self) == 0;
-        List<List<LocalConnection>> parts = split.parts();
+        boolean ownPartHere = self >= 0 && topicSplit.queued.get(self) == 0;
+        List<List<LocalConnection>> parts = topicSplit.parts();
         for (int worker = 0; worker < parts.size(); worker++) {
             List<LocalConnection> part = parts.get(worker);
             if (part.isEmpty() || (worker == self && ownPartHere)) {
@@ -157,16 +158,16 @@ public final class FanOut implements Broker.Listener {
                 copies.add(out.copy());
             }
             int on = worker;
-            split.queued.incrementAndGet(on);
+            topicSplit.queued.incrementAndGet(on);
             boolean queued = workers.submit(on, () -> {
                 try {
                     deliverAll(topic, channel, part, copies, conflated);
                 } finally {
-                    split.queued.decrementAndGet(on);
+                    topicSplit.queued.decrementAndGet(on);
                 }
             });
             if (!queued) {
-                split.queued.decrementAndGet(on);
+                topicSplit.queued.decrementAndGet(on);
                 long count = droppedParts.incrementAndGet();
                 if (count <= 10 || count % 1000 == 0) {
                     log.warn("Dispatch worker {} is full: {} of {}'s sockets miss a message ({} parts dropped so far)",

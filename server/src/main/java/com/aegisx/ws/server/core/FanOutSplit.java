@@ -1,7 +1,6 @@
 package com.aegisx.ws.server.core;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,10 +116,6 @@ final class FanOutSplit {
         for (LocalConnection member : members) {
             parts.get(partOf(member, count)).add(member);
         }
-        List<List<LocalConnection>> frozen = new ArrayList<>(count);
-        for (List<LocalConnection> part : parts) {
-            frozen.add(Arrays.asList(part.toArray(new LocalConnection[0])));
-        }
-        return List.copyOf(frozen);
+        return parts.stream().map(List::copyOf).toList();
     }
 }
