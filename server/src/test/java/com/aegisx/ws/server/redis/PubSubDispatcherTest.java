@@ -17,23 +17,41 @@ import org.junit.jupiter.api.Test;
 /** The dispatcher's queues are bounded (a worker far behind drops and counts, the caller never blocks); it counts what its workers allocate. */
 class PubSubDispatcherTest {
 
-    @Test
-    void aFullQueueDropsAndCountsInsteadOfBlockingTheEventLoop() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
-        List<String> handled = new CopyOnWriteArrayList<>();
-        PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 2, (topic, payloads) -> {
+    /** Holds the worker inside the handler until released, so what is sent meanwhile queues up. */
+    private static final class Hold {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        /** Called by the handler: blocks the worker until {@link #release}. */
+        void here() {
             started.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+
+        boolean awaitHeld() throws InterruptedException {
+            return started.await(5, TimeUnit.SECONDS);
+        }
+
+        void release() {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsInsteadOfBlockingTheEventLoop() throws Exception {
+        Hold hold = new Hold();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 2, (topic, payloads) -> {
+            hold.here();
             handled.addAll(payloads);
         });
         try {
             dispatcher.message("t", "1");
-            assertTrue(started.await(5, TimeUnit.SECONDS)); // the worker holds "1"; the queue is empty
+            assertTrue(hold.awaitHeld()); // the worker holds "1"; the queue is empty
             long start = System.nanoTime();
             dispatcher.message("t", "2");
             dispatcher.message("t", "3");
@@ -43,11 +61,11 @@ class PubSubDispatcherTest {
             assertEquals(2, dispatcher.dropped());
             assertEquals(3, dispatcher.pending());
 
-            release.countDown();
+            hold.release();
             await().atMost(Duration.ofSeconds(5)).until(() -> dispatcher.pending() == 0);
             assertEquals(List.of("1", "2", "3"), handled);
         } finally {
-            release.countDown();
+            hold.release();
             dispatcher.close();
         }
     }
@@ -114,19 +132,13 @@ class PubSubDispatcherTest {
 
     @Test
     void aTaskRunsOnItsWorkerAfterWhatWasQueuedBeforeItAndBeforeWhatCameAfter() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
+        Hold hold = new Hold();
         List<String> handled = new CopyOnWriteArrayList<>();
         PubSubDispatcher[] self = new PubSubDispatcher[1];
         List<Integer> workerSeen = new CopyOnWriteArrayList<>();
         PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> {
             if (payloads.contains("hold")) {
-                started.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                hold.here();
             }
             workerSeen.add(self[0].current());
             handled.addAll(payloads);
@@ -136,45 +148,37 @@ class PubSubDispatcherTest {
             assertEquals(1, dispatcher.count());
             assertEquals(-1, dispatcher.current(), "the test thread is no worker");
             dispatcher.message("a", "hold");
-            assertTrue(started.await(5, TimeUnit.SECONDS));
+            assertTrue(hold.awaitHeld());
             dispatcher.message("a", "1"); // these three are taken as one batch
             assertTrue(dispatcher.submit(0, () -> {
                 workerSeen.add(dispatcher.current());
                 handled.add("task");
             }));
             dispatcher.message("a", "2");
-            release.countDown();
+            hold.release();
             await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 4);
             assertEquals(List.of("hold", "1", "task", "2"), handled);
             assertEquals(List.of(0, 0, 0, 0), workerSeen);
             assertEquals(0, dispatcher.pending(), "a task is no pending message");
         } finally {
-            release.countDown();
+            hold.release();
             dispatcher.close();
         }
     }
 
     @Test
     void aTaskForAFullWorkerIsRefused() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
-        PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Hold hold = new Hold();
+        PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> hold.here());
         try {
             dispatcher.message("a", "hold");
-            assertTrue(started.await(5, TimeUnit.SECONDS));
+            assertTrue(hold.awaitHeld());
             for (int i = 0; i < 16; i++) {
                 assertTrue(dispatcher.submit(0, () -> { }));
             }
             assertFalse(dispatcher.submit(0, () -> { }), "queue full");
         } finally {
-            release.countDown();
+            hold.release();
             dispatcher.close();
         }
     }
