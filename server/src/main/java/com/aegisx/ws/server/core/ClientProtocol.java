@@ -74,8 +74,10 @@ public final class ClientProtocol {
         if (!guard.admit(connection)) {
             return;
         }
-        if (!connection.isWelcomed()) {
-            // Frames sent before welcome wait behind it, so welcome is always the first message.
+        if (!connection.isWelcomed() || !connection.isChainIdle()) {
+            // Frames sent before welcome wait behind it, so welcome is always the first message; and
+            // a frame handled at once while earlier frames still wait in the chain would get its
+            // reply chained before theirs (a ping answered before an earlier subscribe).
             connection.serially(() -> {
                 handle(connection, route, text);
                 return CompletableFuture.completedFuture(null);

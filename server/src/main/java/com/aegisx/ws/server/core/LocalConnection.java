@@ -240,6 +240,13 @@ public final class LocalConnection {
         return REMOVAL.compareAndSet(this, null, mine) ? null : removal;
     }
 
+    /** True when every step chained with {@link #serially} has completed: nothing is pending. */
+    public boolean isChainIdle() {
+        synchronized (this) {
+            return chain.isDone();
+        }
+    }
+
     /**
      * Runs {@code step} after every step chained before it has completed (successfully or not).
      *

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -66,6 +67,22 @@ class ClientProtocolTest {
         broker.confirmHeld();
         assertEquals(List.of("subscribed", "pong", "status"), types(a));
         assertEquals("[\"news\"]", replies(a).get(2).path("data").path("channels").toString(), "status sees the subscription");
+    }
+
+    @Test
+    void aFrameAfterWelcomeWaitsForTheFramesSentBeforeIt() {
+        LocalConnection a = new LocalConnection("ws_bob", "main", new FakeOutbound(),
+                new Identity("bob", Set.of(), null), "127.0.0.1", "");
+        hub.open(a).join();
+        CompletableFuture<Void> registering = new CompletableFuture<>();
+        a.serially(() -> registering); // the registration that ends with welcome
+        protocol.onText(a, route, "{\"type\":\"ping\",\"id\":1}");
+        protocol.onText(a, route, "{\"type\":\"subscribe\",\"channel\":\"news\",\"id\":2}");
+        a.markWelcomed(); // welcome is queued; the two frames before it are not handled yet
+        protocol.onText(a, route, "{\"type\":\"ping\",\"id\":3}");
+        registering.complete(null);
+        assertEquals(List.of("pong", "subscribed", "pong"), types(a));
+        assertEquals(List.of(1, 2, 3), replies(a).stream().map(r -> r.path("id").asInt()).toList());
     }
 
     @Test
