@@ -176,6 +176,15 @@ public final class LoadTest {
         return total;
     }
 
+    /** The part of {@link #nodeCpu()} the nodes' JIT compiler threads used so far. */
+    private ProcStat.Cpu nodeJitCpu() {
+        ProcStat.Cpu total = new ProcStat.Cpu(0, 0);
+        for (Processes.Node node : nodes) {
+            total = total.plus(ProcStat.compilerCpu(node.pid()));
+        }
+        return total;
+    }
+
     /** Redis CPU so far: the one server, or the sum over the cluster's shards (null when external). */
     private ProcStat.Cpu redisCpu() {
         if (redisCluster != null) {
@@ -384,6 +393,7 @@ public final class LoadTest {
         // scraped outside the CPU window: a scrape is node and generator work the step did not cause
         double[] dispatch0 = dispatchTotals();
         ProcStat.Cpu node0 = nodeCpu();
+        ProcStat.Cpu jit0 = nodeJitCpu();
         ProcStat.Cpu redis0 = redisCpu();
         ProcStat.Cpu self0 = ProcStat.self();
         long start = System.nanoTime();
@@ -397,6 +407,7 @@ public final class LoadTest {
         nextSeq[0] = last + 1;
         drain(sockets, last);
         ProcStat.Cpu nodeCpu = nodeCpu().minus(node0);
+        ProcStat.Cpu jitCpu = nodeJitCpu().minus(jit0);
         ProcStat.Cpu redisCpu = redis0 == null ? null : redisCpu().minus(redis0);
         ProcStat.Cpu selfCpu = ProcStat.self().minus(self0);
         double[] dispatch1 = dispatchTotals();
@@ -412,7 +423,7 @@ public final class LoadTest {
         StepResult result = new StepResult(label, rate, count, count * sockets.size(), delivered, lost, duplicates,
                 publishSeconds, clients.shared().latency.interval(), nodeCpu, redisCpu, selfCpu,
                 meanMillis(dispatch0, dispatch1), dispatch1[2] - dispatch0[2],
-                        cpuMillis(dispatch0, dispatch1));
+                        cpuMillis(dispatch0, dispatch1), jitCpu);
         steps.add(result);
         return result;
     }
@@ -496,6 +507,7 @@ public final class LoadTest {
                 clients.shared().latency.interval();
                 double[] dispatch0 = dispatchTotals();
                 ProcStat.Cpu node0 = nodeCpu();
+                ProcStat.Cpu jit0 = nodeJitCpu();
                 ProcStat.Cpu redis0 = redisCpu();
                 ProcStat.Cpu self0 = ProcStat.self();
                 long count = Math.round(rate * seconds);
@@ -518,6 +530,7 @@ public final class LoadTest {
                     Thread.sleep(10);
                 }
                 ProcStat.Cpu nodeCpu = nodeCpu().minus(node0);
+                ProcStat.Cpu jitCpu = nodeJitCpu().minus(jit0);
                 ProcStat.Cpu redisCpu = redis0 == null ? null : redisCpu().minus(redis0);
                 ProcStat.Cpu selfCpu = ProcStat.self().minus(self0);
                 double[] dispatch1 = dispatchTotals();
@@ -534,7 +547,7 @@ public final class LoadTest {
                 StepResult r = new StepResult("sendToUser", rate, count, count, got, lost, dup, publishSeconds,
                         clients.shared().latency.interval(), nodeCpu, redisCpu, selfCpu,
                         meanMillis(dispatch0, dispatch1), dispatch1[2] - dispatch0[2],
-                        cpuMillis(dispatch0, dispatch1));
+                        cpuMillis(dispatch0, dispatch1), jitCpu);
                 steps.add(r);
                 print(r);
             }
@@ -725,9 +738,9 @@ public final class LoadTest {
 
     // ----------------------------------------------------------------- output
 
-    private static final String HEADER = String.format("%-10s %8s %10s %12s %8s %8s %8s %8s %9s %9s %9s %9s %9s %8s %9s %9s %6s",
+    private static final String HEADER = String.format("%-10s %8s %10s %12s %8s %8s %8s %8s %9s %9s %9s %9s %9s %8s %9s %9s %6s %8s",
             "path", "pub/s", "delivered", "deliv/s", "lost", "p50 ms", "p99 ms", "p999 ms", "fanout ms", "fan cpu ms", "node us/m",
-            "user us/m", "kern us/m", "redis us", "gen us/m", "alloc B/d", "ok");
+            "user us/m", "kern us/m", "redis us", "gen us/m", "alloc B/d", "ok", "jit us/m");
     private boolean headerPrinted;
 
     private void print(StepResult s) {
@@ -739,12 +752,13 @@ public final class LoadTest {
     }
 
     static String row(StepResult s) {
-        return String.format("%-10s %8.0f %10d %12.0f %8d %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f %9.2f %9.2f %8.2f %9.2f %9.1f %6s",
+        return String.format("%-10s %8.0f %10d %12.0f %8d %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f %9.2f %9.2f %8.2f %9.2f %9.1f %6s %8.2f",
                 s.label(), s.publishRate(), s.delivered(), s.deliveredPerSecond(), s.lost(),
                 s.latency().p50() / 1000.0, s.latency().p99() / 1000.0, s.latency().p999() / 1000.0,
                 s.nodeDispatchMillis(), s.nodeDispatchCpuMillis(),
                 s.nodeTotalPerMessage(), s.nodeUserPerMessage(), s.nodeSystemPerMessage(), s.redisPerMessage(),
-                s.generatorPerMessage(), s.allocatedBytesPerDelivery(), s.withinCapacity() ? "yes" : "NO");
+                s.generatorPerMessage(), s.allocatedBytesPerDelivery(), s.withinCapacity() ? "yes" : "NO",
+                s.nodeJitPerMessage());
     }
 
     private void printSummary() {
@@ -786,6 +800,7 @@ public final class LoadTest {
         o.put("nodeUserMicrosPerMessage", s.nodeUserPerMessage());
         o.put("nodeSystemMicrosPerMessage", s.nodeSystemPerMessage());
         o.put("nodeTotalMicrosPerMessage", s.nodeTotalPerMessage());
+        o.put("nodeJitMicrosPerMessage", s.nodeJitPerMessage());
         o.put("nodeCores", s.nodeCores());
         o.put("redisMicrosPerMessage", s.redisPerMessage());
         o.put("generatorMicrosPerMessage", s.generatorPerMessage());

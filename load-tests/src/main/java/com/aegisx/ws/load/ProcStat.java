@@ -3,6 +3,7 @@ package com.aegisx.ws.load;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * CPU time (user and kernel, separately) and resident memory of a process, from
@@ -37,6 +38,42 @@ public final class ProcStat {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/" + pid + "/stat", e);
         }
+    }
+
+    /**
+     * CPU the JIT compiler threads of a JVM have used so far (its C1 and C2 compiler threads, from
+     * {@code /proc/<pid>/task/<tid>/stat}). Threads that ended are not counted, so it is a lower
+     * bound over a long window; HotSpot keeps its compiler threads while the JVM compiles.
+     */
+    public static Cpu compilerCpu(long pid) {
+        Cpu total = new Cpu(0, 0);
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                if (isCompilerThread(stat)) {
+                    total = total.plus(parseCpu(stat));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/" + pid + "/task", e);
+        }
+        return total;
+    }
+
+    /** Whether a thread's stat line is a HotSpot JIT compiler thread's ("C1 CompilerThread0", cut to 15 characters). */
+    static boolean isCompilerThread(String stat) {
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        if (open < 0 || close < open) {
+            return false;
+        }
+        String name = stat.substring(open + 1, close);
+        return name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre");
     }
 
     public static Cpu self() {

@@ -12,6 +12,8 @@ package com.aegisx.ws.load;
  * ws_pubsub_dispatch_cpu_seconds_total}), NaN when not measured: a fan-out's wall time
  * ({@code nodeDispatchMillis}) well above it means the fan-out waited (for a core, or idle gaps).
  * Messages delivered on Lettuce's event loop (user topics) count in the wall time, not here.
+ * {@code nodeJitCpu}: the part of {@code nodeCpu} the nodes' JIT compiler threads used (null when
+ * not measured): a node a few seconds old still compiles, and that part varies from run to run.
  */
 public record StepResult(
         String label,
@@ -28,7 +30,8 @@ public record StepResult(
         ProcStat.Cpu generatorCpu,
         double nodeDispatchMillis,
         double nodeDispatchAllocatedBytes,
-        double nodeDispatchCpuMillis) {
+        double nodeDispatchCpuMillis,
+        ProcStat.Cpu nodeJitCpu) {
 
     /** Bytes the dispatch workers allocated per delivered message (the broadcast path's allocation). */
     public double allocatedBytesPerDelivery() {
@@ -49,6 +52,11 @@ public record StepResult(
 
     public double nodeTotalPerMessage() {
         return perMessage(nodeCpu.totalMicros());
+    }
+
+    /** The JIT compiler threads' share of {@link #nodeTotalPerMessage()}; NaN when not measured. */
+    public double nodeJitPerMessage() {
+        return nodeJitCpu == null ? Double.NaN : perMessage(nodeJitCpu.totalMicros());
     }
 
     public double redisPerMessage() {

@@ -1,6 +1,7 @@
 package com.aegisx.ws.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,23 @@ class ProcStatTest {
         assertEquals(1234 * 10_000L, cpu.userMicros());
         assertEquals(567 * 10_000L, cpu.systemMicros());
         assertEquals((1234 + 567) * 10_000L, cpu.totalMicros());
+    }
+
+    @Test
+    void recognisesTheJitCompilerThreadsByName() {
+        String tail = " S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 30 0 999 1 2 3";
+        assertTrue(ProcStat.isCompilerThread("4250 (C2 CompilerThre)" + tail));
+        assertTrue(ProcStat.isCompilerThread("4251 (C1 CompilerThre)" + tail));
+        assertFalse(ProcStat.isCompilerThread("4252 (lettuce-nioEven)" + tail));
+        assertFalse(ProcStat.isCompilerThread("4253 (GC Thread#0)" + tail));
+        assertFalse(ProcStat.isCompilerThread("4254 (x) (C2 CompilerThre)" + tail), "a name that only contains it");
+    }
+
+    @Test
+    void readsTheCompilerThreadsOfThisJvm() {
+        ProcStat.Cpu jit = ProcStat.compilerCpu(ProcessHandle.current().pid());
+        assertTrue(jit.totalMicros() >= 0);
+        assertTrue(jit.totalMicros() <= ProcStat.self().totalMicros());
     }
 
     @Test

@@ -14,7 +14,7 @@ class StepResultTest {
         return new StepResult("redis", 50, 500, 500_000, delivered, lost, 0, 10.0,
                 new LatencyStats.Summary(delivered, 1_000, p99Micros, p99Micros, p99Micros, 1_000),
                 new ProcStat.Cpu(2_000_000, 3_000_000), null, new ProcStat.Cpu(4_000_000, 1_000_000),
-                Double.NaN, 100_000_000, Double.NaN);
+                Double.NaN, 100_000_000, Double.NaN, new ProcStat.Cpu(1_000_000, 0));
     }
 
     @Test
@@ -24,6 +24,7 @@ class StepResultTest {
         assertEquals(4.0, s.nodeUserPerMessage(), 1e-9);
         assertEquals(6.0, s.nodeSystemPerMessage(), 1e-9);
         assertEquals(10.0, s.nodeTotalPerMessage(), 1e-9);
+        assertEquals(2.0, s.nodeJitPerMessage(), 1e-9);
         assertEquals(10.0, s.generatorPerMessage(), 1e-9);
         assertEquals(0.5, s.nodeCores(), 1e-9);
         assertTrue(Double.isNaN(s.redisPerMessage()));
