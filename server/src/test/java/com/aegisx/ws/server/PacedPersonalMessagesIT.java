@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Personal messages while the node's Redis reads are paced (REDIS_READ_BATCH_MICROS): a stream of
  * messages to one user, published one after another, is read several per wake-up and reaches the
- * user's sockets whole and in order; afterwards a lone message still arrives.
+ * user's sockets whole and in order; afterwards a lone message still arrives. Messages to several
+ * users, interleaved, are read together and written at the end of each read, each to its own user.
  */
 class PacedPersonalMessagesIT {
 
@@ -43,6 +44,44 @@ class PacedPersonalMessagesIT {
 
             cluster.publisher().sendToUser("alice", Map.of("type", "lone"));
             assertEquals("lone", first.nextOfType("lone").path("type").asText());
+        }
+    }
+
+    /**
+     * Messages to several users interleaved: a read holds messages for different sockets, which
+     * leave at the end of the read; each user still gets all of its own, in order, and none of the others'.
+     */
+    @Test
+    void messagesToSeveralUsersInOneReadReachEachUserWholeAndInOrder() throws Exception {
+        try (TestCluster cluster = TestCluster.start(1, Map.of("REDIS_READ_BATCH_MICROS", "50000"))) {
+            List<String> users = List.of("alice", "bob", "carol");
+            List<TestClient> clients = new ArrayList<>();
+            for (String user : users) {
+                clients.add(cluster.connectAs(0, user));
+            }
+            int each = MESSAGES / 4;
+            for (int i = 0; i < each; i++) {
+                for (String user : users) {
+                    cluster.publisher().sendToUser(user, Map.of("type", "seq", "n", i, "to", user));
+                }
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < each; i++) {
+                expected.add(Integer.toString(i));
+            }
+            for (int u = 0; u < users.size(); u++) {
+                List<String> got = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                    var message = clients.get(u).nextOfType("seq", Duration.ofSeconds(30));
+                    assertEquals(users.get(u), message.path("to").asText(), "only the user's own messages");
+                    got.add(message.path("n").asText());
+                }
+                assertEquals(expected, got, users.get(u));
+            }
+            for (int u = 0; u < users.size(); u++) {
+                cluster.publisher().sendToUser(users.get(u), Map.of("type", "lone", "to", users.get(u)));
+                assertEquals(users.get(u), clients.get(u).nextOfType("lone").path("to").asText());
+            }
         }
     }
 
