@@ -92,8 +92,10 @@ class ServerConfigTest {
     @Test
     void nodeJvmOptionsDefaultToParallelGcAndCanBeTurnedOff() {
         // This JDK (17.0.15) has TrimNativeHeapInterval, so the default carries it.
-        assertEquals(java.util.List.of("-XX:+UseParallelGC", "-XX:MaxNewSize=64m", "-XX:TrimNativeHeapInterval=1000"),
-                ServerConfig.fromEnv(Map.of()).nodeJvmOptions());
+        assertEquals(java.util.List.of("-XX:+UseParallelGC", "-XX:MaxNewSize=64m", "-XX:Tier3InvocationThreshold=20",
+                "-XX:Tier3MinInvocationThreshold=10", "-XX:Tier3CompileThreshold=200",
+                "-XX:Tier4InvocationThreshold=50000", "-XX:Tier4MinInvocationThreshold=50000",
+                "-XX:TrimNativeHeapInterval=1000"), ServerConfig.fromEnv(Map.of()).nodeJvmOptions());
         assertEquals(java.util.List.of("-XX:+UseG1GC", "-Xss512k"),
                 ServerConfig.fromEnv(Map.of("NODE_JVM_OPTIONS", " -XX:+UseG1GC  -Xss512k ")).nodeJvmOptions());
         assertTrue(ServerConfig.fromEnv(Map.of("NODE_JVM_OPTIONS", "none")).nodeJvmOptions().isEmpty());
@@ -108,6 +110,10 @@ class ServerConfigTest {
         assertTrue(JvmOptions.known("-XX:+UseParallelGC"));
         assertFalse(JvmOptions.known("-XX:NoSuchOptionAnywhere=1"), "an option the JVM would refuse at startup");
         assertFalse(JvmOptions.known("-Xmx512m"), "only -XX: options are looked up");
+        // a misspelt default would stop the child JVM from starting at all
+        for (String option : ServerConfig.DEFAULT_NODE_JVM_OPTIONS) {
+            assertTrue(JvmOptions.known(option), option);
+        }
     }
 
     @Test
