@@ -35,11 +35,16 @@ class ClusterReportCancelFailoverIT extends TwoNodeReportsBase {
         producer.onCancel(reportId, callback::complete);
         String topic = cluster.keys().reportCancelTopic(reportId);
         int victim = redis.ownerOf(topic);
+        double failoversBefore = TestCluster.counter(cluster.node(0), "ws_redis_failovers_total");
         int promoted = redis.failOver(victim);
         try {
             await("the producer listens again on the promoted master " + promoted).atMost(SETTLE).ignoreExceptions()
                     .until(() -> redis.node(promoted).pubsubShardNumsub(topic).getOrDefault(topic, 0L) == 1);
-            // Until the node has followed the failover it refuses new sockets (503).
+            // A socket accepted before the node has noticed the failover is closed 1013 (its
+            // registration goes to the dead master), and /ready may still say 200 until the node
+            // notices: wait for the node to have followed the failover, then for /ready.
+            await("node 0 followed the failover").atMost(SETTLE).until(() ->
+                    TestCluster.counter(cluster.node(0), "ws_redis_failovers_total") > failoversBefore);
             await("node ready after the failover").atMost(SETTLE).until(() -> cluster.node(0).isReady());
             TestClient owner = cluster.connect(0, "/api/v1/reports/progress/" + reportId, TestCluster.token("alice"));
             JsonNode ack = owner.sendAndAwaitReply(Map.of("type", "cancel_report", "id", "c1"));
