@@ -92,7 +92,6 @@ public final class WsNode implements AutoCloseable {
     /** Lets Lettuce re-issue the subscriptions before the history topics are checked after a reconnect. */
     private static final long RECONNECT_CHECK_DELAY_MILLIS = 100;
     /** How often messages held for sockets that fell behind on latest-value channels are retried. */
-    private static final long CONFLATION_FLUSH_MILLIS = 50;
     /** Longest wait between two attempts to register the connections again after a failed one. */
     private static final java.time.Duration MAX_REREGISTER_RETRY = java.time.Duration.ofSeconds(30);
 
@@ -174,7 +173,13 @@ public final class WsNode implements AutoCloseable {
                 System::currentTimeMillis);
         NodeCommands nodeCommands = new NodeCommands(hub);
         this.fanOut = new FanOut(config.keys(), config.nodeId(), topics, nodeCommands, metrics);
-        this.conflation = new Conflation(config.history().conflateChannels(), config.history().conflateQueueBytes());
+        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "ws-timer-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
+        this.conflation = new Conflation(config.history().conflateChannels(), config.history().conflateQueueBytes(),
+                scheduler);
         fanOut.conflation(conflation);
         // History topics pass the gap filler first: it drops repeated offsets and fills jumps from the stream.
         this.gapFiller = new HistoryGapFiller(fanOut,
@@ -195,11 +200,6 @@ public final class WsNode implements AutoCloseable {
         redis.pubSub().onResubscribed(() -> callbacks.execute(gapFiller::checkAll));
         AsyncWsPublisher publisher = new AsyncWsPublisher(commands, config.keys(), config.history().rules(),
                 redis.publishMode());
-        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
-            Thread t = new Thread(r, "ws-timer-" + config.nodeId());
-            t.setDaemon(true);
-            return t;
-        });
 
         QueuedThreadPool threads = new QueuedThreadPool(config.jettyMaxThreads(), config.jettyMinThreads());
         threads.setName("ws-jetty-" + config.nodeId());
@@ -420,8 +420,6 @@ public final class WsNode implements AutoCloseable {
         resume.syncSecret().get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         broker.subscribe(probe.topic()).get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         probe.start(scheduler, config.history().probeInterval());
-        scheduler.scheduleWithFixedDelay(this::flushConflated, CONFLATION_FLUSH_MILLIS, CONFLATION_FLUSH_MILLIS,
-                TimeUnit.MILLISECONDS);
         server.start();
         nodeRegistry.heartbeat().get(config.redisCommandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatInterval().toMillis();
@@ -470,14 +468,6 @@ public final class WsNode implements AutoCloseable {
                         log.debug("Heartbeat round failed: {}", error.toString());
                     }
                 });
-    }
-
-    private void flushConflated() {
-        try {
-            conflation.flush();
-        } catch (RuntimeException e) {
-            log.warn("Could not flush conflated messages: {}", e.toString());
-        }
     }
 
     private void keepAlive() {

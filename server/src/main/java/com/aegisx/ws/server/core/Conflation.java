@@ -5,13 +5,19 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Latest-value channels (CONFLATE_CHANNELS: progress, dashboards): a socket that falls behind
  * (more than CONFLATE_QUEUE_BYTES waiting in its outbound queue) is not sent every message of such
  * a channel; the newest one waits here, replacing older ones, and is sent once the socket has
- * caught up ({@link #flush}, run every few milliseconds). So a stalled reader costs one message
+ * caught up ({@link #flush}, every {@value #FLUSH_DELAY_MILLIS} ms while any socket is held here,
+ * and not at all otherwise, so a node with no slow socket never wakes for it). So a stalled reader costs one message
  * per channel and is not disconnected for these channels; on any other channel the bounded queue
  * and its close code (4000) stay.
  *
@@ -21,16 +27,28 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Conflation {
 
+    private static final Logger log = LoggerFactory.getLogger(Conflation.class);
+
+    /** How soon what waits here is looked at again: a socket that has caught up gets it within this. */
+    static final long FLUSH_DELAY_MILLIS = 50;
+
     private final List<ChannelPattern> patterns;
     private final long thresholdBytes;
+    private final ScheduledExecutorService scheduler;
+    /** Guards {@link #flushDue}; taken after an entry of {@link #held} is made and at the end of each flush. */
+    private final Object flushLock = new Object();
+    /** A flush is scheduled or running (so one follows any entry of {@link #held} made before it ends). */
+    private boolean flushDue;
     private final Map<String, Boolean> covered = new ConcurrentHashMap<>();
     /** Per socket that fell behind: channel -> newest frame waiting. Kept until the socket closes. */
     private final Map<LocalConnection, Map<String, ByteBuffer>> held = new ConcurrentHashMap<>();
     private final AtomicLong replaced = new AtomicLong();
 
-    public Conflation(List<ChannelPattern> patterns, long thresholdBytes) {
+    /** {@code scheduler} runs the flushes while any socket is held here. */
+    public Conflation(List<ChannelPattern> patterns, long thresholdBytes, ScheduledExecutorService scheduler) {
         this.patterns = List.copyOf(patterns);
         this.thresholdBytes = thresholdBytes;
+        this.scheduler = scheduler;
     }
 
     public boolean covers(String channel) {
@@ -66,6 +84,7 @@ public final class Conflation {
                 return member.send(frame);
             }
             waiting = held.computeIfAbsent(member, m -> new ConcurrentHashMap<>(2));
+            scheduleFlush(); // flushes go on while the socket has an entry, until it has closed
         }
         synchronized (waiting) {
             if (waiting.containsKey(channel) || member.outbound().queuedBytes() > thresholdBytes) {
@@ -78,8 +97,42 @@ public final class Conflation {
         }
     }
 
+    /**
+     * Schedules a flush unless one is due. Why nothing is left waiting unflushed: an entry of
+     * {@link #held} is made before this takes the lock, and a flush, once done, takes the same lock
+     * before it looks at {@link #held} again; whichever comes second sees the other.
+     */
+    private void scheduleFlush() {
+        synchronized (flushLock) {
+            if (flushDue) {
+                return;
+            }
+            try {
+                scheduler.schedule(this::flushAndGoOn, FLUSH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                flushDue = true;
+            } catch (RejectedExecutionException e) {
+                // the node is shutting down: its sockets close, nothing waits for them
+            }
+        }
+    }
+
+    private void flushAndGoOn() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            log.warn("Could not flush conflated messages: {}", e.toString());
+        } finally {
+            synchronized (flushLock) {
+                flushDue = false;
+            }
+            if (!held.isEmpty()) {
+                scheduleFlush();
+            }
+        }
+    }
+
     /** Sends what waits for sockets that have caught up; forgets closed sockets. */
-    public void flush() {
+    void flush() {
         for (Map.Entry<LocalConnection, Map<String, ByteBuffer>> entry : held.entrySet()) {
             LocalConnection member = entry.getKey();
             Map<String, ByteBuffer> waiting = entry.getValue();
