@@ -91,7 +91,6 @@ public final class WsNode implements AutoCloseable {
     private static final long LATE_SOCKET_POLL_MILLIS = 20;
     /** Lets Lettuce re-issue the subscriptions before the history topics are checked after a reconnect. */
     private static final long RECONNECT_CHECK_DELAY_MILLIS = 100;
-    /** How often messages held for sockets that fell behind on latest-value channels are retried. */
     /** Longest wait between two attempts to register the connections again after a failed one. */
     private static final java.time.Duration MAX_REREGISTER_RETRY = java.time.Duration.ofSeconds(30);
 
