@@ -169,18 +169,19 @@ public final class LoadTest {
     }
 
     private ProcStat.Cpu nodeCpu() {
-        ProcStat.Cpu total = new ProcStat.Cpu(0, 0);
-        for (Processes.Node node : nodes) {
-            total = total.plus(ProcStat.cpu(node.pid()));
-        }
-        return total;
+        return overNodes(ProcStat::cpu);
     }
 
     /** The part of {@link #nodeCpu()} the nodes' JIT compiler threads used so far. */
     private ProcStat.Cpu nodeJitCpu() {
+        return overNodes(ProcStat::compilerCpu);
+    }
+
+    /** {@code cpuOf} each node's process, summed. */
+    private ProcStat.Cpu overNodes(java.util.function.LongFunction<ProcStat.Cpu> cpuOf) {
         ProcStat.Cpu total = new ProcStat.Cpu(0, 0);
         for (Processes.Node node : nodes) {
-            total = total.plus(ProcStat.compilerCpu(node.pid()));
+            total = total.plus(cpuOf.apply(node.pid()));
         }
         return total;
     }
