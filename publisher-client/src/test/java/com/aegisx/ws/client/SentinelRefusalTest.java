@@ -50,10 +50,7 @@ class SentinelRefusalTest {
                 List.of(closedPrematurely(), connectionRefused(), refused()),
                 List.of(refused(), refused(), closedDuringTlsHandshake()));
         for (List<Throwable> failures : orders) {
-            RedisRefusedException refused = assertThrows(RedisRefusedException.class,
-                    () -> RedisConnector.connectOrExplain(TARGET, () -> {
-                        throw connectFailure(failures);
-                    }, probeAnswering(failures)));
+            RedisRefusedException refused = refusalWhen(failures);
             assertEquals(RedisRefusedException.Reason.SENTINEL_CREDENTIALS, refused.reason(), failures.toString());
             assertTrue(refused.getMessage().contains("WRONGPASS"), refused.getMessage());
             assertNoSecret(refused);
@@ -74,20 +71,14 @@ class SentinelRefusalTest {
     @Test
     void aTlsFailureOfTheLastSentinelDoesNotHideTheOthersRefusal() {
         List<Throwable> failures = List.of(refused(), refused(), tlsFailure());
-        RedisRefusedException refused = assertThrows(RedisRefusedException.class,
-                () -> RedisConnector.connectOrExplain(TARGET, () -> {
-                    throw connectFailure(failures);
-                }, probeAnswering(failures)));
+        RedisRefusedException refused = refusalWhen(failures);
         assertEquals(RedisRefusedException.Reason.SENTINEL_CREDENTIALS, refused.reason());
     }
 
     @Test
     void tlsRefusedByEverySentinelStaysATlsFailure() {
         List<Throwable> failures = List.of(tlsFailure(), tlsFailure(), tlsFailure());
-        RedisRefusedException refused = assertThrows(RedisRefusedException.class,
-                () -> RedisConnector.connectOrExplain(TARGET, () -> {
-                    throw connectFailure(failures);
-                }, probeAnswering(failures)));
+        RedisRefusedException refused = refusalWhen(failures);
         assertEquals(RedisRefusedException.Reason.TLS, refused.reason());
     }
 
@@ -153,6 +144,16 @@ class SentinelRefusalTest {
 
     private static List<RedisURI> sentinels() {
         return TARGET.uri().getSentinels();
+    }
+
+    /**
+     * What connecting throws when the sentinels fail so: Lettuce's exception carries the last
+     * sentinel's failure only, the probe sees each sentinel's.
+     */
+    private static RedisRefusedException refusalWhen(List<Throwable> failures) {
+        return assertThrows(RedisRefusedException.class, () -> RedisConnector.connectOrExplain(TARGET, () -> {
+            throw connectFailure(failures);
+        }, probeAnswering(failures)));
     }
 
     /** What {@code RedisClient.connect} throws when the sentinels failed with {@code failures}, in order. */

@@ -29,10 +29,15 @@ class PacedIoHandlerTest {
 
     /** Netty's handler as the loop sees it: each run returns the next scripted count of handled events. */
     private static final class ScriptedHandler implements IoHandler {
-        final Queue<Integer> handled = new ArrayDeque<>();
+        final Queue<Integer> handled;
         final AtomicInteger runs = new AtomicInteger();
         final AtomicInteger wakeups = new AtomicInteger();
         long runSleepMillis;
+
+        /** {@code handled}: what the runs return, in turn (0 once they are used up). */
+        ScriptedHandler(Integer... handled) {
+            this.handled = new ArrayDeque<>(List.of(handled));
+        }
 
         @Override
         public int run(IoHandlerContext context) {
@@ -93,11 +98,15 @@ class PacedIoHandlerTest {
     /** Pauses taken. */
     private final AtomicLong pauses = new AtomicLong();
 
+    /** A handler pacing {@code nio}'s runs with the test's window, recording its parks and pauses. */
+    private PacedIoHandler paced(ScriptedHandler nio) {
+        return new PacedIoHandler(nio, WINDOW, recording, pauses);
+    }
+
     @Test
     void afterReadsThatCameWithinAWindowTheLoopPausesUpToAWindowBeforeReadingAgain() {
-        ScriptedHandler nio = new ScriptedHandler();
-        nio.handled.addAll(List.of(1, 3, 2));
-        PacedIoHandler handler = new PacedIoHandler(nio, WINDOW, recording, pauses);
+        ScriptedHandler nio = new ScriptedHandler(1, 3, 2);
+        PacedIoHandler handler = paced(nio);
         Context context = new Context();
 
         handler.run(context); // the first read: no pause before it
@@ -113,9 +122,8 @@ class PacedIoHandlerTest {
 
     @Test
     void aRunThatHandledNoIoEndsThePacing() {
-        ScriptedHandler nio = new ScriptedHandler();
-        nio.handled.addAll(List.of(1, 0, 1));
-        PacedIoHandler handler = new PacedIoHandler(nio, WINDOW, recording, pauses);
+        ScriptedHandler nio = new ScriptedHandler(1, 0, 1);
+        PacedIoHandler handler = paced(nio);
         Context context = new Context();
 
         handler.run(context);
@@ -127,10 +135,9 @@ class PacedIoHandlerTest {
 
     @Test
     void readsFurtherApartThanTheWindowAreReadAsTheyCome() {
-        ScriptedHandler nio = new ScriptedHandler();
-        nio.handled.addAll(List.of(1, 1, 1));
+        ScriptedHandler nio = new ScriptedHandler(1, 1, 1);
         nio.runSleepMillis = 5; // every select waited 5 ms, longer than the 1 ms window
-        PacedIoHandler handler = new PacedIoHandler(nio, WINDOW, recording, pauses);
+        PacedIoHandler handler = paced(nio);
         Context context = new Context();
 
         handler.run(context);
@@ -142,9 +149,8 @@ class PacedIoHandlerTest {
 
     @Test
     void aWaitingTaskIsRunWithoutPause() {
-        ScriptedHandler nio = new ScriptedHandler();
-        nio.handled.addAll(List.of(1, 1));
-        PacedIoHandler handler = new PacedIoHandler(nio, WINDOW, recording, pauses);
+        ScriptedHandler nio = new ScriptedHandler(1, 1);
+        PacedIoHandler handler = paced(nio);
         Context context = new Context();
 
         handler.run(context);
@@ -157,9 +163,8 @@ class PacedIoHandlerTest {
 
     @Test
     void aPauseNeverReachesPastTheNextScheduledTask() {
-        ScriptedHandler nio = new ScriptedHandler();
-        nio.handled.addAll(List.of(1, 1));
-        PacedIoHandler handler = new PacedIoHandler(nio, WINDOW, recording, pauses);
+        ScriptedHandler nio = new ScriptedHandler(1, 1);
+        PacedIoHandler handler = paced(nio);
         Context context = new Context();
 
         handler.run(context);
@@ -171,8 +176,7 @@ class PacedIoHandlerTest {
 
     @Test
     void aTaskHandedOverDuringAPauseEndsIt() throws Exception {
-        ScriptedHandler nio = new ScriptedHandler();
-        nio.handled.addAll(List.of(1, 1));
+        ScriptedHandler nio = new ScriptedHandler(1, 1);
         AtomicLong paused = new AtomicLong();
         // A window of a minute: only the wake-up can end this pause within the test's patience.
         PacedIoHandler handler = new PacedIoHandler(nio, TimeUnit.MINUTES.toNanos(1), PacedIoHandler.Pause.PARK, paused);
