@@ -121,6 +121,8 @@ class SocketSendTest {
             }
         });
         assertTrue(!(failure instanceof ClosedChannelException), "the kernel's error, not a closed channel: " + failure);
+        // the next send hits a broken pipe (SIGPIPE, which the JVM ignores, as for the JDK's own write)
+        assertThrows(IOException.class, () -> send.write(direct("again")));
     }
 
     @Test
