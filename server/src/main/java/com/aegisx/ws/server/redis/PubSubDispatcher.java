@@ -53,6 +53,13 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
 
     private static final Logger log = LoggerFactory.getLogger(PubSubDispatcher.class);
     static final int MAX_BATCH = 64;
+    /**
+     * One message in this many (a power of two) is timed for the {@link #dispatchObserver}: timing
+     * every one cost two clock reads and a histogram update per message, a measurable part of a
+     * user message's CPU (load-tests/README.md, personal). A fixed stride, not a random draw, so
+     * the sample has no bias of its own; counted per thread (the event loop, each worker).
+     */
+    static final int TIMED_EVERY = 16;
 
     /** A pub/sub message, or (topic and payload null) a task: a part of a fan-out another thread split. */
     private record Message(String topic, String payload, long enqueuedNanos, Runnable task) {
@@ -71,6 +78,11 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
     private final long batchNanos;
     private final int queueCapacity;
     private volatile LongConsumer dispatchObserver = nanos -> { };
+    /**
+     * Inline messages seen, for {@link #TIMED_EVERY}: written by the event loop(s) without
+     * synchronization; two loops racing only move which of their messages are timed.
+     */
+    private int inlineSeen;
 
     /**
      * {@code handler} gets a topic and one or more of its payloads, oldest first. With
@@ -100,6 +112,10 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
     @Override
     public void message(String topic, String payload) {
         if (inline.test(topic)) {
+            if (++inlineSeen % TIMED_EVERY != 0) {
+                deliver(topic, List.of(payload));
+                return;
+            }
             long start = System.nanoTime();
             deliver(topic, List.of(payload));
             dispatchObserver.accept(System.nanoTime() - start);
@@ -197,7 +213,10 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
         return pending.get();
     }
 
-    /** Told, per message, the nanoseconds from leaving the event loop to the end of its handling (metrics). */
+    /**
+     * Told the nanoseconds from leaving the event loop to the end of its handling (metrics), for
+     * one message in {@value #TIMED_EVERY} of each thread's (the event loop's inline ones, each worker's).
+     */
     public void dispatchObserver(LongConsumer observer) {
         this.dispatchObserver = observer;
     }
@@ -237,6 +256,8 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
         private long lastArrival = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
         private String lastTopic = "";
         private final int index;
+        /** Messages this worker handled, for {@link #TIMED_EVERY}. */
+        private int handled;
 
         Worker(int index) {
             super("ws-dispatch-" + index);
@@ -349,7 +370,9 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
 
         private void done(Message message) {
             pending.decrementAndGet();
-            dispatchObserver.accept(System.nanoTime() - message.enqueuedNanos());
+            if (++handled % TIMED_EVERY == 0) {
+                dispatchObserver.accept(System.nanoTime() - message.enqueuedNanos());
+            }
         }
     }
 }

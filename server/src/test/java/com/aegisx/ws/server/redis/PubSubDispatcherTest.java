@@ -182,4 +182,29 @@ class PubSubDispatcherTest {
             dispatcher.close();
         }
     }
+
+    @Test
+    void oneMessageInTimedEveryIsTimedOnTheEventLoopAndOnEachWorker() {
+        List<Long> inlineTimes = new CopyOnWriteArrayList<>();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        try (PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 1024, (topic, payloads) -> handled.addAll(payloads),
+                topic -> topic.startsWith("user:"))) {
+            dispatcher.dispatchObserver(inlineTimes::add);
+            int every = PubSubDispatcher.TIMED_EVERY;
+            for (int i = 0; i < 2 * every + 1; i++) {
+                dispatcher.message("user:1", "u" + i);
+            }
+            assertEquals(2 * every + 1, handled.size(), "every inline message is delivered");
+            assertEquals(2, inlineTimes.size(), "the " + every + "th and " + 2 * every + "th are timed");
+            assertTrue(inlineTimes.stream().allMatch(nanos -> nanos >= 0));
+
+            List<Long> workerTimes = new CopyOnWriteArrayList<>();
+            dispatcher.dispatchObserver(workerTimes::add);
+            for (int i = 0; i < 3 * every; i++) {
+                dispatcher.message("ch:" + i, "c" + i); // topics apart: one delivery per message
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 5 * every + 1 && dispatcher.pending() == 0);
+            assertEquals(3, workerTimes.size(), "one in " + every + " of the worker's messages is timed");
+        }
+    }
 }
