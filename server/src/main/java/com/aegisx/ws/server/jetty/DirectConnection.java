@@ -26,11 +26,11 @@ final class DirectConnection extends WebSocketConnection implements java.util.fu
     private final WebSocketCoreSession session;
 
     DirectConnection(EndPoint endPoint, Executor executor, Scheduler scheduler, ByteBufferPool pool,
-                     WebSocketCoreSession session) {
+                     WebSocketCoreSession session, boolean useSend) {
         super(endPoint, executor, scheduler, pool, session);
         this.session = session;
         // The connection itself is the writer's failure callback: no lambda object per socket.
-        this.writer = new SocketWriter(endPoint, this);
+        this.writer = new SocketWriter(endPoint, this, useSend);
     }
 
     /** A write failed: Jetty's session closes the connection as it would for its own flusher. */

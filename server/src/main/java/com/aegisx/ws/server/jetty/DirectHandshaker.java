@@ -27,6 +27,8 @@ import org.eclipse.jetty.websocket.core.server.internal.AbstractHandshaker;
 import org.eclipse.jetty.websocket.core.server.internal.RFC6455Negotiation;
 import org.eclipse.jetty.websocket.core.server.internal.WebSocketNegotiation;
 import org.eclipse.jetty.websocket.core.util.WebSocketUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Jetty's RFC 6455 (HTTP/1.1) upgrade, the same steps as its own {@code RFC6455Handshaker}, except
@@ -34,6 +36,8 @@ import org.eclipse.jetty.websocket.core.util.WebSocketUtils;
  * HTTP/2) go to Jetty's handshaker unchanged, and keep Jetty's frame flusher.
  */
 final class DirectHandshaker extends AbstractHandshaker {
+
+    private static final Logger log = LoggerFactory.getLogger(DirectHandshaker.class);
 
     /** At most this many distinct targets share a URI; past it the cache starts again empty. */
     static final int MAX_SHARED_URIS = 256;
@@ -50,6 +54,12 @@ final class DirectHandshaker extends AbstractHandshaker {
      */
     private final java.util.concurrent.ConcurrentHashMap<java.net.URI, java.net.URI> sharedUris =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** Frames go out with {@code send(2)} where the JVM allows it (WEBSOCKET_WRITE_SYSCALL, {@link SocketSend}). */
+    private final boolean useSend;
+
+    private DirectHandshaker(boolean useSend) {
+        this.useSend = useSend;
+    }
 
     /**
      * Puts this handshaker in front of the context's: the jakarta container and Jetty's upgrade
@@ -57,7 +67,7 @@ final class DirectHandshaker extends AbstractHandshaker {
      * is replaced by reflection ({@code JettyInternalsIT} fails if a Jetty upgrade moves it).
      * Called once the jakarta container has made the mappings, before the server takes requests.
      */
-    static void install(ContextHandler context) {
+    static void install(ContextHandler context, boolean useSend) {
         WebSocketMappings mappings = WebSocketMappings.getMappings(context);
         if (mappings == null) {
             throw new IllegalStateException("Jetty's WebSocket mappings are not set up yet");
@@ -67,7 +77,14 @@ final class DirectHandshaker extends AbstractHandshaker {
             field.setAccessible(true);
             Handshaker jetty = (Handshaker) field.get(mappings);
             if (!(jetty instanceof Selector)) {
-                field.set(mappings, new Selector(new DirectHandshaker(), jetty));
+                field.set(mappings, new Selector(new DirectHandshaker(useSend), jetty));
+                if (!useSend) {
+                    log.info("Frames leave with write(2): WEBSOCKET_SEND_SYSCALL=false");
+                } else if (SocketSend.unavailableReason() != null) {
+                    log.info("Frames leave with write(2), not send(2): {} (the server jar's manifest opens"
+                            + " java.base/sun.nio.ch; a JVM started otherwise needs --add-opens"
+                            + " java.base/sun.nio.ch=ALL-UNNAMED)", SocketSend.unavailableReason());
+                }
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("Cannot install the direct write path into Jetty " + e, e);
@@ -147,7 +164,7 @@ final class DirectHandshaker extends AbstractHandshaker {
         Connector connector = metaData.getConnector();
         EndPoint endPoint = metaData.getConnection().getEndPoint();
         DirectConnection connection = new DirectConnection(endPoint, connector.getExecutor(), connector.getScheduler(),
-                connector.getByteBufferPool(), session);
+                connector.getByteBufferPool(), session, useSend);
         session.setWebSocketConnection(connection);
         return connection;
     }

@@ -50,6 +50,8 @@ final class SocketWriter implements Callback {
      * {@code writev} (the JDK's per-call iovec set-up, for one buffer).
      */
     private final SocketChannelEndPoint plain;
+    /** Writes {@link #plain}'s direct buffers with {@code send(2)}; null: through the channel. */
+    private final SocketSend send;
     /** Told when a write fails (Jetty's session closes the connection). */
     private final Consumer<Throwable> onWriteFailure;
 
@@ -63,8 +65,14 @@ final class SocketWriter implements Callback {
     private volatile long queuedBytes;
 
     SocketWriter(EndPoint endPoint, Consumer<Throwable> onWriteFailure) {
+        this(endPoint, onWriteFailure, false);
+    }
+
+    /** {@code useSend}: write single frames with {@code send(2)} where this JVM allows it ({@link SocketSend}). */
+    SocketWriter(EndPoint endPoint, Consumer<Throwable> onWriteFailure, boolean useSend) {
         this.endPoint = endPoint;
         this.plain = endPoint instanceof SocketChannelEndPoint socket ? socket : null;
+        this.send = useSend && plain != null ? SocketSend.of(plain.getChannel()) : null;
         this.onWriteFailure = onWriteFailure;
     }
 
@@ -165,7 +173,9 @@ final class SocketWriter implements Callback {
             return;
         }
         try {
-            if (plain.getChannel().write(only[0]) > 0) {
+            ByteBuffer bytes = only[0];
+            int written = send != null && bytes.isDirect() ? send.write(bytes) : plain.getChannel().write(bytes);
+            if (written > 0) {
                 plain.notIdle(); // as the endpoint's flush: a socket being written is not idle
             }
         } catch (IOException e) {

@@ -21,7 +21,7 @@ public final class WebSocketRoutes {
         JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
             // Here, after Jetty has put its WebSocketUpgradeFilter first, so this one goes before it.
             UpgradeRequestRelease.install(context);
-            DirectHandshaker.install(context);
+            DirectHandshaker.install(context, node.config().sendSyscall());
             configureContainer(container, node);
             for (Route route : routes) {
                 container.addEndpoint(ServerEndpointConfig.Builder.create(WsEndpoint.class, route.path())

@@ -72,8 +72,9 @@ public final class JvmRelaunch {
             endWithParent();
             return;
         }
-        Optional<List<String>> command = childCommand(wanted,
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getProperty("java.home"),
+        List<String> parentOptions = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        parentOptions.addAll(openedPackages());
+        Optional<List<String>> command = childCommand(wanted, parentOptions, System.getProperty("java.home"),
                 System.getProperty("java.class.path"), mainClass.getName(), args, false);
         if (command.isEmpty()) {
             return;
@@ -96,6 +97,18 @@ public final class JvmRelaunch {
             code = 1;
         }
         System.exit(code);
+    }
+
+    /**
+     * The java.base packages open to the node in this JVM, as options: what the jar's manifest
+     * opens ({@code Add-Opens}) is not on the command line, and a child started with {@code -cp}
+     * does not read the manifest.
+     */
+    static List<String> openedPackages() {
+        Module base = Object.class.getModule();
+        Module node = JvmRelaunch.class.getModule();
+        return base.getPackages().stream().filter(name -> base.isOpen(name, node)).sorted()
+                .map(name -> "--add-opens=java.base/" + name + "=ALL-UNNAMED").toList();
     }
 
     /** SIGTERM to the child, then its graceful shutdown, then SIGKILL if it hangs. */

@@ -165,6 +165,15 @@ class ServerConfigTest {
     }
 
     @Test
+    void framesLeaveWithSendUnlessTurnedOff() {
+        assertTrue(ServerConfig.fromEnv(Map.of()).sendSyscall());
+        assertFalse(ServerConfig.fromEnv(Map.of("WEBSOCKET_SEND_SYSCALL", "false")).sendSyscall());
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> ServerConfig.fromEnv(Map.of("WEBSOCKET_SEND_SYSCALL", "sometimes")));
+        assertTrue(bad.getMessage().contains("WEBSOCKET_SEND_SYSCALL"), bad.getMessage());
+    }
+
+    @Test
     void theProxyProtocolNeedsTheLoadBalancersAddress() {
         assertEquals(false, ServerConfig.fromEnv(Map.of()).proxyProtocol());
         ConfigException alone = assertThrows(ConfigException.class,

@@ -22,6 +22,15 @@ class JvmRelaunchTest {
     }
 
     @Test
+    void packagesOpenToTheNodeHereAreOpenedInTheChildToo() {
+        // the test JVM opens sun.nio.ch as the server jar's manifest does (Add-Opens), which a -cp child would not read
+        assertTrue(JvmRelaunch.openedPackages().contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"),
+                JvmRelaunch.openedPackages().toString());
+        assertTrue(JvmRelaunch.openedPackages().stream()
+                .allMatch(option -> option.matches("--add-opens=java\\.base/[\\w.]+=ALL-UNNAMED")));
+    }
+
+    @Test
     void aGcChosenOnTheCommandLineIsKept() {
         for (String gc : List.of("-XX:+UseG1GC", "-XX:+UseParallelGC", "-XX:+UseZGC", "-XX:+UseSerialGC")) {
             assertTrue(JvmRelaunch.childCommand(WANTED, List.of("-Xmx512m", gc), "/jdk", "ws-server.jar",
