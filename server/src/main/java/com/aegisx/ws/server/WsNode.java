@@ -190,6 +190,7 @@ public final class WsNode implements AutoCloseable {
         this.dispatcher = new PubSubDispatcher(config.dispatchThreads(), config.dispatchBatchMicros(),
                 config.dispatchQueueCapacity(), probe, config.keys()::isUserTopic);
         dispatcher.dispatchObserver(metrics::onDispatched);
+        dispatcher.warmBeforeDelivery(topics::warm);
         // On one core the parts would only take turns: the hand-off would cost and nothing run in parallel.
         boolean parallel = Runtime.getRuntime().availableProcessors() > 1;
         fanOut.splitAcross(dispatcher, parallel ? config.dispatchSplitMinMembers() : 0);

@@ -36,6 +36,14 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
 
+    /**
+     * One pub/sub message in this many has its publish age measured ({@code ws.pubsub.publish.age}):
+     * parsing the timestamp, reading the clock and updating the histogram for every message was a
+     * measurable part of a user message's CPU (load-tests/README.md, personal). A fixed stride, so
+     * the sample has no bias of its own; the message counters still count every message.
+     */
+    public static final int AGE_SAMPLED_EVERY = 16;
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
@@ -45,6 +53,11 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
     private final LongAdder deliveredBytes = new LongAdder();
     private final Timer dispatchDelay;
     private final Timer publishAge;
+    /**
+     * Messages seen for {@link #AGE_SAMPLED_EVERY}; written by the dispatch workers and the event
+     * loop without synchronization: a lost update only moves which message is measured.
+     */
+    private int ageSeen;
     private Sources sources;
     private List<Object> deliverySources = List.of();
 
@@ -81,13 +94,15 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
                 .description("Payload bytes written to local sockets by the pub/sub fan-out")
                 .register(registry);
         dispatchDelay = Timer.builder("ws.pubsub.dispatch")
-                .description("Time from a pub/sub message leaving Lettuce's event loop to the end of its local fan-out")
+                .description("Time from a pub/sub message leaving Lettuce's event loop to the end of its local fan-out"
+                        + " (sampled: one message in 16 of each dispatching thread is timed)")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(10_000))
                 .maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
         publishAge = Timer.builder("ws.pubsub.publish.age")
-                .description("Time from the publisher's timestamp (ms precision, publisher clock) to the start of the local fan-out")
+                .description("Time from the publisher's timestamp (ms precision, publisher clock) to the start of the local fan-out"
+                        + " (sampled: one message in " + AGE_SAMPLED_EVERY + " is measured)")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
@@ -284,7 +299,7 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
     @Override
     public void onPubSubMessage(boolean channelBroadcast, String text, int at) {
         (channelBroadcast ? channelBroadcasts : userMessages).increment();
-        if (text == null) {
+        if (text == null || ++ageSeen % AGE_SAMPLED_EVERY != 0) {
             return;
         }
         long sent = IsoMillis.parse(text, at);

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,16 +44,32 @@ import org.slf4j.LoggerFactory;
  * a socket write that cannot finish at once stays queued in the socket's writer, so sending to a
  * few sockets qualifies. Their order is the event loop's, which is Redis's.
  *
+ * <p><b>An inline topic's messages wait for the end of their read.</b> Inside a read of the pub/sub
+ * connection ({@link ReadBoundaries}), inline messages are held in their order and delivered when
+ * the read ends (a paced read holds ~15-25 of them at 5,000 messages/s). Before they are delivered,
+ * the {@link #warmBeforeDelivery warmer} looks up each one's sockets: what a delivery touches per
+ * user (the topic's map entry, the connection, its writer) is cold in the CPU caches by the time
+ * that user's next message comes, and looked up one message at a time those cache misses follow one
+ * another; looked up for the whole read in one pass they overlap, and the deliveries then find them
+ * cached. A message outside a read (no boundaries installed) is delivered at once.
+ *
  * <p><b>Split fan-outs.</b> As {@link DispatchWorkers}, the workers also run parts of one message's
  * fan-out that the fan-out split across them (a channel with many local members, see
  * {@code core/FanOutSplit}). A part waits in the worker's queue like a message, behind what was
  * queued before it, and is dropped and counted like one when that queue is full.
  */
 public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
-        implements DispatchWorkers, AutoCloseable {
+        implements DispatchWorkers, ReadBoundaries.Listener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PubSubDispatcher.class);
     static final int MAX_BATCH = 64;
+    /**
+     * One message in this many (a power of two) is timed for the {@link #dispatchObserver}: timing
+     * every one cost two clock reads and a histogram update per message, a measurable part of a
+     * user message's CPU (load-tests/README.md, personal). A fixed stride, not a random draw, so
+     * the sample has no bias of its own; counted per thread (the event loop, each worker).
+     */
+    static final int TIMED_EVERY = 16;
 
     /** A pub/sub message, or (topic and payload null) a task: a part of a fan-out another thread split. */
     private record Message(String topic, String payload, long enqueuedNanos, Runnable task) {
@@ -71,6 +88,23 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
     private final long batchNanos;
     private final int queueCapacity;
     private volatile LongConsumer dispatchObserver = nanos -> { };
+    /**
+     * Inline messages seen, for {@link #TIMED_EVERY}: written by the event loop(s) without
+     * synchronization; two loops racing only move which of their messages are timed.
+     */
+    private int inlineSeen;
+    /** Per event loop thread: the inline messages of the read under way there. */
+    private final ThreadLocal<HeldRead> held = ThreadLocal.withInitial(HeldRead::new);
+    private volatile ToLongFunction<String> warmer = topic -> 0;
+    /** Where the warmer's results go, so its reads are kept (a plain field: only the event loops write it). */
+    private long warmed;
+
+    /** The inline messages of one read, in their order, until it ends; one per thread, reused. */
+    private static final class HeldRead {
+        boolean reading;
+        final List<String> topics = new ArrayList<>();
+        final List<String> payloads = new ArrayList<>();
+    }
 
     /**
      * {@code handler} gets a topic and one or more of its payloads, oldest first. With
@@ -100,9 +134,13 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
     @Override
     public void message(String topic, String payload) {
         if (inline.test(topic)) {
-            long start = System.nanoTime();
-            deliver(topic, List.of(payload));
-            dispatchObserver.accept(System.nanoTime() - start);
+            HeldRead read = held.get();
+            if (read.reading) {
+                read.topics.add(topic);
+                read.payloads.add(payload);
+            } else {
+                deliverInline(topic, payload);
+            }
             return;
         }
         int index = Math.floorMod(topic.hashCode(), workers.length);
@@ -115,6 +153,67 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
                         index, queueCapacity, topic, count);
             }
         }
+    }
+
+    /** A read of a Redis connection began on this thread: its inline messages wait for its end. */
+    @Override
+    public void readStarted() {
+        held.get().reading = true;
+    }
+
+    /**
+     * The read on this thread ended: its inline messages are warmed, all of them, then delivered,
+     * in their order.
+     */
+    @Override
+    public void readEnded() {
+        HeldRead read = held.get();
+        read.reading = false;
+        int count = read.topics.size();
+        if (count == 0) {
+            return;
+        }
+        try {
+            warm(read.topics, count);
+            for (int i = 0; i < count; i++) {
+                deliverInline(read.topics.get(i), read.payloads.get(i));
+            }
+        } finally {
+            read.topics.clear();
+            read.payloads.clear();
+        }
+    }
+
+    /** Only a speed-up: a warmer that fails is logged and the messages are delivered all the same. */
+    private void warm(List<String> topics, int count) {
+        ToLongFunction<String> warm = warmer;
+        long sum = 0;
+        try {
+            for (int i = 0; i < count; i++) {
+                sum += warm.applyAsLong(topics.get(i));
+            }
+        } catch (RuntimeException e) {
+            log.error("Looking up the sockets of a read's messages failed; delivering them anyway", e);
+        }
+        warmed += sum;
+    }
+
+    /**
+     * Looks up, before a read's held messages are delivered, what the delivery to a topic will
+     * touch (see the class comment); returns any value derived from what it read.
+     */
+    public void warmBeforeDelivery(ToLongFunction<String> warmer) {
+        this.warmer = warmer;
+    }
+
+    private void deliverInline(String topic, String payload) {
+        if (++inlineSeen % TIMED_EVERY != 0) {
+            deliver(topic, List.of(payload));
+            return;
+        }
+        long start = System.nanoTime();
+        deliver(topic, List.of(payload));
+        dispatchObserver.accept(System.nanoTime() - start);
     }
 
     @Override
@@ -197,7 +296,10 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
         return pending.get();
     }
 
-    /** Told, per message, the nanoseconds from leaving the event loop to the end of its handling (metrics). */
+    /**
+     * Told the nanoseconds from leaving the event loop to the end of its handling (metrics), for
+     * one message in {@value #TIMED_EVERY} of each thread's (the event loop's inline ones, each worker's).
+     */
     public void dispatchObserver(LongConsumer observer) {
         this.dispatchObserver = observer;
     }
@@ -237,6 +339,8 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
         private long lastArrival = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
         private String lastTopic = "";
         private final int index;
+        /** Messages this worker handled, for {@link #TIMED_EVERY}. */
+        private int handled;
 
         Worker(int index) {
             super("ws-dispatch-" + index);
@@ -349,7 +453,9 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
 
         private void done(Message message) {
             pending.decrementAndGet();
-            dispatchObserver.accept(System.nanoTime() - message.enqueuedNanos());
+            if (++handled % TIMED_EVERY == 0) {
+                dispatchObserver.accept(System.nanoTime() - message.enqueuedNanos());
+            }
         }
     }
 }

@@ -48,6 +48,8 @@ public final class RedisResources implements AutoCloseable {
     private final ClientResources resources;
     /** Lettuce's event loops when their reads are paced (REDIS_READ_BATCH_MICROS), else null. */
     private final PacedEventLoops pacedLoops;
+    /** Where each read of a Lettuce channel begins and ends, told to the dispatcher (see {@link #deliverTo}). */
+    private final ReadBoundaries readBoundaries;
     private final AtomicLong failovers = new AtomicLong();
     private volatile Runnable failoverHandler = () -> { };
     private volatile SocketAddress master;
@@ -56,9 +58,11 @@ public final class RedisResources implements AutoCloseable {
     private final DeliveryForwarder forwarder = new DeliveryForwarder();
 
     private RedisResources(RedisTarget target, Duration topologyRefresh, Duration commandTimeout, Duration connectTimeout,
-                           ClientResources resources, PacedEventLoops pacedLoops, IntSupplier subscribedTopics) {
+                           ClientResources resources, PacedEventLoops pacedLoops, ReadBoundaries readBoundaries,
+                           IntSupplier subscribedTopics) {
         this.resources = resources;
         this.pacedLoops = pacedLoops;
+        this.readBoundaries = readBoundaries;
         this.subscribedTopics = subscribedTopics;
         RedisConnectionStateListener watcher = target.mode() == RedisTarget.Mode.SENTINEL ? sentinelWatcher(target.uri()) : null;
         this.connector = RedisConnector.connect(target, new RedisConnector.Settings(commandTimeout, connectTimeout,
@@ -104,10 +108,12 @@ public final class RedisResources implements AutoCloseable {
         if (pacedLoops != null) {
             builder.eventLoopGroupProvider(pacedLoops); // given, so shut down by close(), not by Lettuce
         }
+        ReadBoundaries readBoundaries = new ReadBoundaries();
+        builder.nettyCustomizer(readBoundaries);
         ClientResources resources = builder.build();
         try {
             RedisResources created = new RedisResources(target, topologyRefresh, commandTimeout, connectTimeout, resources,
-                    pacedLoops, subscribedTopics);
+                    pacedLoops, readBoundaries, subscribedTopics);
             log.info("Redis: {} ({} pub/sub)", created.connector.target(), created.publishMode() == PublishMode.SHARDED
                     ? "sharded" : "classic");
             return created;
@@ -158,9 +164,13 @@ public final class RedisResources implements AutoCloseable {
         failoverHandler.run();
     }
 
-    /** Where pub/sub messages go (the dispatcher); set before the first subscription. */
-    public void deliverTo(RedisPubSubListener<String, String> listener) {
-        forwarder.delegate = listener;
+    /**
+     * Where pub/sub messages go (the dispatcher), which is also told where each read begins and
+     * ends (it writes a read's personal messages together at its end); set before the first subscription.
+     */
+    public void deliverTo(PubSubDispatcher dispatcher) {
+        readBoundaries.listener(dispatcher);
+        forwarder.delegate = dispatcher;
     }
 
     /** Hands classic and sharded messages to the listener set by {@link #deliverTo}. */

@@ -77,4 +77,28 @@ class TopicSubscriptionsTest {
         assertEquals(Set.of(b, c), new HashSet<>(topics.members("room")));
         assertEquals(Set.of(a, b), new HashSet<>(first), "a snapshot handed out never changes under its reader");
     }
+
+    @Test
+    void warmReadsALoneMembersOutboundStateAndLeavesChannelsAlone() {
+        TopicSubscriptions topics = new TopicSubscriptions(broker);
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        FakeOutbound out = new FakeOutbound() {
+            @Override
+            public long queuedBytes() {
+                reads.incrementAndGet();
+                return 7;
+            }
+        };
+        LocalConnection lone = new LocalConnection("a", "main", out, Identity.anonymous(), "127.0.0.1", "");
+        topics.join("user:1", lone);
+        assertEquals(7, topics.warm("user:1"), "what the delivery will read: the member's outbound state");
+        assertEquals(1, reads.get());
+        assertEquals(0, topics.warm("user:nobody-here"));
+
+        topics.join("ch:1", lone);
+        topics.join("ch:1", socket("b"));
+        assertEquals(0, topics.warm("ch:1"), "several members: not warmed");
+        assertEquals(1, reads.get());
+        assertEquals(List.of(lone), List.copyOf(topics.members("user:1")), "warming changes nothing");
+    }
 }

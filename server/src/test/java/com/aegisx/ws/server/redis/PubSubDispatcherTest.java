@@ -182,4 +182,115 @@ class PubSubDispatcherTest {
             dispatcher.close();
         }
     }
+
+    @Test
+    void oneMessageInTimedEveryIsTimedOnTheEventLoopAndOnEachWorker() {
+        List<Long> inlineTimes = new CopyOnWriteArrayList<>();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        try (PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 1024, (topic, payloads) -> handled.addAll(payloads),
+                topic -> topic.startsWith("user:"))) {
+            dispatcher.dispatchObserver(inlineTimes::add);
+            int every = PubSubDispatcher.TIMED_EVERY;
+            for (int i = 0; i < 2 * every + 1; i++) {
+                dispatcher.message("user:1", "u" + i);
+            }
+            assertEquals(2 * every + 1, handled.size(), "every inline message is delivered");
+            assertEquals(2, inlineTimes.size(), "the " + every + "th and " + 2 * every + "th are timed");
+            assertTrue(inlineTimes.stream().allMatch(nanos -> nanos >= 0));
+
+            List<Long> workerTimes = new CopyOnWriteArrayList<>();
+            dispatcher.dispatchObserver(workerTimes::add);
+            for (int i = 0; i < 3 * every; i++) {
+                dispatcher.message("ch:" + i, "c" + i); // topics apart: one delivery per message
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 5 * every + 1 && dispatcher.pending() == 0);
+            assertEquals(3, workerTimes.size(), "one in " + every + " of the worker's messages is timed");
+        }
+    }
+
+    @Test
+    void insideAReadInlineMessagesWaitForItsEndThenAreWarmedAllAndDeliveredInTheirOrder() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16,
+                (topic, payloads) -> events.add(topic + "=" + String.join(",", payloads)),
+                topic -> topic.startsWith("user:"))) {
+            dispatcher.warmBeforeDelivery(topic -> {
+                events.add("warm " + topic);
+                return 1;
+            });
+            dispatcher.readStarted();
+            dispatcher.message("user:1", "a");
+            dispatcher.message("user:2", "b");
+            dispatcher.readStarted(); // the next chunk of the same read
+            dispatcher.message("user:1", "c");
+            dispatcher.message("ch:1", "d"); // not inline: handed to its worker at once
+            await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("ch:1=d"));
+            assertEquals(List.of("ch:1=d"), events, "the read's inline messages wait for its end");
+
+            dispatcher.readEnded();
+            assertEquals(List.of("ch:1=d", "warm user:1", "warm user:2", "warm user:1", "user:1=a", "user:2=b", "user:1=c"),
+                    events, "all warmed first, then delivered in their order");
+
+            events.clear();
+            dispatcher.message("user:3", "e"); // after the read: at once, as outside any read
+            assertEquals(List.of("user:3=e"), events);
+            dispatcher.readEnded(); // nothing held: nothing happens
+            assertEquals(1, events.size());
+        }
+    }
+
+    @Test
+    void aFailedDeliveryAtTheEndOfAReadDoesNotKeepTheOthersBack() {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        try (PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> {
+            if (topic.equals("user:bad")) {
+                throw new IllegalStateException("a failing socket");
+            }
+            handled.addAll(payloads);
+        }, topic -> topic.startsWith("user:"))) {
+            dispatcher.readStarted();
+            dispatcher.message("user:1", "a");
+            dispatcher.message("user:bad", "b");
+            dispatcher.message("user:2", "c");
+            dispatcher.readEnded();
+            assertEquals(List.of("a", "c"), handled);
+
+            dispatcher.readStarted();
+            dispatcher.message("user:1", "d");
+            dispatcher.readEnded();
+            assertEquals(List.of("a", "c", "d"), handled, "nothing of the earlier read is delivered again");
+        }
+    }
+
+    @Test
+    void aFailingWarmerStillLetsTheReadsMessagesGo() {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        try (PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> handled.addAll(payloads),
+                topic -> topic.startsWith("user:"))) {
+            dispatcher.warmBeforeDelivery(topic -> {
+                throw new IllegalStateException("warming failed");
+            });
+            dispatcher.readStarted();
+            dispatcher.message("user:1", "a");
+            dispatcher.message("user:2", "b");
+            dispatcher.readEnded();
+            assertEquals(List.of("a", "b"), handled);
+        }
+    }
+
+    @Test
+    void eachThreadHoldsOnlyTheMessagesOfItsOwnRead() throws Exception {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        try (PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 16, (topic, payloads) -> handled.addAll(payloads),
+                topic -> topic.startsWith("user:"))) {
+            dispatcher.readStarted();
+            dispatcher.message("user:1", "held");
+            Thread other = new Thread(() -> dispatcher.message("user:2", "elsewhere")); // no read there
+            other.start();
+            other.join(TimeUnit.SECONDS.toMillis(5));
+            assertEquals(List.of("elsewhere"), handled);
+            dispatcher.readEnded();
+            assertEquals(List.of("elsewhere", "held"), handled);
+        }
+    }
 }
