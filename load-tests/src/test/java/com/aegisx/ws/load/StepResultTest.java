@@ -48,12 +48,21 @@ class StepResultTest {
     }
 
     @Test
-    void dispatchCpuIsMillisecondsPerDispatchedMessage() {
-        // [wall seconds, messages, allocated bytes, CPU seconds] before and after a step
-        double[] before = {1.0, 100, 0, 0.5};
-        double[] after = {3.0, 110, 0, 0.52};
+    void dispatchCpuIsMillisecondsPerReceivedMessageNotPerTimedOne() {
+        // [wall seconds, timed messages, allocated bytes, CPU seconds, received messages] before and after a step
+        double[] before = {1.0, 100, 0, 0.5, 1600};
+        double[] after = {3.0, 110, 0, 0.66, 1760};
         assertEquals(200.0, LoadTest.meanMillis(before, after), 1e-9);
-        assertEquals(2.0, LoadTest.cpuMillis(before, after), 1e-9);
+        assertEquals(1.0, LoadTest.cpuMillis(before, after), 1e-9, "160 ms over 160 received, not over the 10 timed");
         assertTrue(Double.isNaN(LoadTest.cpuMillis(after, after)));
+    }
+
+    @Test
+    void aMetricWithLabelsIsSummedOverItsSeries() {
+        String scrape = "# TYPE ws_pubsub_received_total counter\n"
+                + "ws_pubsub_received_total{kind=\"channel\"} 200.0\n"
+                + "ws_pubsub_received_total{kind=\"user\"} 5.0\n";
+        assertEquals(205.0, LoadTest.metricSum(scrape, "ws_pubsub_received_total"), 1e-9);
+        assertTrue(Double.isNaN(LoadTest.metricSum(scrape, "ws_nothing_total")));
     }
 }
