@@ -445,7 +445,8 @@ public final class LoadTest {
                 totals[3] += metric(scrape, "ws_pubsub_dispatch_cpu_seconds_total");
                 totals[4] += metricSum(scrape, "ws_pubsub_received_total");
             } catch (Exception e) {
-                return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+                java.util.Arrays.fill(totals, Double.NaN);
+                return totals;
             }
         }
         return totals;
@@ -621,23 +622,19 @@ public final class LoadTest {
 
     /** The sum of every series of a metric (all its label sets), NaN when it has none. */
     static double metricSum(String scrape, String prefix) {
-        double sum = Double.NaN;
-        for (String line : scrape.split("\n")) {
-            if (line.startsWith(prefix)) {
-                double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                sum = Double.isNaN(sum) ? value : sum + value;
-            }
-        }
-        return sum;
+        double[] values = series(scrape, prefix).toArray();
+        return values.length == 0 ? Double.NaN : java.util.Arrays.stream(values).sum();
     }
 
+    /** The first series of a metric, NaN when it has none. */
     static double metric(String scrape, String prefix) {
-        for (String line : scrape.split("\n")) {
-            if (line.startsWith(prefix)) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return Double.NaN;
+        return series(scrape, prefix).findFirst().orElse(Double.NaN);
+    }
+
+    /** The values of the scrape's lines that start with {@code prefix}, in their order. */
+    private static java.util.stream.DoubleStream series(String scrape, String prefix) {
+        return scrape.lines().filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
     }
 
     // ----------------------------------------------------------------- churn
