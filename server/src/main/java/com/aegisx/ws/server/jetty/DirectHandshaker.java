@@ -54,7 +54,7 @@ final class DirectHandshaker extends AbstractHandshaker {
      */
     private final java.util.concurrent.ConcurrentHashMap<java.net.URI, java.net.URI> sharedUris =
             new java.util.concurrent.ConcurrentHashMap<>();
-    /** Frames go out with {@code send(2)} where the JVM allows it (WEBSOCKET_WRITE_SYSCALL, {@link SocketSend}). */
+    /** Frames go out with {@code send(2)} where the JVM allows it (WEBSOCKET_SEND_SYSCALL, {@link SocketSend}). */
     private final boolean useSend;
 
     private DirectHandshaker(boolean useSend) {

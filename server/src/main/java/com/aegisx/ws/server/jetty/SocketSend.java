@@ -32,8 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SocketSend {
 
-    /** The dispatcher's "socket full" and "interrupted" results (sun.nio.ch.IOStatus). */
-    private static final int UNAVAILABLE = -2;
+    /** The dispatcher's "interrupted" result (sun.nio.ch.IOStatus); its "socket full", -2, becomes 0 here. */
     private static final int INTERRUPTED = -3;
 
     private static final MethodHandle SEND;        // (FileDescriptor, long address, int length) int
@@ -139,7 +138,7 @@ public final class SocketSend {
                 direct.position(position + written);
                 return written;
             }
-            return 0; // UNAVAILABLE (the socket is full), or INTERRUPTED by a close
+            return 0; // -2: the socket is full; or INTERRUPTED by a close
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -64,10 +64,6 @@ final class SocketWriter implements Callback {
     private Throwable failure;
     private volatile long queuedBytes;
 
-    SocketWriter(EndPoint endPoint, Consumer<Throwable> onWriteFailure) {
-        this(endPoint, onWriteFailure, false);
-    }
-
     /** {@code useSend}: write single frames with {@code send(2)} where this JVM allows it ({@link SocketSend}). */
     SocketWriter(EndPoint endPoint, Consumer<Throwable> onWriteFailure, boolean useSend) {
         this.endPoint = endPoint;

@@ -31,7 +31,7 @@ class SocketWriterTest {
     }
 
     private SocketWriter writer(ByteArrayEndPoint endPoint) {
-        return new SocketWriter(endPoint, writeFailures::add);
+        return new SocketWriter(endPoint, writeFailures::add, false); // an in-memory endpoint: no socket to send(2) to
     }
 
     private static ByteBuffer bytes(String text) {
