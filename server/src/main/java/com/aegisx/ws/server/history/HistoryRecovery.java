@@ -60,6 +60,8 @@ public final class HistoryRecovery implements Recovery {
     @Override
     public CompletableFuture<Boolean> subscribe(LocalConnection connection, String channel, Position since,
                                                 JsonNode id, Consumer<ObjectNode> decorate) {
+        // Read in the connection's serial chain, before this request changes anything.
+        boolean subscribedBefore = connection.channels().contains(channel);
         ChannelBuffer buffer = connection.startBuffering(channel);
         AtomicBoolean added = new AtomicBoolean();
         CompletableFuture<History.Read> read = hub.subscribe(connection, channel).thenCompose(newly -> {
@@ -69,9 +71,16 @@ public final class HistoryRecovery implements Recovery {
         });
         return read.handle((result, error) -> {
             if (error != null) {
-                buffer.release(held -> { }, null);
-                connection.stopBuffering(channel, buffer);
-                hub.unsubscribe(connection, channel);
+                if (subscribedBefore) {
+                    // A failed request changes nothing: the socket keeps its subscription, and the
+                    // live messages held meanwhile are its own (dropping them was a silent gap).
+                    buffer.release(held -> held.forEach(live -> connection.send(live.frame())), null);
+                    connection.stopBuffering(channel, buffer);
+                } else {
+                    buffer.release(held -> { }, null);
+                    connection.stopBuffering(channel, buffer);
+                    hub.unsubscribe(connection, channel);
+                }
                 throw new IllegalStateException("recovery of " + channel + " failed", error);
             }
             boolean complete = buffer.release(held -> {

@@ -185,6 +185,25 @@ class HistoryRecoveryIT {
     }
 
     @Test
+    void aFailedReadOnAChannelAlreadySubscribedLeavesItsSubscriptionAsItWas() {
+        TestClient client = cluster.connect(0);
+        String epoch = subscribe(client, "news:keep", 0, null).path("position").path("epoch").asText();
+        publish("news:keep", 1, 1);
+        assertEquals(List.of(1), items(client, 1));
+        // The history read of the next subscribe fails (a key of the wrong type: WRONGTYPE), as when
+        // Redis times out: the client is told to retry, and nothing else may change.
+        String meta = cluster.keys().historyMeta("news:keep");
+        cluster.redis().rename(meta, meta + ":saved");
+        cluster.redis().set(meta, "not a hash");
+        client.send(Map.of("type", "subscribe", "channel", "news:keep", "since", Map.of("offset", 1, "epoch", epoch)));
+        assertEquals("unavailable", client.nextOfType("error").path("code").asText());
+        cluster.redis().del(meta);
+        cluster.redis().rename(meta + ":saved", meta);
+        publish("news:keep", 2, 2);
+        assertEquals(List.of(2), items(client, 1), "still subscribed: the failed request changed nothing");
+    }
+
+    @Test
     void aRawPublishOnAHistoryChannelStillDeliversWithoutAnOffset() {
         TestClient client = cluster.connect(0);
         subscribe(client, "news:raw", 0, null);
