@@ -184,6 +184,7 @@ public final class WsNode implements AutoCloseable {
         this.gapFiller = new HistoryGapFiller(fanOut,
                 new History(commands, config.keys(), config.history().rules(), sharded), config.keys(),
                 config.history().maxRecovery(), callbacks);
+        topics.onListening(gapFiller::forget);
         // The probe of the pub/sub connection is heard first, before the gap filler and the fan-out.
         this.probe = new PubSubProbe(gapFiller, redis, broker, config.keys().probe(config.nodeId()),
                 config.history().probeTimeout(), callbacks, gapFiller::checkAll);

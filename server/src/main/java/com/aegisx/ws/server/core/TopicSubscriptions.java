@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The membership table: which local sockets listen on which broker topic, with reference-counted
@@ -115,13 +116,28 @@ public final class TopicSubscriptions {
 
     private final Broker broker;
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
+    /** Told of each topic the node starts listening to (anew); null: nobody. */
+    private volatile Consumer<String> listening;
 
     public TopicSubscriptions(Broker broker) {
         this.broker = broker;
     }
 
+    /**
+     * {@code listener} is told (inside the topic's lock, so it must be quick) whenever the node
+     * starts listening to a topic it did not listen to: whatever was known of the topic's messages
+     * from an earlier subscription is stale, since the node heard nothing of it in between.
+     */
+    public void onListening(Consumer<String> listener) {
+        this.listening = listener;
+    }
+
     public CompletableFuture<Void> join(String topic, LocalConnection connection) {
         Topic joined = topics.compute(topic, (name, existing) -> {
+            Consumer<String> listener = listening;
+            if (existing == null && listener != null) {
+                listener.accept(name);
+            }
             Topic t = existing != null ? existing : new Topic();
             if (t.confirmed == null || t.confirmed.isCompletedExceptionally()) {
                 t.confirmed = broker.subscribe(name);

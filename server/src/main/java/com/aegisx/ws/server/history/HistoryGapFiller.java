@@ -187,6 +187,16 @@ public final class HistoryGapFiller implements Broker.Listener {
         return Json.write(notice);
     }
 
+    /**
+     * The node starts listening to {@code topic} again: forget what it delivered before. It was not
+     * subscribed in between, so the offsets it missed meanwhile are no gap of its sockets (who joined
+     * since); taking them for one replayed stale messages to the new sockets, or told them
+     * {@code history_lost} when the history had moved on further than it keeps.
+     */
+    public void forget(String topic) {
+        states.remove(topic);
+    }
+
     /** Forgets topics the node no longer listens to (called now and then). */
     public void retain(Predicate<String> subscribed) {
         states.keySet().removeIf(topic -> !subscribed.test(topic));
