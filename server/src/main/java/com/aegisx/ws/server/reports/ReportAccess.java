@@ -16,7 +16,8 @@ import com.aegisx.ws.server.auth.Identity;
  *       rule that governs a plain {@code subscribe} to that channel on {@code /ws}, so the route
  *       never shows what {@code /ws} would refuse nor refuses what {@code /ws} would show. With the
  *       default rules that channel is public; set e.g. {@code reports:progress:*=role:admin} to
- *       restrict watching to owners and admins.</li>
+ *       restrict watching to owners and admins. A report without an owner is watched by whom the
+ *       rule lets subscribe (and admins).</li>
  *   <li><b>Cancel</b>: only the owner or an admin. An ownerless report (registered without an
  *       owner: demos, system reports) may be cancelled by anyone who may watch it.</li>
  * </ul>
@@ -27,7 +28,9 @@ final class ReportAccess {
     }
 
     static AccessDecision canWatch(ChannelAccessPolicy policy, Identity who, ReportState state) {
-        if (!state.isOwned() || isOwnerOrAdmin(who, state)) {
+        // An ownerless report has no owner to pass: the rules decide for everyone but admins, as
+        // on /ws (letting everyone in made the README's restricting rule miss system reports).
+        if (isOwnerOrAdmin(who, state)) {
             return AccessDecision.allow();
         }
         return policy.canSubscribe(who, ReportChannels.progress(state.reportId()));
