@@ -85,6 +85,11 @@ public final class ServerConfig {
     public static final long DEFAULT_PRESENCE_GRACE_MS = 5_000;
     /** Messages a second (and in a burst) one node accepts through POST /api/v1/publish. */
     public static final int DEFAULT_PUBLISH_API_RATE = 1_000;
+    /**
+     * The levels LOG_LEVEL may name (any case). logback.xml reads the variable itself and takes a
+     * word it does not know for DEBUG, so a typo ("INF0") would put a production node at DEBUG.
+     */
+    public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
     public static final String LOG_FORMAT_TEXT = "text";
     public static final String LOG_FORMAT_JSON = "json";
     /** Messages a dispatch worker may have queued before new ones are dropped (see PubSubDispatcher). */
@@ -271,6 +276,10 @@ public final class ServerConfig {
         lifecycleEventsMaxLength = env.longValue("LIFECYCLE_EVENTS_MAXLEN",
                 com.aegisx.ws.client.events.EventOptions.DEFAULT_MAX_LENGTH, 100, 100_000_000);
         presenceGrace = Duration.ofMillis(env.longValue("PRESENCE_GRACE", DEFAULT_PRESENCE_GRACE_MS, 0, 3_600_000));
+        String logLevel = env.raw("LOG_LEVEL");
+        if (logLevel != null && !LOG_LEVELS.contains(logLevel.toUpperCase(java.util.Locale.ROOT))) {
+            env.error("LOG_LEVEL", "must be one of " + String.join(", ", LOG_LEVELS) + ", was '" + logLevel + "'");
+        }
         logFormat = env.string("LOG_FORMAT", LOG_FORMAT_TEXT);
         if (!LOG_FORMAT_TEXT.equals(logFormat) && !LOG_FORMAT_JSON.equals(logFormat)) {
             env.error("LOG_FORMAT", "must be 'text' or 'json', was '" + logFormat + "'");
@@ -281,7 +290,7 @@ public final class ServerConfig {
             env.error("PROXY_PROTOCOL", "needs TRUSTED_PROXIES (the load balancer's own address): a PROXY header"
                     + " is believed from those peers only");
         }
-        history = HistorySettings.fromEnv(env);
+        history = HistorySettings.fromEnv(env, maxOutboundBytes);
     }
 
     /** Reads and validates; throws {@link ConfigException} naming every bad variable. */

@@ -23,7 +23,7 @@ import java.util.List;
  *       the node's own pub/sub connection</td></tr>
  *   <tr><td>CONFLATE_CHANNELS</td><td>{@value #DEFAULT_CONFLATE_CHANNELS}</td><td>latest-value channel
  *       patterns (comma list): a socket behind gets the newest message instead of a queue</td></tr>
- *   <tr><td>CONFLATE_QUEUE_BYTES</td><td>{@value #DEFAULT_CONFLATE_QUEUE_BYTES}</td><td>queued bytes from
+ *   <tr><td>CONFLATE_QUEUE_BYTES</td><td>{@value #DEFAULT_CONFLATE_QUEUE_BYTES}, at most half WEBSOCKET_MAX_OUTBOUND_BYTES</td><td>queued bytes from
  *       which a socket counts as behind</td></tr>
  *   <tr><td>PUBSUB_PROBE_TIMEOUT</td><td>{@value #DEFAULT_PROBE_TIMEOUT_MS}</td><td>ms without hearing a
  *       probe (while Redis answers) before the pub/sub connection is replaced</td></tr>
@@ -47,7 +47,12 @@ public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resu
                 DEFAULT_CONFLATE_QUEUE_BYTES);
     }
 
-    public static HistorySettings fromEnv(Env env) {
+    /**
+     * {@code maxOutboundBytes}: WEBSOCKET_MAX_OUTBOUND_BYTES. A socket must count as behind (and be
+     * conflated) before it counts as a slow consumer (closed with 4000), so CONFLATE_QUEUE_BYTES
+     * must be below it; unset, it defaults to at most half of it.
+     */
+    public static HistorySettings fromEnv(Env env, int maxOutboundBytes) {
         HistoryRules rules = HistoryRules.defaults();
         String text = env.raw(HISTORY_RULES);
         if (text != null) {
@@ -76,7 +81,13 @@ public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resu
                 env.error("CONFLATE_CHANNELS", e.getMessage());
             }
         }
-        long conflateBytes = env.integer("CONFLATE_QUEUE_BYTES", DEFAULT_CONFLATE_QUEUE_BYTES, 1024, Integer.MAX_VALUE);
+        long conflateBytes = env.integer("CONFLATE_QUEUE_BYTES",
+                Math.min(DEFAULT_CONFLATE_QUEUE_BYTES, maxOutboundBytes / 2), 1024, Integer.MAX_VALUE);
+        if (conflateBytes >= maxOutboundBytes) {
+            // Otherwise a socket behind is closed as a slow consumer before it is ever conflated.
+            env.error("CONFLATE_QUEUE_BYTES", "must be below WEBSOCKET_MAX_OUTBOUND_BYTES (" + maxOutboundBytes
+                    + "), or latest-value channels close a socket behind (4000) instead of conflating");
+        }
         return new HistorySettings(rules, maxRecovery, resumeTtl, probeInterval, probeTimeout, conflate, conflateBytes);
     }
 

@@ -44,6 +44,31 @@ class ServerConfigTest {
     }
 
     @Test
+    void aMistypedLogLevelStopsStartupInsteadOfLoggingAtDebug() {
+        // logback reads LOG_LEVEL itself and takes any word it does not know for DEBUG.
+        ConfigException error = assertThrows(ConfigException.class,
+                () -> ServerConfig.fromEnv(Map.of("LOG_LEVEL", "INF0")));
+        assertTrue(error.getMessage().contains("LOG_LEVEL"), error.getMessage());
+        for (String level : new String[] {"TRACE", "debug", "Info", "WARN", "error", "OFF"}) {
+            ServerConfig.fromEnv(Map.of("LOG_LEVEL", level));
+        }
+    }
+
+    @Test
+    void latestValueChannelsConflateBeforeTheSocketCountsAsASlowConsumer() {
+        // At or above the outbound limit a socket behind is closed (4000) before it is ever conflated.
+        ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+                "WEBSOCKET_MAX_OUTBOUND_BYTES", "1048576", "CONFLATE_QUEUE_BYTES", "1048576")));
+        assertTrue(error.getMessage().contains("CONFLATE_QUEUE_BYTES"), error.getMessage());
+        ServerConfig.fromEnv(Map.of("WEBSOCKET_MAX_OUTBOUND_BYTES", "1048576", "CONFLATE_QUEUE_BYTES", "65536"));
+        // Unset, the threshold stays below a small outbound limit.
+        assertEquals(32_768, ServerConfig.fromEnv(Map.of("WEBSOCKET_MAX_OUTBOUND_BYTES", "65536",
+                        "WEBSOCKET_MAX_PAYLOAD", "4096"))
+                .history().conflateQueueBytes());
+        assertEquals(65_536, ServerConfig.fromEnv(Map.of()).history().conflateQueueBytes());
+    }
+
+    @Test
     void redisTlsAndSentinelSettingsMustFitTheUrl(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "x");
