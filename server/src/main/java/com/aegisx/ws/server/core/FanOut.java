@@ -115,12 +115,11 @@ public final class FanOut implements Broker.Listener {
         Conflation latest = conflation;
         Conflation conflated = latest != null && latest.covers(channel) ? latest : null;
         FanOutSplit current = split;
-        FanOutSplit.Split parts = current.splitFor(topic, members);
-        if (parts == null) {
-            deliverAll(topic, channel, members, batch, conflated);
-        } else {
-            deliverInParts(current.workers(), parts, topic, channel, batch, conflated);
-        }
+        List<LocalConnection> own = current.queueParts(topic, members,
+                parts -> queueParts(current.workers(), parts, topic, channel, batch, conflated));
+        // The own part is written after the split is let go: the keep-alive need not wait for it, and
+        // this topic's next message comes after it on this thread anyway.
+        deliverAll(topic, channel, own == null ? members : own, batch, conflated);
     }
 
     private void deliverAll(String topic, String channel, Collection<LocalConnection> members,
@@ -138,13 +137,13 @@ public final class FanOut implements Broker.Listener {
     }
 
     /**
-     * Hands each part to its worker, and writes the calling worker's own part itself unless a part
-     * of this topic waits in its own queue (then it is queued too, behind that one). Each part gets its
-     * own copies of the messages (their counters and parsed form are per thread); the frames are
-     * shared, read-only.
+     * Hands each part to its worker, except the calling worker's own part when no part of this topic
+     * waits in its own queue: that one it returns, to write itself (else it is queued too, behind
+     * the waiting one, and the result is empty). Each queued part gets its own copies of the
+     * messages (their counters and parsed form are per thread); the frames are shared, read-only.
      */
-    private void deliverInParts(DispatchWorkers workers, FanOutSplit.Split topicSplit, String topic, String channel,
-                                List<Outgoing> batch, Conflation conflated) {
+    private List<LocalConnection> queueParts(DispatchWorkers workers, FanOutSplit.Split topicSplit, String topic,
+                                             String channel, List<Outgoing> batch, Conflation conflated) {
         int self = workers.current();
         boolean ownPartHere = self >= 0 && topicSplit.queued.get(self) == 0;
         List<List<LocalConnection>> parts = topicSplit.parts();
@@ -175,9 +174,7 @@ public final class FanOut implements Broker.Listener {
                 }
             }
         }
-        if (ownPartHere) {
-            deliverAll(topic, channel, parts.get(self), batch, conflated);
-        }
+        return ownPartHere ? parts.get(self) : List.of();
     }
 
     /** Latest-value channels (CONFLATE_CHANNELS); null: none. */

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -23,9 +24,11 @@ import java.util.function.Predicate;
  * time (its dispatch worker, or the history gap filler under the topic's lock), so only the
  * workers change it concurrently, and only downwards.
  *
- * <p>Left open, knowingly: when a split topic loses its last local member and a socket joins it
- * again within the few milliseconds a part of an earlier message still waits on a worker, that
- * old message can reach the socket after a newer one.
+ * <p>The keep-alive's {@link #retain} drops the split of a topic the node no longer listens to from
+ * another thread. It does so only while holding the split, as the delivering thread does from the
+ * look-up until its parts are queued: otherwise it could drop a split that looks idle because a
+ * message's parts are being cut but not queued yet, and the next message, written whole, would
+ * overtake them. A thread that finds the split it looked up dropped looks again.
  */
 final class FanOutSplit {
 
@@ -33,6 +36,8 @@ final class FanOutSplit {
     static final class Split {
         /** Per worker, parts handed to it and not yet written. */
         final AtomicIntegerArray queued;
+        /** Dropped from the topics (under this split's monitor): look again. */
+        private boolean dropped;
         /** The members list the parts were cut from (a new list after every membership change). */
         private Collection<LocalConnection> source;
         private List<List<LocalConnection>> parts;
@@ -71,31 +76,58 @@ final class FanOutSplit {
     }
 
     /**
-     * The parts to deliver {@code topic} in, one per worker (some may be empty), or null: deliver it
-     * whole on the calling thread. Called by the thread delivering the topic.
+     * Cuts {@code topic}'s fan-out into parts, one per worker (some may be empty), and has
+     * {@code queue} hand them out while the split is held, so {@link #retain} cannot drop it in
+     * between; returns what {@code queue} returned (the part the calling thread writes itself).
+     * Returns null without calling {@code queue} when the topic is written whole on the calling
+     * thread. Called by the thread delivering the topic.
      */
-    Split splitFor(String topic, Collection<LocalConnection> members) {
-        Split split = splits.get(topic);
-        if (split == null) {
-            if (minMembers == 0 || workers.count() < 2 || members.size() < minMembers) {
-                return null;
+    List<LocalConnection> queueParts(String topic, Collection<LocalConnection> members,
+                                     Function<Split, List<LocalConnection>> queue) {
+        while (true) {
+            Split split = splits.get(topic);
+            if (split == null) {
+                if (minMembers == 0 || workers.count() < 2 || members.size() < minMembers) {
+                    return null;
+                }
+                Split fresh = new Split(workers.count());
+                Split earlier = splits.putIfAbsent(topic, fresh);
+                split = earlier == null ? fresh : earlier;
             }
-            split = new Split(workers.count());
-            splits.put(topic, split);
-        } else if (members.size() < minMembers / 2 && split.idle()) {
-            splits.remove(topic);
-            return null;
+            synchronized (split) {
+                if (split.dropped) {
+                    continue;
+                }
+                if (members.size() < minMembers / 2 && split.idle()) {
+                    drop(topic, split);
+                    return null;
+                }
+                if (split.source != members) {
+                    split.parts = partition(members, workers.count());
+                    split.source = members;
+                }
+                return queue.apply(split);
+            }
         }
-        if (split.source != members) {
-            split.parts = partition(members, workers.count());
-            split.source = members;
-        }
-        return split;
     }
 
     /** Forgets topics the node no longer listens to, once nothing of theirs is queued (called now and then). */
     void retain(Predicate<String> subscribed) {
-        splits.entrySet().removeIf(e -> !subscribed.test(e.getKey()) && e.getValue().idle());
+        splits.forEach((topic, split) -> {
+            if (!subscribed.test(topic)) {
+                synchronized (split) {
+                    if (!split.dropped && split.idle()) {
+                        drop(topic, split);
+                    }
+                }
+            }
+        });
+    }
+
+    /** Under the split's monitor. */
+    private void drop(String topic, Split split) {
+        split.dropped = true;
+        splits.remove(topic, split);
     }
 
     /** Topics delivered in parts now (tests, gauges). */

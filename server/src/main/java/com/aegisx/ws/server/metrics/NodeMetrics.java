@@ -37,12 +37,14 @@ import java.util.concurrent.atomic.LongAdder;
 public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
 
     /**
-     * One pub/sub message in this many has its publish age measured ({@code ws.pubsub.publish.age}):
-     * parsing the timestamp, reading the clock and updating the histogram for every message was a
-     * measurable part of a user message's CPU (load-tests/README.md, personal). A fixed stride, so
-     * the sample has no bias of its own; the message counters still count every message.
+     * One pub/sub message in this many (a power of two) is timed, per thread, for the two pub/sub
+     * timers: {@code ws.pubsub.dispatch} (by {@code redis/PubSubDispatcher}) and
+     * {@code ws.pubsub.publish.age} (here). Reading the clock, parsing the publisher's timestamp and
+     * updating a histogram for every message was a measurable part of a user message's CPU
+     * (load-tests/README.md, personal). A fixed stride, not a random draw, so the sample has no bias
+     * of its own; the message counters still count every message.
      */
-    public static final int AGE_SAMPLED_EVERY = 16;
+    public static final int SAMPLED_EVERY = 16;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
@@ -54,7 +56,7 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
     private final Timer dispatchDelay;
     private final Timer publishAge;
     /**
-     * Messages seen for {@link #AGE_SAMPLED_EVERY}; written by the dispatch workers and the event
+     * Messages seen for {@link #SAMPLED_EVERY}; written by the dispatch workers and the event
      * loop without synchronization: a lost update only moves which message is measured.
      */
     private int ageSeen;
@@ -95,14 +97,14 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
                 .register(registry);
         dispatchDelay = Timer.builder("ws.pubsub.dispatch")
                 .description("Time from a pub/sub message leaving Lettuce's event loop to the end of its local fan-out"
-                        + " (sampled: one message in 16 of each dispatching thread is timed)")
+                        + " (sampled: one message in " + SAMPLED_EVERY + " of each dispatching thread is timed)")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(10_000))
                 .maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
         publishAge = Timer.builder("ws.pubsub.publish.age")
                 .description("Time from the publisher's timestamp (ms precision, publisher clock) to the start of the local fan-out"
-                        + " (sampled: one message in " + AGE_SAMPLED_EVERY + " is measured)")
+                        + " (sampled: one message in " + SAMPLED_EVERY + " is measured)")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
@@ -299,7 +301,7 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
     @Override
     public void onPubSubMessage(boolean channelBroadcast, String text, int at) {
         (channelBroadcast ? channelBroadcasts : userMessages).increment();
-        if (text == null || ++ageSeen % AGE_SAMPLED_EVERY != 0) {
+        if (text == null || ++ageSeen % SAMPLED_EVERY != 0) {
             return;
         }
         long sent = IsoMillis.parse(text, at);

@@ -2,6 +2,7 @@ package com.aegisx.ws.server.redis;
 
 import com.aegisx.ws.server.core.Broker;
 import com.aegisx.ws.server.core.DispatchWorkers;
+import com.aegisx.ws.server.metrics.NodeMetrics;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -63,14 +64,6 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
 
     private static final Logger log = LoggerFactory.getLogger(PubSubDispatcher.class);
     static final int MAX_BATCH = 64;
-    /**
-     * One message in this many (a power of two) is timed for the {@link #dispatchObserver}: timing
-     * every one cost two clock reads and a histogram update per message, a measurable part of a
-     * user message's CPU (load-tests/README.md, personal). A fixed stride, not a random draw, so
-     * the sample has no bias of its own; counted per thread (the event loop, each worker).
-     */
-    static final int TIMED_EVERY = 16;
-
     /** A pub/sub message, or (topic and payload null) a task: a part of a fan-out another thread split. */
     private record Message(String topic, String payload, long enqueuedNanos, Runnable task) {
         boolean isTask() {
@@ -89,7 +82,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
     private final int queueCapacity;
     private volatile LongConsumer dispatchObserver = nanos -> { };
     /**
-     * Inline messages seen, for {@link #TIMED_EVERY}: written by the event loop(s) without
+     * Inline messages seen, for {@link NodeMetrics#SAMPLED_EVERY}: written by the event loop(s) without
      * synchronization; two loops racing only move which of their messages are timed.
      */
     private int inlineSeen;
@@ -207,7 +200,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
     }
 
     private void deliverInline(String topic, String payload) {
-        if (++inlineSeen % TIMED_EVERY != 0) {
+        if (++inlineSeen % NodeMetrics.SAMPLED_EVERY != 0) {
             deliver(topic, List.of(payload));
             return;
         }
@@ -298,7 +291,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
 
     /**
      * Told the nanoseconds from leaving the event loop to the end of its handling (metrics), for
-     * one message in {@value #TIMED_EVERY} of each thread's (the event loop's inline ones, each worker's).
+     * one message in {@value NodeMetrics#SAMPLED_EVERY} of each thread's (the event loop's inline ones, each worker's).
      */
     public void dispatchObserver(LongConsumer observer) {
         this.dispatchObserver = observer;
@@ -339,7 +332,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
         private long lastArrival = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
         private String lastTopic = "";
         private final int index;
-        /** Messages this worker handled, for {@link #TIMED_EVERY}. */
+        /** Messages this worker handled, for {@link NodeMetrics#SAMPLED_EVERY}. */
         private int handled;
 
         Worker(int index) {
@@ -453,7 +446,7 @@ public final class PubSubDispatcher extends RedisPubSubAdapter<String, String>
 
         private void done(Message message) {
             pending.decrementAndGet();
-            if (++handled % TIMED_EVERY == 0) {
+            if (++handled % NodeMetrics.SAMPLED_EVERY == 0) {
                 dispatchObserver.accept(System.nanoTime() - message.enqueuedNanos());
             }
         }

@@ -46,6 +46,8 @@ class FanOutSplitTest {
         final AtomicInteger[] submitted;
         final int capacity;
         final AtomicInteger[] waiting;
+        /** Run once, by the next {@link #current()} call (the fan-out asks it right after the look-up of its split). */
+        volatile Runnable onCurrent;
 
         Workers(int count, int capacity) {
             this.capacity = capacity;
@@ -69,6 +71,11 @@ class FanOutSplitTest {
 
         @Override
         public int current() {
+            Runnable hook = onCurrent;
+            if (hook != null) {
+                onCurrent = null;
+                hook.run();
+            }
             Integer i = index.get();
             return i == null ? -1 : i;
         }
@@ -219,6 +226,51 @@ class FanOutSplitTest {
         }
         assertEquals(2, workers.submitted[1].get(), "message 3 was not split");
         assertEquals(0, splitTopics());
+    }
+
+    /**
+     * The keep-alive's {@code retain} runs on its own thread. Had it dropped the topic's split while a
+     * message was being cut into parts (all members gone from its view, nothing queued yet), that
+     * message's part would wait on a worker of a split nobody knew any more, and the next message,
+     * written whole by the home worker, would overtake it.
+     */
+    @Test
+    void retainRacingAFanOutNeverLetsALaterMessageOvertakeAQueuedPart() throws Exception {
+        fanOut.splitAcross(workers, MIN_MEMBERS);
+        List<LocalConnection> members = open(12);
+        LocalConnection staying = members.stream()
+                .filter(m -> FanOutSplit.partOf(m, WORKERS) == 1).findFirst().orElseThrow();
+        CountDownLatch release = new CountDownLatch(1);
+        workers.runOn(1, () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread retain = new Thread(() -> fanOut.retain(t -> false), "test-retain");
+        workers.onCurrent = () -> {
+            retain.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> retain.getState() == Thread.State.BLOCKED
+                    || retain.getState() == Thread.State.TERMINATED);
+        };
+        publishOnHomeWorker(1, 1); // its part 1 waits behind the blocked worker 1
+        syncWorker0();
+        for (LocalConnection member : members) {
+            if (member != staying) {
+                hub.unsubscribe(member, "news").join();
+            }
+        }
+        publishOnHomeWorker(2, 2); // one member left: written whole now, it would overtake message 1
+        syncWorker0();
+        syncWorker0();
+        release.countDown();
+        workers.awaitIdle();
+        retain.join(TimeUnit.SECONDS.toMillis(5));
+        assertEquals(List.of(1, 2), numbers(staying));
+        workers.awaitIdle();
+        fanOut.retain(t -> false);
+        assertEquals(0, splitTopics(), "dropped once nothing of it waits");
     }
 
     private void syncWorker0() throws Exception {

@@ -17,7 +17,7 @@ class NodeMetricsTest {
     @Test
     void oneMessageInAgeSampledEveryHasItsPublishAgeMeasuredAndEveryMessageIsCounted() {
         try (NodeMetrics metrics = new NodeMetrics("n1")) {
-            int every = NodeMetrics.AGE_SAMPLED_EVERY;
+            int every = NodeMetrics.SAMPLED_EVERY;
             String stamped = "{\"channel\":\"a\",\"timestamp\":\"" + fiveSecondsAgoWithMillis()
                     + "\"}";
             int at = stamped.indexOf("\"timestamp\":\"") + "\"timestamp\":\"".length();

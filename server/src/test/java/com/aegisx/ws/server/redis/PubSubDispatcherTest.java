@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aegisx.ws.server.metrics.NodeMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -190,7 +191,7 @@ class PubSubDispatcherTest {
         try (PubSubDispatcher dispatcher = new PubSubDispatcher(1, 0, 1024, (topic, payloads) -> handled.addAll(payloads),
                 topic -> topic.startsWith("user:"))) {
             dispatcher.dispatchObserver(inlineTimes::add);
-            int every = PubSubDispatcher.TIMED_EVERY;
+            int every = NodeMetrics.SAMPLED_EVERY;
             for (int i = 0; i < 2 * every + 1; i++) {
                 dispatcher.message("user:1", "u" + i);
             }
