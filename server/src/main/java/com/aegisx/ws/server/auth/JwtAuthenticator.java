@@ -57,8 +57,12 @@ public final class JwtAuthenticator implements TokenVerifier {
 
     /** Real tokens are well under 4 KiB; anything larger is refused before base64/JSON work. */
     public static final int MAX_TOKEN_LENGTH = 8192;
-    /** User ids end up in Redis keys and channel names; keep them bounded. */
-    public static final int MAX_USER_ID_LENGTH = 256;
+    /**
+     * User ids end up in Redis keys and channel names; keep them bounded. The protocol's own bound,
+     * so every user who connects can be addressed: sendToUser, the publish API, admin disconnect and
+     * the debug lookup refuse longer ids (a user let in with a 200-character id could never be reached).
+     */
+    public static final int MAX_USER_ID_LENGTH = com.aegisx.ws.protocol.Identifiers.MAX_USER_ID_LENGTH;
 
     /**
      * Whitespace, controls (C0 and C1), separators (U+2028/2029 included) and invisible format

@@ -56,10 +56,15 @@ public final class ChannelBuffer {
      * for the bound: the caller must close the socket instead of leaving a silent gap.
      */
     public synchronized boolean release(Consumer<List<Held>> release, Predicate<String> stale) {
-        release.accept(List.copyOf(held));
-        held.clear();
-        open = false;
-        this.stale = stale;
+        try {
+            release.accept(List.copyOf(held));
+        } finally {
+            // Whatever {@code release} threw, the buffer opens: one that stayed shut would hold
+            // every later live message of the channel for good (a silent, growing gap).
+            held.clear();
+            open = false;
+            this.stale = stale;
+        }
         return !overflowed;
     }
 }

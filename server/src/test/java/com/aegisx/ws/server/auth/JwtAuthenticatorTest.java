@@ -161,6 +161,18 @@ class JwtAuthenticatorTest {
     }
 
     @Test
+    void everyUserIdAcceptedIsOneThePublisherAndTheApisCanAddress() throws Exception {
+        // sendToUser, the publish API, admin disconnect and the debug lookup all refuse an id that
+        // Identifiers does not take: a user connected under such an id could never be reached.
+        String longest = "u".repeat(com.aegisx.ws.protocol.Identifiers.MAX_USER_ID_LENGTH);
+        Identity identity = HS_ONLY.verify(token(longest).sign(HS256));
+        assertTrue(com.aegisx.ws.protocol.Identifiers.isValidUserId(identity.userId()));
+        AuthenticationException tooLong = assertThrows(AuthenticationException.class,
+                () -> HS_ONLY.verify(token(longest + "u").sign(HS256)));
+        assertEquals("invalid_user_claim", tooLong.reason());
+    }
+
+    @Test
     void identityCarriesRolesAndExpiry() throws Exception {
         Instant exp = Instant.now().plusSeconds(300).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Identity id = HS_ONLY.verify(JWT.create().withSubject("u42").withArrayClaim("roles", new String[] {"admin", "nurse"})

@@ -224,6 +224,29 @@ class HistoryRecoveryIT {
     }
 
     @Test
+    void aMalformedMessageInTheHistoryIsSkippedByAReplayWhichGoesOnLive() {
+        TestClient first = cluster.connect(0);
+        String epoch = subscribe(first, "news:bad", 0, null).path("position").path("epoch").asText();
+        publish("news:bad", 1, 1);
+        // The redis-cli recipe checks only the braces: an operator's typo (a missing comma) is
+        // stored as offset 2. Live, every node drops it as malformed.
+        cluster.redis().eval(com.aegisx.ws.client.history.History.resource("history-publish.lua"),
+                io.lettuce.core.ScriptOutputType.MULTI,
+                new String[] {cluster.keys().history("news:bad"), cluster.keys().historyMeta("news:bad")},
+                cluster.keys().channelTopic("news:bad"), "{\"type\":\"item\" \"n\":2}");
+        publish("news:bad", 3, 3);
+        assertEquals(List.of(1, 3), items(first, 2));
+
+        TestClient late = cluster.connect(1);
+        JsonNode subscribed = subscribe(late, "news:bad", 0, epoch);
+        assertTrue(subscribed.path("recovered").asBoolean(), subscribed.toString());
+        assertEquals(List.of(1, 3), items(late, 2), "the replay skips the bad entry and goes on");
+        publish("news:bad", 4, 4);
+        assertEquals(List.of(4), items(late, 1), "and live delivery follows");
+        assertEquals(List.of(4), items(first, 1));
+    }
+
+    @Test
     void aRawPublishOnAHistoryChannelStillDeliversWithoutAnOffset() {
         TestClient client = cluster.connect(0);
         subscribe(client, "news:raw", 0, null);
