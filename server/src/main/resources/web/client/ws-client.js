@@ -457,7 +457,7 @@ export class WsClient {
       this.#onServerUnsubscribed(message);
     } else if (type === 'token_expiring') {
       this.#onTokenExpiring(message);
-    } else if (type === 'resumed' || (type === 'error' && message.code === 'resume_refused')) {
+    } else if (type === 'resumed' || (type === 'error' && this.#resuming && message.id === this.#resuming.id)) {
       this.#onResumeResult(message);
     } else if (typeof message.channel === 'string' && !CONTROL_TYPES.has(type)) {
       if (!this.#track(message)) return; // a duplicate of a message already delivered
@@ -501,8 +501,10 @@ export class WsClient {
       for (const [channel, sub] of this.#subscriptions) {
         if (sub.position) positions[channel] = sub.position;
       }
-      this.#resuming = { channels, done };
-      this.#sendRaw({ type: 'resume', token: resumeToken, positions, id: 'c' + (this.#nextId++) });
+      // Any error answering the resume (resume_refused, but also unavailable when Redis failed it,
+      // or invalid_message) ends it: #onResumeResult subscribes again to what it did not restore.
+      this.#resuming = { channels, done, id: 'c' + (this.#nextId++) };
+      this.#sendRaw({ type: 'resume', token: resumeToken, positions, id: this.#resuming.id });
       return;
     }
     for (const channel of channels) this.#sendSubscribe(channel);
