@@ -4,7 +4,9 @@
 Each file must parse as YAML (anchors and merge keys resolved); every service a service depends on
 must exist; every build context, Dockerfile and bind-mounted host file must exist; every required
 variable (${NAME:?...}) must be set by the command in the file's header comment; every REDIS_URL
-must use a scheme the nodes accept, and the cluster and Sentinel profiles their own mode.
+must use a scheme the nodes accept, and the cluster and Sentinel profiles their own mode; only
+HAProxy is published; the nodes trust HAProxy's own fixed address alone to state client addresses
+(never a range a client may sit in), with the PROXY protocol on both sides or neither.
 """
 import pathlib
 import re
@@ -61,6 +63,28 @@ def check(path):
                 problems.append(f"{path.name}: {service}: REDIS_URL should start with {expected}")
             if "@" not in url:
                 problems.append(f"{path.name}: {service}: REDIS_URL carries no credentials")
+    check_perimeter(path.name, services)
+
+
+def check_perimeter(name, services):
+    haproxy = services.get("haproxy") or {}
+    networks = haproxy.get("networks") or {}
+    addresses = {(n or {}).get("ipv4_address") for n in networks.values()} if isinstance(networks, dict) else set()
+    addresses.discard(None)
+    haproxy_env = haproxy.get("environment") or {}
+    for service, spec in services.items():
+        spec = spec or {}
+        if spec.get("ports") and service != "haproxy":
+            problems.append(f"{name}: {service} publishes ports; only HAProxy may")
+        env = spec.get("environment") or {}
+        if not isinstance(env, dict) or "REDIS_URL" not in env:
+            continue
+        proxies = [p.strip() for p in str(env.get("TRUSTED_PROXIES", "")).split(",") if p.strip()]
+        if not proxies or any(p not in addresses for p in proxies):
+            problems.append(f"{name}: {service}: TRUSTED_PROXIES {proxies} must be HAProxy's own fixed address"
+                            f" {sorted(addresses)}, nothing wider")
+        if str(env.get("PROXY_PROTOCOL", "false")) != str(haproxy_env.get("PROXY_PROTOCOL", "false")):
+            problems.append(f"{name}: {service}: PROXY_PROTOCOL differs between the node and HAProxy")
 
 
 files = sorted(DOCKER.glob("compose*.yaml"))

@@ -230,6 +230,66 @@ test('resume when the last welcome offered it; fall back to subscribe when refus
   assert.deepEqual(sockets[2].sent.filter((x) => x.type === 'subscribe').map((x) => x.channel).sort(), ['a', 'b', 'c']);
 });
 
+test('a resume answered by another error (unavailable: Redis failed it) falls back to subscribe too', async () => {
+  const { client, timers, sockets } = newClient();
+  sockets[0].open();
+  sockets[0].welcome('ws_a_1', { resumeToken: 'R1' });
+  client.subscribe('hist');
+  client.subscribe('plain');
+  for (const m of sockets[0].sent.filter((x) => x.type === 'subscribe')) {
+    sockets[0].receive({ type: 'subscribed', channel: m.channel, id: m.id });
+  }
+  sockets[0].receive({ type: 'x', channel: 'hist', offset: 4, epoch: 'E' });
+  const reconnected = [];
+  client.on('reconnected', (e) => reconnected.push(e.channels));
+
+  await reconnect(timers, sockets, 0);
+  sockets[1].welcome('ws_b_1', { resumeToken: 'R2' });
+  const resume = sockets[1].lastSent('resume');
+  // What ResumeService answers when Redis fails the resume; also the message of a transient error.
+  sockets[1].receive({ type: 'error', code: 'unavailable', message: 'Resume failed, try again', id: resume.id });
+  const subscribes = sockets[1].sent.filter((x) => x.type === 'subscribe');
+  assert.deepEqual(subscribes.map((x) => x.channel).sort(), ['hist', 'plain'], 'the channels are not left unrestored');
+  assert.deepEqual(subscribes.find((x) => x.channel === 'hist').since, { offset: 4, epoch: 'E' }, 'with recovery');
+  for (const m of subscribes) sockets[1].receive({ type: 'subscribed', channel: m.channel, id: m.id });
+  await flush();
+  assert.deepEqual(reconnected, [['hist', 'plain']]);
+  assert.deepEqual(client.channels.map((c) => c.status), ['active', 'active']);
+});
+
+test('a channel unsubscribed while disconnected is unsubscribed again when a resume brings it back', async () => {
+  const { client, timers, sockets } = newClient();
+  sockets[0].open();
+  sockets[0].welcome('ws_a_1', { resumeToken: 'R1' });
+  client.subscribe('keep');
+  client.subscribe('drop');
+  for (const m of sockets[0].sent.filter((x) => x.type === 'subscribe')) {
+    sockets[0].receive({ type: 'subscribed', channel: m.channel, id: m.id });
+  }
+  sockets[0].drop(1006);
+  assert.equal(await client.unsubscribe('drop'), null, 'offline: forgotten at once');
+  timers.next();
+  await flush();
+  sockets[1].open();
+  sockets[1].welcome('ws_b_1', { resumeToken: 'R2' });
+  // The old connection still had both channels: the node restores both.
+  sockets[1].receive({ type: 'subscribed', channel: 'keep' });
+  sockets[1].receive({ type: 'subscribed', channel: 'drop' });
+  sockets[1].receive({ type: 'resumed', channels: ['keep', 'drop'], id: sockets[1].lastSent('resume').id });
+  const unsubscribe = sockets[1].sent.filter((x) => x.type === 'unsubscribe');
+  assert.deepEqual(unsubscribe.map((x) => x.channel), ['drop']);
+  const events = [];
+  client.on('unsubscribed', (e) => events.push(e));
+  sockets[1].receive({ type: 'unsubscribed', channel: 'drop', id: unsubscribe[0].id });
+  assert.deepEqual(events, [], 'the reply is not taken for an unsubscribe by the server');
+  assert.deepEqual(client.channels.map((c) => c.channel), ['keep']);
+
+  await reconnect(timers, sockets, 1);
+  sockets[2].welcome('ws_c_1', { resumeToken: 'R3' });
+  sockets[2].receive({ type: 'resumed', channels: ['keep'], id: sockets[2].lastSent('resume').id });
+  assert.equal(sockets[2].lastSent('unsubscribe'), undefined, 'done once');
+});
+
 test('a backend-made subscription is not re-subscribed, but its position goes into the resume', async () => {
   const { client, timers, sockets } = newClient();
   const events = [];

@@ -117,6 +117,11 @@ export class WsClient {
    * missed on them is replayed too.
    */
   #serverChannels = new Map();
+  /**
+   * Channels unsubscribed while disconnected: the old connection still had them, so a resume
+   * brings them back on the server, and they are unsubscribed then.
+   */
+  #unsubscribedOffline = new Set();
   /** id -> { resolve, reject, timer, subscribe?: channel } */
   #pending = new Map();
   #nextId = 1;
@@ -213,6 +218,7 @@ export class WsClient {
    */
   subscribe(channel, handler) {
     if (handler) this.onChannel(channel, handler);
+    this.#unsubscribedOffline.delete(channel);
     let sub = this.#subscriptions.get(channel);
     if (sub && sub.status === 'active') {
       return Promise.resolve(sub.reply);
@@ -234,7 +240,10 @@ export class WsClient {
     this.#subscriptions.delete(channel);
     this.#channelHandlers.delete(channel);
     if (sub) this.#settleWaiters(sub, new WsError('unsubscribed', 'unsubscribed before the server confirmed'));
-    if (!this.#isWelcomed()) return null;
+    if (!this.#isWelcomed()) {
+      if (sub) this.#unsubscribedOffline.add(channel);
+      return null;
+    }
     try {
       return await this.request({ type: 'unsubscribe', channel });
     } catch (e) {
@@ -457,7 +466,7 @@ export class WsClient {
       this.#onServerUnsubscribed(message);
     } else if (type === 'token_expiring') {
       this.#onTokenExpiring(message);
-    } else if (type === 'resumed' || (type === 'error' && message.code === 'resume_refused')) {
+    } else if (type === 'resumed' || (type === 'error' && this.#resuming && message.id === this.#resuming.id)) {
       this.#onResumeResult(message);
     } else if (typeof message.channel === 'string' && !CONTROL_TYPES.has(type)) {
       if (!this.#track(message)) return; // a duplicate of a message already delivered
@@ -488,7 +497,11 @@ export class WsClient {
   #restore(resumeToken, reconnected) {
     const channels = [...this.#subscriptions.keys()];
     const done = () => { if (reconnected) this.#emit('reconnected', { channels, nodeId: this.nodeId }); };
-    if (!(reconnected && resumeToken)) this.#serverChannels.clear(); // a new connection has none of them
+    if (!(reconnected && resumeToken)) {
+      // A new connection has none of them.
+      this.#serverChannels.clear();
+      this.#unsubscribedOffline.clear();
+    }
     if (channels.length === 0 && this.#serverChannels.size === 0) {
       done();
       return;
@@ -501,8 +514,10 @@ export class WsClient {
       for (const [channel, sub] of this.#subscriptions) {
         if (sub.position) positions[channel] = sub.position;
       }
-      this.#resuming = { channels, done };
-      this.#sendRaw({ type: 'resume', token: resumeToken, positions, id: 'c' + (this.#nextId++) });
+      // Any error answering the resume (resume_refused, but also unavailable when Redis failed it,
+      // or invalid_message) ends it: #onResumeResult subscribes again to what it did not restore.
+      this.#resuming = { channels, done, id: 'c' + (this.#nextId++) };
+      this.#sendRaw({ type: 'resume', token: resumeToken, positions, id: this.#resuming.id });
       return;
     }
     for (const channel of channels) this.#sendSubscribe(channel);
@@ -517,6 +532,13 @@ export class WsClient {
     for (const channel of [...this.#serverChannels.keys()]) {
       if (!restored.has(channel)) this.#serverChannels.delete(channel);
     }
+    for (const channel of restored) {
+      if (this.#unsubscribedOffline.has(channel) && !this.#subscriptions.has(channel)) {
+        // With an id, so the reply settles quietly instead of passing for a server-made unsubscribe.
+        this.request({ type: 'unsubscribe', channel }).catch(() => { /* gone with the connection: fine */ });
+      }
+    }
+    this.#unsubscribedOffline.clear();
     const missing = resuming.channels.filter((c) => this.#subscriptions.has(c) && !restored.has(c));
     for (const channel of missing) this.#sendSubscribe(channel);
     this.#whenAllActive(resuming.channels, resuming.done);

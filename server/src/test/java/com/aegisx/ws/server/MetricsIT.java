@@ -8,8 +8,13 @@ import com.aegisx.ws.server.testing.TestClient;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -54,5 +59,59 @@ class MetricsIT {
                 assertTrue(sample(body, "jvm_memory_used_bytes") > 0, "JVM meters are bound");
             });
         }
+    }
+
+    /**
+     * The README's metrics table against a live scrape: every metric it lists is exported with that
+     * type, and every {@code ws_} metric the node exports is listed (a timer's {@code _max} gauge
+     * goes with its histogram). Compared by name and type only, so descriptions may change freely.
+     */
+    @Test
+    void theReadmeMetricsTableMatchesWhatTheNodeExports() throws Exception {
+        Map<String, String> documented = documentedMetrics(Files.readAllLines(Path.of("..", "README.md")));
+        try (TestCluster cluster = TestCluster.start(1)) {
+            TestClient client = cluster.connect(0);
+            client.send(Map.of("type", "ping"));
+            client.nextOfType("pong");
+            Map<String, String> exported = new TreeMap<>();
+            Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(scrape(cluster).body());
+            while (type.find()) {
+                exported.put(type.group(1), type.group(2));
+            }
+            Map<String, String> wrong = new TreeMap<>();
+            documented.forEach((name, kind) -> {
+                if (!kind.equals(exported.get(name))) {
+                    wrong.put(name, "README: " + kind + ", exported: " + exported.get(name));
+                }
+            });
+            assertEquals(Map.of(), wrong, "metrics of the README's table not exported as documented");
+            Set<String> undocumented = new TreeSet<>();
+            for (String name : exported.keySet()) {
+                boolean timerMax = name.endsWith("_max") && documented.containsKey(name.substring(0, name.length() - 4));
+                if (name.startsWith("ws_") && !documented.containsKey(name) && !timerMax) {
+                    undocumented.add(name);
+                }
+            }
+            assertEquals(Set.of(), undocumented, "exported but missing from the README's metrics table");
+        }
+    }
+
+    /** Name and type (its first word) of each row of the table under "## Metrics"; wildcard rows are skipped. */
+    private static Map<String, String> documentedMetrics(java.util.List<String> readme) {
+        Map<String, String> metrics = new TreeMap<>();
+        boolean inSection = false;
+        Pattern row = Pattern.compile("^\\| `([a-z_]+)` \\| ([a-z]+)");
+        for (String line : readme) {
+            if (line.startsWith("## ")) {
+                inSection = line.startsWith("## Metrics");
+            } else if (inSection) {
+                Matcher m = row.matcher(line);
+                if (m.find()) {
+                    metrics.put(m.group(1), m.group(2));
+                }
+            }
+        }
+        assertTrue(metrics.size() > 10, "the README's metrics table was not found: " + metrics);
+        return metrics;
     }
 }

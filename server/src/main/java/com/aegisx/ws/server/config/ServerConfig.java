@@ -183,7 +183,7 @@ public final class ServerConfig {
 
     private ServerConfig(Env env) {
         port = env.integer("PORT", DEFAULT_PORT, 0, 65_535);
-        host = env.string("HOST", DEFAULT_HOST);
+        host = bindAddress(env, "HOST", DEFAULT_HOST);
         // Several nodes on one host (quick start, load tests) each get their own by default.
         int defaultManagement = port == 0 ? 0 : port + MANAGEMENT_PORT_OFFSET;
         managementPort = env.integer("MANAGEMENT_PORT", defaultManagement <= 65_535 ? defaultManagement : -1, 0, 65_535);
@@ -192,7 +192,7 @@ public final class ServerConfig {
         } else if (managementPort != 0 && managementPort == port) {
             env.error("MANAGEMENT_PORT", "must differ from PORT (" + port + "): the management endpoints must not be public");
         }
-        managementHost = env.string("MANAGEMENT_HOST", DEFAULT_MANAGEMENT_HOST);
+        managementHost = bindAddress(env, "MANAGEMENT_HOST", DEFAULT_MANAGEMENT_HOST);
         proxyProtocol = env.bool("PROXY_PROTOCOL", false);
         advertisedHost = env.string("ADVERTISED_HOST", localHostName(host));
         redisUrl = env.raw("REDIS_URL");
@@ -356,6 +356,24 @@ public final class ServerConfig {
         public ServerConfig build() {
             return fromEnv(values);
         }
+    }
+
+    /**
+     * An address to listen on: an IP literal or a name that resolves. Checked here so a typo stops
+     * startup naming the variable, instead of a bind failure later that names none.
+     */
+    private static String bindAddress(Env env, String name, String defaultValue) {
+        String value = env.string(name, defaultValue);
+        try {
+            if (value.chars().anyMatch(c -> c <= ' ' || c == '/')) {
+                throw new java.net.UnknownHostException(value);
+            }
+            java.net.InetAddress.getByName(value);
+        } catch (java.net.UnknownHostException e) {
+            env.error(name, "must be an IP address or a host name of this machine, was '" + value + "'");
+            return defaultValue;
+        }
+        return value;
     }
 
     private static String localHostName(String fallback) {

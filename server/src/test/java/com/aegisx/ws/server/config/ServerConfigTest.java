@@ -55,6 +55,18 @@ class ServerConfigTest {
     }
 
     @Test
+    void bindAddressesAreCheckedAtStartupAndNamed() {
+        // Unchecked, a typo surfaced only when Jetty failed to bind, in a stack trace naming no variable.
+        ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+                "HOST", "0.0.0.0:3000", "MANAGEMENT_HOST", "not a host")));
+        assertTrue(error.getMessage().contains("HOST '0.0.0.0:3000'") || error.getMessage().contains("HOST must"),
+                error.getMessage());
+        assertTrue(error.getMessage().contains("MANAGEMENT_HOST"), error.getMessage());
+        ServerConfig.fromEnv(Map.of("HOST", "127.0.0.1", "MANAGEMENT_HOST", "localhost"));
+        ServerConfig.fromEnv(Map.of("HOST", "::", "MANAGEMENT_HOST", "::1"));
+    }
+
+    @Test
     void latestValueChannelsConflateBeforeTheSocketCountsAsASlowConsumer() {
         // At or above the outbound limit a socket behind is closed (4000) before it is ever conflated.
         ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
