@@ -27,6 +27,9 @@ import java.util.function.Supplier;
  */
 public final class LocalConnection {
 
+    /** Attribute holding {@link #granted}. */
+    private static final String GRANTED = "ws.granted";
+
     private final String id;
     private final String route;
     private final String ip;
@@ -96,7 +99,35 @@ public final class LocalConnection {
 
     /** Removes a channel; false when the socket did not have it. */
     public boolean removeChannel(String channel) {
-        return changeChannels(channel, false);
+        boolean removed = changeChannels(channel, false);
+        if (removed && !granted().isEmpty()) {
+            changeGranted(channel, false);
+        }
+        return removed;
+    }
+
+    /**
+     * Marks a channel a trusted writer subscribed this socket to (a backend's subscribeToChannel),
+     * past the channel rules: a resume restores it as such, while the socket's own channels pass
+     * the rules again. Rare, so kept among the attributes (no field in every socket).
+     */
+    public void markGranted(String channel) {
+        changeGranted(channel, true);
+    }
+
+    /** The channels of {@link #markGranted}, still subscribed or not; empty when none. */
+    @SuppressWarnings("unchecked")
+    public Set<String> granted() {
+        Map<String, Object> map = attributes;
+        Object granted = map == null ? null : map.get(GRANTED);
+        return granted == null ? Set.of() : (Set<String>) granted;
+    }
+
+    private synchronized void changeGranted(String channel, boolean add) {
+        Set<String> next = new HashSet<>(granted());
+        if (add ? next.add(channel) : next.remove(channel)) {
+            attributes().put(GRANTED, Set.copyOf(next));
+        }
     }
 
     private synchronized boolean changeChannels(String channel, boolean add) {

@@ -72,7 +72,7 @@ public final class NodeCommands {
         Recovery history = recovery;
         if (history != null && history.covers(channel)) {
             connection.serially(() -> history.subscribe(connection, channel, null, null,
-                            reply -> reply.put("by", "server")))
+                            reply -> reply.put("by", "server")).thenApply(granted(connection, channel)))
                     .whenComplete((added, error) -> {
                         if (error != null) {
                             connection.send(subscriptionFailed(channel));
@@ -80,10 +80,21 @@ public final class NodeCommands {
                     });
             return;
         }
-        connection.serially(() -> hub.subscribe(connection, channel))
+        connection.serially(() -> hub.subscribe(connection, channel).thenApply(granted(connection, channel)))
                 .whenComplete((added, error) -> connection.send(error == null
                         ? Replies.subscribed(channel, null).put("by", "server")
                         : subscriptionFailed(channel)));
+    }
+
+    /**
+     * Marks the channel as the backend's grant, inside the chained step (before a close queued
+     * behind it writes the resume record): a resume restores it without the channel rules.
+     */
+    private static java.util.function.Function<Boolean, Boolean> granted(LocalConnection connection, String channel) {
+        return added -> {
+            connection.markGranted(channel);
+            return added;
+        };
     }
 
     private static ObjectNode subscriptionFailed(String channel) {

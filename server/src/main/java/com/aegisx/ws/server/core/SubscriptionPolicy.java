@@ -24,6 +24,11 @@ public final class SubscriptionPolicy {
         CLIENT,
         /** A route's automatic subscription on connect: CHANNEL_RULES only (the route picks few, fixed channels). */
         ROUTE,
+        /**
+         * A resume restoring the client's own channels: CHANNEL_RULES only, under the new
+         * connection's identity (the restore keeps WEBSOCKET_MAX_SUBSCRIPTIONS itself).
+         */
+        RESUME,
         /** A trusted writer (manager, publisher client, a route that decided access itself): no check. */
         SERVER
     }

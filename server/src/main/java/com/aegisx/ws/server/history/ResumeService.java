@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -103,7 +104,8 @@ public final class ResumeService implements Resume {
         if (!connection.isResumable()) {
             return CompletableFuture.completedFuture(null);
         }
-        return ResumeRecords.keep(redis, keys, connection.id(), userOf(connection), connection.channels(), ttl)
+        return ResumeRecords.keep(redis, keys, connection.id(), userOf(connection), connection.channels(),
+                        connection.granted(), ttl)
                 .handle((ignored, error) -> {
                     if (error != null) {
                         log.debug("Could not keep the channels of connectionId={} for resume: {}", connection.id(),
@@ -140,12 +142,12 @@ public final class ResumeService implements Resume {
             return;
         }
         connection.serially(() -> take(oldConnection).thenCompose(record -> channelsOf(oldConnection, record))
-                .thenCompose(channels -> {
-                    if (channels == null) {
+                .thenCompose(kept -> {
+                    if (kept == null) {
                         refuse(connection, "resume token expired or used already", id);
                         return CompletableFuture.completedFuture(null);
                     }
-                    return restore(connection, channels, positions, id);
+                    return restore(connection, kept, positions, id);
                 }).exceptionally(error -> {
                     log.warn("Resume failed connectionId={}: {}", connection.id(), error.toString());
                     connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Resume failed, try again", id));
@@ -164,33 +166,54 @@ public final class ResumeService implements Resume {
                 });
     }
 
+    /** The old connection's channels, and those of them a backend granted it (restored past the rules). */
+    private record Kept(List<String> channels, Set<String> granted) {
+    }
+
     /**
      * The channels kept at close; else, while the old connection's record exists (still open, or
-     * its node crashed and was not swept), its channel set; else null (expired or used).
+     * its node crashed and was not swept), its channel set; else null (expired or used). Grants are
+     * known from the record, or from the old socket when it is still open on this node; otherwise
+     * every channel passes the rules.
      */
-    private CompletableFuture<List<String>> channelsOf(String oldConnection, Map<String, String> record) {
+    private CompletableFuture<Kept> channelsOf(String oldConnection, Map<String, String> record) {
         String kept = record.get("channels");
         if (kept != null) {
-            List<String> channels = new ArrayList<>();
-            try {
-                Json.MAPPER.readTree(kept).forEach(node -> channels.add(node.asText()));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                log.warn("Unreadable channels in a resume record: {}", e.getOriginalMessage());
-            }
-            return CompletableFuture.completedFuture(channels);
+            return CompletableFuture.completedFuture(new Kept(jsonList(kept), Set.copyOf(jsonList(record.get("granted")))));
         }
+        LocalConnection local = hub.get(oldConnection);
+        Set<String> granted = local == null ? Set.of() : local.granted();
         return redis.exists(keys.connection(oldConnection)).toCompletableFuture().thenCompose(exists -> exists == 0
                 ? CompletableFuture.completedFuture(null)
                 : redis.smembers(keys.connectionChannels(oldConnection)).toCompletableFuture()
-                        .thenApply(set -> new ArrayList<>(new TreeSet<>(set))));
+                        .thenApply(set -> new Kept(new ArrayList<>(new TreeSet<>(set)), granted)));
     }
 
-    /** Subscribes to each channel in turn (with recovery on history channels), then says {@code resumed}. */
-    private CompletableFuture<Void> restore(LocalConnection connection, List<String> channels,
+    private static List<String> jsonList(String json) {
+        List<String> values = new ArrayList<>();
+        if (json == null || json.isEmpty()) {
+            return values;
+        }
+        try {
+            Json.MAPPER.readTree(json).forEach(node -> values.add(node.asText()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            log.warn("Unreadable channels in a resume record: {}", e.getOriginalMessage());
+        }
+        return values;
+    }
+
+    /**
+     * Subscribes to each channel in turn (with recovery on history channels), then says
+     * {@code resumed}. A backend's grants are restored as they were; every other channel passes the
+     * channel rules again, under this connection's identity: the user's roles may have been taken
+     * away since (resuming without the rules gave a demoted user its admin channels back, and every
+     * later resume again).
+     */
+    private CompletableFuture<Void> restore(LocalConnection connection, Kept kept,
                                             Map<String, Position> positions, JsonNode id) {
         List<String> restored = new ArrayList<>();
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (String channel : channels) {
+        for (String channel : kept.channels()) {
             if (!ChannelNames.isValid(channel)) {
                 continue;
             }
@@ -199,14 +222,21 @@ public final class ResumeService implements Resume {
                         || connection.channels().size() >= subscriptions.maxSubscriptions()) {
                     return CompletableFuture.completedFuture(null);
                 }
-                // Trusted (the channels were this user's), so no channel rules; the limit holds.
+                // The limit holds for both; the rules for all but a backend's grants (see above).
+                boolean granted = kept.granted().contains(channel);
                 SubscriptionPolicy.Subscriber subscriber = recovery.covers(channel)
                         ? (c, ch) -> recovery.subscribe(c, ch, positions.get(channel), null, reply -> { })
                         : (c, ch) -> hub.subscribe(c, ch).thenApply(added -> {
                             c.send(Replies.subscribed(ch, null));
                             return added;
                         });
-                return subscriptions.subscribeInChain(connection, channel, SubscriptionPolicy.Origin.SERVER, subscriber)
+                SubscriptionPolicy.Subscriber restoring = !granted ? subscriber
+                        : (c, ch) -> subscriber.subscribe(c, ch).thenApply(added -> {
+                            c.markGranted(ch);
+                            return added;
+                        });
+                return subscriptions.subscribeInChain(connection, channel, granted
+                                ? SubscriptionPolicy.Origin.SERVER : SubscriptionPolicy.Origin.RESUME, restoring)
                         .handle((outcome, error) -> {
                             if (error == null && !outcome.refused()) {
                                 restored.add(channel);

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.partitions.Partitions;
@@ -25,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +49,11 @@ import org.slf4j.LoggerFactory;
  * failover gap) are lost, as they are for any Redis pub/sub.
  *
  * <p>All state is owned by one thread ({@code ws-shards}); Lettuce's event loops only hand work to it.
+ * That thread never waits for Redis: a master is dialled asynchronously, once for all the topics
+ * that wait for it, and a dial is given up after the command timeout. A master that accepts
+ * connections but does not answer (a hung process, a paused VM) would otherwise hold the thread for
+ * the connection's own 60 s timeout per topic, and with it every other shard's subscriptions and
+ * the re-homing of a failover.
  */
 public final class ShardedTopicLink implements TopicLink {
 
@@ -57,6 +64,10 @@ public final class ShardedTopicLink implements TopicLink {
     /** Where one wanted topic stands. */
     private static final class Wanted {
         NodeLink link;
+        /** Waiting for a dial of its master (link still null). */
+        boolean dialing;
+        /** Bumped by every assignment: a callback of an earlier one is stale. */
+        int attempt;
         boolean confirmed;
         boolean everConfirmed;
         final long deadlineNanos;
@@ -93,7 +104,7 @@ public final class ShardedTopicLink implements TopicLink {
                     resubscriptions.incrementAndGet();
                     // Re-read the slot map first, so the topic goes to the slot's new master.
                     cluster.refreshPartitionsAsync().whenComplete((ok, error) -> executor.execute(() -> {
-                        if (wanted.get(topic) == w && w.link == null) {
+                        if (wanted.get(topic) == w && unassigned(w)) {
                             assign(topic, w);
                         }
                     }));
@@ -115,6 +126,8 @@ public final class ShardedTopicLink implements TopicLink {
     private final ScheduledExecutorService executor;
     private final Map<String, Wanted> wanted = new HashMap<>();
     private final Map<String, NodeLink> links = new HashMap<>();
+    /** Dials under way, by master node id: the topics waiting for one master share its dial. */
+    private final Map<String, CompletableFuture<NodeLink>> dials = new HashMap<>();
     private final AtomicLong resubscriptions = new AtomicLong();
     private final AtomicLong failovers = new AtomicLong();
     private volatile int unconfirmed;
@@ -169,7 +182,7 @@ public final class ShardedTopicLink implements TopicLink {
                 return;
             }
             w.waiters.add(result);
-            if (w.link == null) {
+            if (unassigned(w)) {
                 assign(topic, w);
             }
         });
@@ -199,10 +212,12 @@ public final class ShardedTopicLink implements TopicLink {
         return CompletableFuture.supplyAsync(() -> {
             links.values().forEach(l -> l.connection.closeAsync());
             links.clear();
+            dials.clear(); // a dial under way completes stale: its connection is closed
             List<CompletableFuture<Void>> confirmations = new ArrayList<>();
             for (Map.Entry<String, Wanted> entry : wanted.entrySet()) {
                 Wanted w = entry.getValue();
                 w.link = null;
+                w.dialing = false;
                 if (w.confirmed) {
                     w.confirmed = false;
                     unconfirmed++;
@@ -253,14 +268,44 @@ public final class ShardedTopicLink implements TopicLink {
 
     // ---------------------------------------------------------------- on the link's thread
 
-    /** Subscribes {@code topic} on its slot's master; on failure retries until the topic's deadline. */
+    /** Neither subscribed somewhere nor waiting for a dial or a retry's turn. */
+    private static boolean unassigned(Wanted w) {
+        return w.link == null && !w.dialing;
+    }
+
+    /**
+     * Subscribes {@code topic} on its slot's master, once a connection to it is open (dialled
+     * first if need be); on failure retries until the topic's deadline.
+     */
     private void assign(String topic, Wanted w) {
+        int attempt = ++w.attempt;
         RedisClusterNode owner = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(topic));
-        NodeLink link = owner == null ? null : linkTo(owner);
-        if (link == null) {
+        if (owner == null) {
             retryLater(topic, w);
             return;
         }
+        NodeLink open = links.get(owner.getNodeId());
+        if (open != null && open.connection.isOpen()) {
+            subscribeOn(open, topic, w);
+            return;
+        }
+        w.dialing = true;
+        // A dial completes on this thread, right after its link was added: subscribing here, before
+        // anything else runs, keeps a reconcile from closing the new link as unused.
+        dial(owner).thenAccept(link -> {
+            if (wanted.get(topic) != w || w.attempt != attempt) {
+                return; // unsubscribed, or assigned again (renew) meanwhile
+            }
+            w.dialing = false;
+            if (link == null) {
+                retryLater(topic, w);
+            } else {
+                subscribeOn(link, topic, w);
+            }
+        });
+    }
+
+    private void subscribeOn(NodeLink link, String topic, Wanted w) {
         w.link = link;
         link.connection.async().ssubscribe(topic).whenComplete((ok, error) -> executor.execute(() -> {
             if (wanted.get(topic) != w || w.link != link) {
@@ -310,32 +355,71 @@ public final class ShardedTopicLink implements TopicLink {
             return;
         }
         executor.schedule(() -> {
-            if (wanted.get(topic) == w && w.link == null) {
+            if (wanted.get(topic) == w && unassigned(w)) {
                 assign(topic, w);
             }
         }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private NodeLink linkTo(RedisClusterNode owner) {
-        NodeLink link = links.get(owner.getNodeId());
-        if (link != null && link.connection.isOpen()) {
-            return link;
+    /**
+     * The master's new pub/sub connection, or null when it could not be opened within the timeout;
+     * completed on the link's thread. One dial per master at a time; the thread never waits for it.
+     */
+    private CompletableFuture<NodeLink> dial(RedisClusterNode owner) {
+        String nodeId = owner.getNodeId();
+        CompletableFuture<NodeLink> under = dials.get(nodeId);
+        if (under != null) {
+            return under;
         }
-        try {
-            RedisURI address = owner.getUri();
-            RedisURI uri = RedisURI.builder(seed).withHost(address.getHost()).withPort(address.getPort()).build();
-            StatefulRedisPubSubConnection<String, String> connection = nodeClient.connectPubSub(uri);
-            NodeLink created = new NodeLink(owner.getNodeId(), connection);
-            connection.addListener(listener);
-            connection.addListener(created);
-            links.put(owner.getNodeId(), created);
-            return created;
-        } catch (RuntimeException e) {
-            log.debug("Cannot open a pub/sub connection to cluster node {}: {}", owner.getUri(),
-                    e.getCause() != null ? e.getCause().toString() : e.toString());
-            cluster.refreshPartitionsAsync();
-            return null;
+        CompletableFuture<NodeLink> result = new CompletableFuture<>();
+        dials.put(nodeId, result);
+        RedisURI address = owner.getUri();
+        RedisURI uri = RedisURI.builder(seed).withHost(address.getHost()).withPort(address.getPort())
+                .withTimeout(timeout).build();
+        CompletableFuture<StatefulRedisPubSubConnection<String, String>> opened = new CompletableFuture<>();
+        nodeClient.connectPubSubAsync(StringCodec.UTF8, uri).whenComplete((connection, error) -> {
+            if (error != null) {
+                opened.completeExceptionally(error);
+            } else if (!opened.complete(connection)) {
+                connection.closeAsync(); // came after the dial was given up
+            }
+        });
+        opened.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((connection, error) -> {
+            try {
+                executor.execute(() -> dialed(nodeId, address, result, connection, error));
+            } catch (RejectedExecutionException e) { // closed meanwhile
+                if (connection != null) {
+                    connection.closeAsync();
+                }
+            }
+        });
+        return result;
+    }
+
+    /**
+     * On the link's thread: the dial of {@code nodeId} ended with {@code connection} or
+     * {@code error}. Completes {@code result} here, so the topics waiting for it subscribe at once.
+     */
+    private void dialed(String nodeId, RedisURI address, CompletableFuture<NodeLink> result,
+                        StatefulRedisPubSubConnection<String, String> connection, Throwable error) {
+        boolean current = dials.remove(nodeId, result); // not after renew() or close()
+        if (error != null || !current || closed) {
+            if (connection != null) {
+                connection.closeAsync();
+            }
+            if (error != null) {
+                log.debug("Cannot open a pub/sub connection to cluster node {}: {}", address,
+                        error.getCause() != null ? error.getCause().toString() : error.toString());
+                cluster.refreshPartitionsAsync();
+            }
+            result.complete(null);
+            return;
         }
+        NodeLink created = new NodeLink(nodeId, connection);
+        connection.addListener(listener);
+        connection.addListener(created);
+        links.put(nodeId, created);
+        result.complete(created);
     }
 
     private void reconcileQuietly() {
@@ -373,7 +457,7 @@ public final class ShardedTopicLink implements TopicLink {
         for (Map.Entry<String, Wanted> entry : wanted.entrySet()) {
             Wanted w = entry.getValue();
             if (w.link == null) {
-                continue; // being assigned or waiting for a retry
+                continue; // waiting for a dial or a retry
             }
             RedisClusterNode owner = partitions.getMasterBySlot(SlotHash.getSlot(entry.getKey()));
             boolean moved = owner != null && !owner.getNodeId().equals(w.link.nodeId);

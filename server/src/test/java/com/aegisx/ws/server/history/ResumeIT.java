@@ -190,6 +190,34 @@ class ResumeIT {
     }
 
     @Test
+    void aResumeDoesNotRestoreWhatTheUsersRolesNoLongerAllowButKeepsABackendsGrant() {
+        TestClient admin = TestClient.connect(cluster.uri(0, "/ws"),
+                Map.of("Authorization", "Bearer " + TestCluster.token("ada", "admin")));
+        JsonNode welcome = admin.nextOfType("welcome");
+        String token = welcome.path("data").path("resumeToken").asText();
+        String connectionId = welcome.path("data").path("connectionId").asText();
+        admin.send(Map.of("type", "subscribe", "channel", "admin:ops"));
+        assertEquals("admin:ops", admin.nextOfType("subscribed").path("channel").asText());
+        // A backend's own decision (trusted, past the channel rules): it stays the backend's.
+        publisher.subscribeToChannel(connectionId, "admin:granted");
+        assertEquals("admin:granted", admin.nextOfType("subscribed").path("channel").asText());
+        admin.close();
+        admin.awaitClose();
+
+        // The admin role was revoked meanwhile: the new token has none. The rules say no to admin:ops.
+        Session demoted = connect(1, "ada");
+        demoted.client().send(Map.of("type", "subscribe", "channel", "admin:ops"));
+        assertEquals("forbidden", demoted.client().nextOfType("error").path("code").asText());
+        demoted.client().send(Map.of("type", "resume", "token", token, "id", "r"));
+        JsonNode resumed = demoted.client().nextOfType("resumed");
+        assertEquals("[\"admin:granted\"]", resumed.path("channels").toString(),
+                "a resume must not give back what the rules now refuse: " + resumed);
+        demoted.client().send(Map.of("type", "get_status"));
+        assertEquals("[\"admin:granted\"]",
+                demoted.client().nextOfType("status").path("data").path("channels").toString());
+    }
+
+    @Test
     void aTokenOfAnotherUserOrAnUnknownOneIsRefused() {
         Session sam = connect(0, "sam");
         sam.client().send(Map.of("type", "subscribe", "channel", "plain:sam"));
