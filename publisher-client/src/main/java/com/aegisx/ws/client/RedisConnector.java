@@ -74,9 +74,12 @@ public final class RedisConnector implements AutoCloseable {
 
     /**
      * Connects. A standalone URL whose server has cluster mode enabled ({@code cluster_enabled:1}
-     * in INFO) is taken as a cluster seed.
+     * in INFO) is taken as a cluster seed. Every connection this opens, now or later (reconnects,
+     * topology refreshes, sentinels), waits for Redis at most the command timeout
+     * ({@link RedisTarget#withTimeout}).
      */
-    public static RedisConnector connect(RedisTarget target, Settings settings) {
+    public static RedisConnector connect(RedisTarget requested, Settings settings) {
+        RedisTarget target = requested.withTimeout(settings.commandTimeout());
         if (target.mode() == RedisTarget.Mode.CLUSTER) {
             return cluster(target, settings);
         }

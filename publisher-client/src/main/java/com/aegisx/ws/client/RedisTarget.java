@@ -2,6 +2,7 @@ package com.aegisx.ws.client;
 
 import io.lettuce.core.RedisURI;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -169,6 +170,30 @@ public final class RedisTarget {
     /** This target with its TLS material (a private CA, a client certificate) for the {@code s} schemes. */
     public RedisTarget withTls(RedisTls tls) {
         return new RedisTarget(mode, uris, redacted, tls);
+    }
+
+    /**
+     * This target with {@code timeout} on every URI, a Sentinel target's sentinels included. Lettuce
+     * waits for a new connection's set-up (its handshake, after the TCP connect) as long as its
+     * URI's timeout, 60 s unless set: a Redis that accepts connections but does not answer (a hung
+     * process, a paused VM) then held a Cluster topology refresh, and with it a failover's re-homing,
+     * for a minute.
+     */
+    public RedisTarget withTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        List<RedisURI> copies = new ArrayList<>(uris.size());
+        for (RedisURI source : uris) {
+            // The builder copies credentials, TLS, database, names and address, not the sentinels.
+            RedisURI.Builder copy = RedisURI.builder(source).withTimeout(timeout);
+            if (source.getSentinelMasterId() != null) {
+                copy.withSentinelMasterId(source.getSentinelMasterId());
+            }
+            for (RedisURI sentinel : source.getSentinels()) {
+                copy.withSentinel(RedisURI.builder(sentinel).withTimeout(timeout).build());
+            }
+            copies.add(copy.build());
+        }
+        return new RedisTarget(mode, List.copyOf(copies), redacted, tls);
     }
 
     /** The TLS material; {@link RedisTls#defaults()} unless set. */

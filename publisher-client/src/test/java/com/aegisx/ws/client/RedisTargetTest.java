@@ -53,6 +53,37 @@ class RedisTargetTest {
     }
 
     @Test
+    void aTimeoutReachesEveryUriAndSentinelAndKeepsTheRest() {
+        java.time.Duration timeout = java.time.Duration.ofSeconds(5);
+        RedisTarget standalone = RedisTarget.parse("rediss://app:s3cret@redis.example:6380/2").withTimeout(timeout);
+        RedisURI uri = standalone.uri();
+        assertEquals(timeout, uri.getTimeout());
+        assertEquals("redis.example", uri.getHost());
+        assertEquals(6380, uri.getPort());
+        assertEquals(2, uri.getDatabase());
+        assertTrue(uri.isSsl());
+        assertEquals("app", user(uri));
+        assertEquals("s3cret", password(uri));
+        assertEquals(RedisTarget.parse("rediss://app:s3cret@redis.example:6380/2").toString(), standalone.toString());
+
+        RedisTarget sentinel = RedisTarget.parse(
+                "redis-sentinel://:pw@10.0.0.1:26379,10.0.0.2:26379/?sentinelMasterId=ws").withTimeout(timeout);
+        assertEquals(RedisTarget.Mode.SENTINEL, sentinel.mode());
+        assertEquals("ws", sentinel.uri().getSentinelMasterId());
+        assertEquals("pw", password(sentinel.uri()));
+        assertEquals(timeout, sentinel.uri().getTimeout());
+        assertEquals(List.of("10.0.0.1", "10.0.0.2"), sentinel.uri().getSentinels().stream().map(RedisURI::getHost).toList());
+        sentinel.uri().getSentinels().forEach(s -> assertEquals(timeout, s.getTimeout()));
+
+        RedisTarget cluster = RedisTarget.parse("redis-cluster://ops:pw@a:7000,b:7001").withTimeout(timeout);
+        assertEquals(RedisTarget.Mode.CLUSTER, cluster.mode());
+        for (RedisURI seed : cluster.uris()) {
+            assertEquals(timeout, seed.getTimeout());
+            assertEquals("pw", password(seed));
+        }
+    }
+
+    @Test
     void badFormsAreRefusedWithoutEchoingThePassword() {
         assertMessage("http://localhost", "must start with");
         assertMessage("localhost:6379", "must start with");
