@@ -320,6 +320,36 @@ test('a backend-made subscription is not re-subscribed, but its position goes in
   assert.equal(sockets[3].lastSent('resume'), undefined, 'a refused resume leaves nothing to resume');
 });
 
+test('a history channel a route subscribed on connect gives its position to the resume', async () => {
+  const { client, timers, sockets } = newClient();
+  const alerts = [];
+  const unrecovered = [];
+  client.onType('system_alert', (m) => alerts.push(m.offset));
+  client.on('unrecovered', (e) => unrecovered.push(e.channel));
+  sockets[0].open();
+  sockets[0].welcome('ws_a_1', { resumeToken: 'R1' });
+  sockets[0].receive({ type: 'system_alert', channel: 'reports:alerts', offset: 5, epoch: 'E' });
+
+  await reconnect(timers, sockets, 0);
+  sockets[1].welcome('ws_b_1', { resumeToken: 'R2' });
+  const resume = sockets[1].lastSent('resume');
+  assert.equal(resume.token, 'R1', 'resumes although the client itself subscribed to nothing');
+  assert.deepEqual(resume.positions, { 'reports:alerts': { offset: 5, epoch: 'E' } });
+  sockets[1].receive({ type: 'subscribed', channel: 'reports:alerts', recovered: true, position: { offset: 7, epoch: 'E' } });
+  for (const offset of [5, 6, 7]) {
+    sockets[1].receive({ type: 'system_alert', channel: 'reports:alerts', offset, epoch: 'E' });
+  }
+  sockets[1].receive({ type: 'resumed', channels: ['reports:alerts'], id: resume.id });
+  assert.deepEqual(alerts, [5, 6, 7], 'the one seen before the break is not delivered twice');
+  assert.equal(sockets[1].lastSent('subscribe'), undefined, 'the route subscribes it, never the client');
+
+  await reconnect(timers, sockets, 1);
+  sockets[2].welcome('ws_c_1', { resumeToken: 'R3' });
+  assert.deepEqual(sockets[2].lastSent('resume').positions, { 'reports:alerts': { offset: 7, epoch: 'E' } });
+  sockets[2].receive({ type: 'subscribed', channel: 'reports:alerts', recovered: false, position: { offset: 0, epoch: 'F' } });
+  assert.deepEqual(unrecovered, ['reports:alerts'], 'a lost history is reported for it too');
+});
+
 test('backoff grows on 4029 and 1006; 1008 stops', async () => {
   const { client, timers, sockets } = newClient({ random: () => 0.999 });
   sockets[0].open();

@@ -118,6 +118,12 @@ export class WsClient {
    */
   #serverChannels = new Map();
   /**
+   * channel -> { position } of history channels the route subscribed on connect (the
+   * notifications route's reports:alerts, ...): every connection gets them again by itself, but
+   * their positions go into a resume, so what was published while the client was away is replayed.
+   */
+  #routeChannels = new Map();
+  /**
    * Channels unsubscribed while disconnected: the old connection still had them, so a resume
    * brings them back on the server, and they are unsubscribed then.
    */
@@ -501,13 +507,17 @@ export class WsClient {
       // A new connection has none of them.
       this.#serverChannels.clear();
       this.#unsubscribedOffline.clear();
+      this.#routeChannels.clear();
     }
-    if (channels.length === 0 && this.#serverChannels.size === 0) {
+    if (channels.length === 0 && this.#serverChannels.size === 0 && this.#routeChannels.size === 0) {
       done();
       return;
     }
     if (reconnected && resumeToken) {
       const positions = {};
+      for (const [channel, route] of this.#routeChannels) {
+        if (route.position) positions[channel] = route.position;
+      }
       for (const [channel, server] of this.#serverChannels) {
         if (server.position) positions[channel] = server.position;
       }
@@ -585,6 +595,12 @@ export class WsClient {
   #onSubscribed(message) {
     let sub = this.#subscriptions.get(message.channel);
     if (!sub) {
+      // A route's channel replayed by a resume: its recovery outcome counts (recovered:false: reload).
+      const route = this.#routeChannels.get(message.channel);
+      if (route && message.by !== 'server') {
+        this.#takePosition(route, message);
+        return;
+      }
       // A backend's subscription (by: 'server'), or one of them brought back by a resume.
       sub = this.#serverChannels.get(message.channel);
       if (!sub && message.by !== 'server') return;
@@ -631,8 +647,16 @@ export class WsClient {
 
   /** Records a history channel's position; false for a message at or below it (a duplicate). */
   #track(message) {
-    const sub = this.#subscriptions.get(message.channel) || this.#serverChannels.get(message.channel);
-    if (!sub || typeof message.offset !== 'number' || typeof message.epoch !== 'string') return true;
+    if (typeof message.offset !== 'number' || typeof message.epoch !== 'string') return true;
+    let sub = this.#subscriptions.get(message.channel) || this.#serverChannels.get(message.channel);
+    if (!sub) {
+      // A history channel the route subscribed on connect (nobody asked for it here): kept for the resume.
+      sub = this.#routeChannels.get(message.channel);
+      if (!sub) {
+        sub = { position: null };
+        this.#routeChannels.set(message.channel, sub);
+      }
+    }
     const at = sub.position;
     if (at && at.epoch === message.epoch && message.offset <= at.offset) return false;
     sub.position = { offset: message.offset, epoch: message.epoch };

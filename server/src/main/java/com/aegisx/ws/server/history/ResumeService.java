@@ -218,8 +218,10 @@ public final class ResumeService implements Resume {
                 continue;
             }
             chain = chain.thenCompose(ignored -> {
-                if (connection.channels().contains(channel)
-                        || connection.channels().size() >= subscriptions.maxSubscriptions()) {
+                if (connection.channels().contains(channel)) {
+                    return replayHeld(connection, channel, positions.get(channel), restored);
+                }
+                if (connection.channels().size() >= subscriptions.maxSubscriptions()) {
                     return CompletableFuture.completedFuture(null);
                 }
                 // The limit holds for both; the rules for all but a backend's grants (see above).
@@ -254,6 +256,28 @@ public final class ResumeService implements Resume {
             restored.forEach(list::add);
             connection.send(Replies.stamped(resumed));
             log.debug("Resumed connectionId={} channels={}", connection.id(), restored);
+        });
+    }
+
+    /**
+     * A channel the new connection has already (a route subscribed it on connect: the notifications
+     * route's reports:alerts, ...): nothing to subscribe, but on a history channel with a position
+     * what was published since is replayed, as for any other channel. Skipping it lost, silently,
+     * every alert published while the client was away.
+     */
+    private CompletableFuture<Void> replayHeld(LocalConnection connection, String channel, Position since,
+                                               List<String> restored) {
+        if (since == null || !recovery.covers(channel)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return recovery.subscribe(connection, channel, since, null, reply -> { }).handle((added, error) -> {
+            if (error == null) {
+                restored.add(channel);
+            } else {
+                log.warn("Resume could not replay connectionId={} channel={}: {}", connection.id(), channel,
+                        error.toString());
+            }
+            return null;
         });
     }
 

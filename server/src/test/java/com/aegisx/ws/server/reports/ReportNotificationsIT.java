@@ -25,6 +25,30 @@ class ReportNotificationsIT extends TwoNodeReportsBase {
     }
 
     @Test
+    void aNotificationsSocketThatResumesElsewhereGetsTheAlertsItMissed() {
+        TestClient first = notifications(0, "nora");
+        String token = first.received().stream().filter(m -> "welcome".equals(m.path("type").asText())).findFirst()
+                .orElseThrow().path("data").path("resumeToken").asText();
+        producer.notifications().systemAlert("info", "before", null);
+        JsonNode seen = first.nextOfType("system_alert");
+        JsonNode position = com.aegisx.ws.protocol.Json.object().put("offset", seen.path("offset").asLong())
+                .put("epoch", seen.path("epoch").asText());
+        first.close();
+        first.awaitClose();
+        // Published while the client was away (its node drained, its network dropped).
+        producer.notifications().systemAlert("critical", "missed 1", null);
+        producer.notifications().systemAlert("critical", "missed 2", null);
+
+        // Back on another node: the route subscribes reports:alerts again by itself, at its top.
+        TestClient again = notifications(1, "nora");
+        again.send(Map.of("type", "resume", "token", token, "positions", Map.of("reports:alerts", position)));
+        assertEquals("missed 1", again.nextOfType("system_alert").path("data").path("message").asText());
+        assertEquals("missed 2", again.nextOfType("system_alert").path("data").path("message").asText());
+        JsonNode resumed = again.nextOfType("resumed");
+        assertTrue(resumed.path("channels").toString().contains("reports:alerts"), resumed.toString());
+    }
+
+    @Test
     void socketsAreAutoSubscribedToTheSpecChannels() {
         TestClient alice = notifications(0, "alice-auto");
         JsonNode status = alice.sendAndAwaitReply(Map.of("type", "get_status"));
