@@ -58,14 +58,17 @@ public final class RedisConnector implements AutoCloseable {
     private final RedisTarget target;
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> connection;
+    /** Sentinel mode: keeps the client's connections on the master the sentinels name; else null. */
+    private final SentinelMasterWatch watch;
     private final RedisClusterAsyncCommands<String, String> async;
 
     private RedisConnector(RedisTarget target, AbstractRedisClient client, StatefulConnection<String, String> connection,
-                           RedisClusterAsyncCommands<String, String> async) {
+                           RedisClusterAsyncCommands<String, String> async, SentinelMasterWatch watch) {
         this.target = target;
         this.client = client;
         this.connection = connection;
         this.async = async;
+        this.watch = watch;
     }
 
     public static RedisConnector connect(String url) {
@@ -88,6 +91,11 @@ public final class RedisConnector implements AutoCloseable {
         if (settings.listener() != null) {
             client.addListener(settings.listener());
         }
+        SentinelMasterWatch watch = null;
+        if (target.mode() == RedisTarget.Mode.SENTINEL) {
+            watch = new SentinelMasterWatch(client, target.uri(), settings.commandTimeout());
+            client.addListener(watch); // before the first connection, so it is known to the watch
+        }
         try {
             SentinelProbe probe = target.mode() != RedisTarget.Mode.SENTINEL ? null : new SentinelProbe(
                     sentinel -> client.connectSentinelAsync(StringCodec.UTF8, sentinel), settings.connectTimeout());
@@ -98,7 +106,10 @@ public final class RedisConnector implements AutoCloseable {
                 client.shutdown();
                 return cluster(target.asCluster(), settings);
             }
-            return new RedisConnector(target, client, connection, connection.async());
+            if (watch != null) {
+                watch.start();
+            }
+            return new RedisConnector(target, client, connection, connection.async(), watch);
         } catch (RuntimeException e) {
             client.shutdown();
             throw e;
@@ -127,7 +138,7 @@ public final class RedisConnector implements AutoCloseable {
         try {
             // Lettuce keeps every seed's failure (suppressed, and listed in the message): no probe needed.
             StatefulRedisClusterConnection<String, String> connection = connectOrExplain(target, client::connect, null);
-            return new RedisConnector(target, client, connection, connection.async());
+            return new RedisConnector(target, client, connection, connection.async(), null);
         } catch (RuntimeException e) {
             client.shutdown();
             throw e;
@@ -226,6 +237,9 @@ public final class RedisConnector implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watch != null) {
+            watch.close();
+        }
         try {
             connection.close();
         } finally {
