@@ -60,6 +60,13 @@ async function reconnect(timers, sockets, i) {
   sockets[i + 1].open();
 }
 
+/** The node confirms every subscribe the client sent on `socket`. */
+function confirmSubscribes(socket) {
+  for (const m of socket.sent.filter((x) => x.type === 'subscribe')) {
+    socket.receive({ type: 'subscribed', channel: m.channel, id: m.id });
+  }
+}
+
 function newClient(options = {}) {
   const timers = new FakeTimers();
   const { FakeSocket, sockets } = fakeSocketClass();
@@ -148,9 +155,7 @@ test('a 1012 drain reconnects fast with a fresh token and restores channels with
   sockets[0].welcome('ws_nodeA_x1');
   client.subscribe('plain');
   client.subscribe('hist');
-  for (const m of sockets[0].sent.filter((x) => x.type === 'subscribe')) {
-    sockets[0].receive({ type: 'subscribed', channel: m.channel, id: m.id });
-  }
+  confirmSubscribes(sockets[0]);
   sockets[0].receive({ type: 'x', channel: 'hist', offset: 7, epoch: 'e1' });
   const reconnected = new Promise((resolve) => client.on('reconnected', resolve));
 
@@ -207,9 +212,7 @@ test('resume when the last welcome offered it; fall back to subscribe when refus
   client.subscribe('a');
   client.subscribe('b');
   client.subscribe('c');
-  for (const m of sockets[0].sent.filter((x) => x.type === 'subscribe')) {
-    sockets[0].receive({ type: 'subscribed', channel: m.channel, id: m.id });
-  }
+  confirmSubscribes(sockets[0]);
   sockets[0].receive({ type: 'x', channel: 'a', offset: 4, epoch: 'E' });
 
   await reconnect(timers, sockets, 0);
@@ -236,9 +239,7 @@ test('a resume answered by another error (unavailable: Redis failed it) falls ba
   sockets[0].welcome('ws_a_1', { resumeToken: 'R1' });
   client.subscribe('hist');
   client.subscribe('plain');
-  for (const m of sockets[0].sent.filter((x) => x.type === 'subscribe')) {
-    sockets[0].receive({ type: 'subscribed', channel: m.channel, id: m.id });
-  }
+  confirmSubscribes(sockets[0]);
   sockets[0].receive({ type: 'x', channel: 'hist', offset: 4, epoch: 'E' });
   const reconnected = [];
   client.on('reconnected', (e) => reconnected.push(e.channels));
@@ -251,7 +252,7 @@ test('a resume answered by another error (unavailable: Redis failed it) falls ba
   const subscribes = sockets[1].sent.filter((x) => x.type === 'subscribe');
   assert.deepEqual(subscribes.map((x) => x.channel).sort(), ['hist', 'plain'], 'the channels are not left unrestored');
   assert.deepEqual(subscribes.find((x) => x.channel === 'hist').since, { offset: 4, epoch: 'E' }, 'with recovery');
-  for (const m of subscribes) sockets[1].receive({ type: 'subscribed', channel: m.channel, id: m.id });
+  confirmSubscribes(sockets[1]);
   await flush();
   assert.deepEqual(reconnected, [['hist', 'plain']]);
   assert.deepEqual(client.channels.map((c) => c.status), ['active', 'active']);
@@ -263,9 +264,7 @@ test('a channel unsubscribed while disconnected is unsubscribed again when a res
   sockets[0].welcome('ws_a_1', { resumeToken: 'R1' });
   client.subscribe('keep');
   client.subscribe('drop');
-  for (const m of sockets[0].sent.filter((x) => x.type === 'subscribe')) {
-    sockets[0].receive({ type: 'subscribed', channel: m.channel, id: m.id });
-  }
+  confirmSubscribes(sockets[0]);
   sockets[0].drop(1006);
   assert.equal(await client.unsubscribe('drop'), null, 'offline: forgotten at once');
   timers.next();
