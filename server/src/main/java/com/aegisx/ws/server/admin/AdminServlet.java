@@ -9,6 +9,7 @@ import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.Timestamps;
 import com.aegisx.ws.server.http.AdminAuthenticator;
 import com.aegisx.ws.server.http.JsonHttp;
+import com.aegisx.ws.server.auth.LogSafe;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -187,14 +188,17 @@ public final class AdminServlet extends HttpServlet {
                 throw new IllegalArgumentException("not a connection id");
             }
             boolean done = await(publisher.disconnectConnection(connectionId, code, reason));
-            log.info("Admin disconnect connectionId={} code={}: {}", connectionId, code, done ? "sent" : "not found");
+            // Values the caller chose pass LogSafe, as everything from outside the node: no forged lines
+            // (Identifiers.nodeOf checks the node part of an id, not the rest).
+            log.info("Admin disconnect connectionId={} code={}: {}", LogSafe.text(connectionId), code,
+                    done ? "sent" : "not found");
             out.put("disconnected", done ? 1 : 0);
         } else if (userId != null) {
             if (!Identifiers.isValidUserId(userId)) {
                 throw new IllegalArgumentException("invalid userId");
             }
             int count = await(publisher.disconnectUser(userId, code, reason));
-            log.info("Admin disconnect userId={} code={}: {} connections", userId, code, count);
+            log.info("Admin disconnect userId={} code={}: {} connections", LogSafe.text(userId), code, count);
             out.put("disconnected", count);
         } else {
             throw new IllegalArgumentException("connectionId or userId is required");
@@ -213,7 +217,8 @@ public final class AdminServlet extends HttpServlet {
             throw new IllegalArgumentException("message must be a JSON object with a string type");
         }
         long nodes = await(publisher.broadcast(channel, message));
-        log.info("Admin broadcast channel={} type={} nodes={}", channel, message.path("type").asText(), nodes);
+        log.info("Admin broadcast channel={} type={} nodes={}", channel, LogSafe.text(message.path("type").asText()),
+                nodes);
         return Json.object().put("nodes", nodes);
     }
 

@@ -231,51 +231,57 @@ class ReportProgressIT extends TwoNodeReportsBase {
         assertEquals(ErrorCodes.INVALID_TEMPLATE_ID, bad.path("code").asText());
     }
 
-    @Test
-    void withRestrictiveChannelRulesOnlyTheOwnerAndAdminsMayWatch() throws Exception {
+    /** Something to check on one node whose CHANNEL_RULES let only admins watch progress, with a producer. */
+    @FunctionalInterface
+    private interface StrictScenario {
+        void run(TestCluster strict, ReportProducer reports) throws Exception;
+    }
+
+    private static void withRestrictiveChannelRules(StrictScenario scenario) throws Exception {
         try (TestCluster strict = TestCluster.start(1,
                 Map.of("CHANNEL_RULES", "reports:progress:**=role:admin;user:**=owner_or_admin;**=public"),
-                ReportRoutes.all())) {
-            try (ReportProducer reports = ReportProducer.connect(strict.redisUrl(),
-                    PublisherOptions.builder().keyPrefix(strict.prefix()).build())) {
-                String reportId = newReport();
-                reports.register(reportId, "alice", null);
-                TestClient other = strict.connect(0, "/api/v1/reports/progress/" + reportId, TestCluster.token("mallory"));
-                assertEquals(ErrorCodes.FORBIDDEN, other.next().path("code").asText());
-                assertEquals(CloseCodes.POLICY_VIOLATION, other.awaitClose().statusCode());
-                TestClient anonymous = strict.connect(0, "/api/v1/reports/progress/" + reportId, null);
-                assertEquals(ErrorCodes.AUTH_REQUIRED, anonymous.next().path("code").asText());
-                TestClient owner = strict.connect(0, "/api/v1/reports/progress/" + reportId, TestCluster.token("alice"));
-                assertEquals("report_status", owner.next().path("type").asText());
-            }
+                ReportRoutes.all());
+             ReportProducer reports = ReportProducer.connect(strict.redisUrl(),
+                     PublisherOptions.builder().keyPrefix(strict.prefix()).build())) {
+            scenario.run(strict, reports);
         }
     }
 
     @Test
+    void withRestrictiveChannelRulesOnlyTheOwnerAndAdminsMayWatch() throws Exception {
+        withRestrictiveChannelRules((strict, reports) -> {
+            String reportId = newReport();
+            reports.register(reportId, "alice", null);
+            TestClient other = strict.connect(0, "/api/v1/reports/progress/" + reportId, TestCluster.token("mallory"));
+            assertEquals(ErrorCodes.FORBIDDEN, other.next().path("code").asText());
+            assertEquals(CloseCodes.POLICY_VIOLATION, other.awaitClose().statusCode());
+            TestClient anonymous = strict.connect(0, "/api/v1/reports/progress/" + reportId, null);
+            assertEquals(ErrorCodes.AUTH_REQUIRED, anonymous.next().path("code").asText());
+            TestClient owner = strict.connect(0, "/api/v1/reports/progress/" + reportId, TestCluster.token("alice"));
+            assertEquals("report_status", owner.next().path("type").asText());
+        });
+    }
+
+    @Test
     void withRestrictiveChannelRulesAnOwnerlessReportIsNotShownToWhomTheWsRouteRefusesIt() throws Exception {
-        try (TestCluster strict = TestCluster.start(1,
-                Map.of("CHANNEL_RULES", "reports:progress:**=role:admin;user:**=owner_or_admin;**=public"),
-                ReportRoutes.all())) {
-            try (ReportProducer reports = ReportProducer.connect(strict.redisUrl(),
-                    PublisherOptions.builder().keyPrefix(strict.prefix()).build())) {
-                String reportId = newReport();
-                reports.register(reportId, null, null); // a system report: no owner
-                // What a plain subscribe on /ws answers for its channel...
-                TestClient plain = strict.connect(0, "/ws", null);
-                JsonNode refused = plain.sendAndAwaitReply(
-                        Map.of("type", "subscribe", "channel", "reports:progress:" + reportId));
-                assertEquals(ErrorCodes.AUTH_REQUIRED, refused.path("code").asText(), refused.toString());
-                // ...the route answers too: it shows nothing /ws would refuse.
-                TestClient anonymous = strict.connect(0, "/api/v1/reports/progress/" + reportId, null);
-                assertEquals(ErrorCodes.AUTH_REQUIRED, anonymous.next().path("code").asText());
-                assertEquals(CloseCodes.POLICY_VIOLATION, anonymous.awaitClose().statusCode());
-                TestClient other = strict.connect(0, "/api/v1/reports/progress/" + reportId, TestCluster.token("mallory"));
-                assertEquals(ErrorCodes.FORBIDDEN, other.next().path("code").asText());
-                TestClient admin = strict.connect(0, "/api/v1/reports/progress/" + reportId,
-                        TestCluster.token("root", "admin"));
-                assertEquals("report_status", admin.next().path("type").asText());
-            }
-        }
+        withRestrictiveChannelRules((strict, reports) -> {
+            String reportId = newReport();
+            reports.register(reportId, null, null); // a system report: no owner
+            // What a plain subscribe on /ws answers for its channel...
+            TestClient plain = strict.connect(0, "/ws", null);
+            JsonNode refused = plain.sendAndAwaitReply(
+                    Map.of("type", "subscribe", "channel", "reports:progress:" + reportId));
+            assertEquals(ErrorCodes.AUTH_REQUIRED, refused.path("code").asText(), refused.toString());
+            // ...the route answers too: it shows nothing /ws would refuse.
+            TestClient anonymous = strict.connect(0, "/api/v1/reports/progress/" + reportId, null);
+            assertEquals(ErrorCodes.AUTH_REQUIRED, anonymous.next().path("code").asText());
+            assertEquals(CloseCodes.POLICY_VIOLATION, anonymous.awaitClose().statusCode());
+            TestClient other = strict.connect(0, "/api/v1/reports/progress/" + reportId, TestCluster.token("mallory"));
+            assertEquals(ErrorCodes.FORBIDDEN, other.next().path("code").asText());
+            TestClient admin = strict.connect(0, "/api/v1/reports/progress/" + reportId,
+                    TestCluster.token("root", "admin"));
+            assertEquals("report_status", admin.next().path("type").asText());
+        });
     }
 
     @Test
