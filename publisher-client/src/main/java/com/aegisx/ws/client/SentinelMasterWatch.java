@@ -93,11 +93,19 @@ final class SentinelMasterWatch implements RedisConnectionStateListener, AutoClo
         if (closed || connected.isEmpty() || !checking.compareAndSet(false, true)) {
             return;
         }
-        sentinel().thenCompose(c -> c.async().getMasterAddrByName(masterId).toCompletableFuture())
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        CompletableFuture<SocketAddress> asked;
+        try {
+            asked = sentinel().thenCompose(c -> c.async().getMasterAddrByName(masterId).toCompletableFuture());
+        } catch (RuntimeException e) { // thrown, not failed: it must not end the periodic task
+            dropSentinel();
+            checking.set(false);
+            return;
+        }
+        asked.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((master, error) -> {
                     try {
                         if (error != null) {
+                            log.log(System.Logger.Level.DEBUG, "Asking a sentinel for master {0} failed: {1}", masterId, error);
                             dropSentinel(); // the next check asks the next sentinel
                         } else if (master instanceof InetSocketAddress named) {
                             follow(named);
