@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The lifetime of the token a socket was opened with: a {@code token_expiring} warning before it
  * ends, {@code refresh_token} to replace it (subscriptions the new roles no longer allow are
- * dropped), close {@link CloseCodes#TOKEN_EXPIRED} when it ends.
+ * dropped, except what a backend subscribed the socket to), close {@link CloseCodes#TOKEN_EXPIRED}
+ * when it ends.
  */
 public final class TokenLifetime {
 
@@ -187,8 +189,11 @@ public final class TokenLifetime {
         }
         connection.identity(fresh);
         schedule(connection, fresh);
+        Set<String> granted = connection.granted();
         for (String channel : List.copyOf(connection.channels())) {
-            if (!policy.canSubscribe(fresh, channel).allowed()) {
+            // A backend's grant was never the rules' to give (NodeCommands, past them): a refresh
+            // keeps it. Dropping it made every routine refresh end such subscriptions.
+            if (!granted.contains(channel) && !policy.canSubscribe(fresh, channel).allowed()) {
                 connection.serially(() -> hub.unsubscribe(connection, channel)).whenComplete((removed, error) -> {
                     if (error != null) {
                         InternalErrors.record("dropping a forbidden channel after refresh_token", error);

@@ -75,6 +75,25 @@ class TokenExpiryIT {
     }
 
     @Test
+    void aRefreshKeepsWhatABackendSubscribedTheSocketToPastTheRules() {
+        TestClient client = cluster.connect(0, "/ws", TestCluster.token("jill"));
+        String connectionId = client.connectionId();
+        // A backend's decision (trusted, past the channel rules): admin:** is not jill's by the rules.
+        cluster.publisher().subscribeToChannel(connectionId, "admin:incident-42");
+        assertEquals("admin:incident-42", client.nextOfType("subscribed").path("channel").asText());
+
+        // A routine refresh with the same roles: nothing the backend granted may go.
+        JsonNode refreshed = client.sendAndAwaitReply(Map.of("type", "refresh_token", "id", "r",
+                "token", tokenExpiringIn("jill", Duration.ofHours(1))));
+        assertEquals(ConnectionGuard.TOKEN_REFRESHED, refreshed.path("type").asText());
+        JsonNode status = client.sendAndAwaitReply(Map.of("type", "get_status", "id", "s"));
+        assertEquals("[\"admin:incident-42\"]", status.path("data").path("channels").toString(),
+                "received: " + client.received());
+        cluster.publisher().broadcast("admin:incident-42", Map.of("type", "incident", "n", 1));
+        assertEquals(1, client.nextOfType("incident").path("n").asInt());
+    }
+
+    @Test
     void anonymousConnectionsCannotRefresh() {
         TestClient client = cluster.connect(0);
         JsonNode reply = client.sendAndAwaitReply(Map.of("type", "refresh_token", "id", 1,
