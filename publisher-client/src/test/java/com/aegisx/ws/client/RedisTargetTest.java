@@ -11,17 +11,23 @@ import org.junit.jupiter.api.Test;
 
 class RedisTargetTest {
 
-    @Test
-    void standaloneWithUserPasswordDatabaseAndTls() {
-        RedisTarget target = RedisTarget.parse("rediss://app:s3cret@redis.example:6380/2");
-        assertEquals(RedisTarget.Mode.STANDALONE, target.mode());
-        RedisURI uri = target.uri();
+    private static final String STANDALONE = "rediss://app:s3cret@redis.example:6380/2";
+
+    /** The URI of {@link #STANDALONE}: address, database, TLS and credentials. */
+    private static void assertStandaloneUri(RedisURI uri) {
         assertEquals("redis.example", uri.getHost());
         assertEquals(6380, uri.getPort());
         assertEquals(2, uri.getDatabase());
         assertTrue(uri.isSsl());
         assertEquals("app", user(uri));
         assertEquals("s3cret", password(uri));
+    }
+
+    @Test
+    void standaloneWithUserPasswordDatabaseAndTls() {
+        RedisTarget target = RedisTarget.parse(STANDALONE);
+        assertEquals(RedisTarget.Mode.STANDALONE, target.mode());
+        assertStandaloneUri(target.uri());
         assertFalse(target.toString().contains("s3cret"), target.toString());
     }
 
@@ -55,16 +61,10 @@ class RedisTargetTest {
     @Test
     void aTimeoutReachesEveryUriAndSentinelAndKeepsTheRest() {
         java.time.Duration timeout = java.time.Duration.ofSeconds(5);
-        RedisTarget standalone = RedisTarget.parse("rediss://app:s3cret@redis.example:6380/2").withTimeout(timeout);
-        RedisURI uri = standalone.uri();
-        assertEquals(timeout, uri.getTimeout());
-        assertEquals("redis.example", uri.getHost());
-        assertEquals(6380, uri.getPort());
-        assertEquals(2, uri.getDatabase());
-        assertTrue(uri.isSsl());
-        assertEquals("app", user(uri));
-        assertEquals("s3cret", password(uri));
-        assertEquals(RedisTarget.parse("rediss://app:s3cret@redis.example:6380/2").toString(), standalone.toString());
+        RedisTarget standalone = RedisTarget.parse(STANDALONE).withTimeout(timeout);
+        assertEquals(timeout, standalone.uri().getTimeout());
+        assertStandaloneUri(standalone.uri());
+        assertEquals(RedisTarget.parse(STANDALONE).toString(), standalone.toString());
 
         RedisTarget sentinel = RedisTarget.parse(
                 "redis-sentinel://:pw@10.0.0.1:26379,10.0.0.2:26379/?sentinelMasterId=ws").withTimeout(timeout);

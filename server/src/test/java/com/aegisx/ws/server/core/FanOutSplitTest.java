@@ -194,14 +194,7 @@ class FanOutSplitTest {
         staying.addAll(members.stream().filter(m -> FanOutSplit.partOf(m, WORKERS) == 1).limit(2).toList());
         staying.addAll(members.stream().filter(m -> FanOutSplit.partOf(m, WORKERS) == 0).limit(1).toList());
         assertEquals(3, staying.size());
-        CountDownLatch release = new CountDownLatch(1);
-        workers.runOn(1, () -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CountDownLatch release = blockWorker(1);
         publishOnHomeWorker(1, 1); // part 1 of message 1 now waits behind the blocked worker 1
         syncWorker0();
         for (LocalConnection member : members) {
@@ -240,14 +233,7 @@ class FanOutSplitTest {
         List<LocalConnection> members = open(12);
         LocalConnection staying = members.stream()
                 .filter(m -> FanOutSplit.partOf(m, WORKERS) == 1).findFirst().orElseThrow();
-        CountDownLatch release = new CountDownLatch(1);
-        workers.runOn(1, () -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CountDownLatch release = blockWorker(1);
         Thread retain = new Thread(() -> fanOut.retain(t -> false), "test-retain");
         workers.onCurrent = () -> {
             retain.start();
@@ -271,6 +257,19 @@ class FanOutSplitTest {
         workers.awaitIdle();
         fanOut.retain(t -> false);
         assertEquals(0, splitTopics(), "dropped once nothing of it waits");
+    }
+
+    /** Blocks worker {@code i} until the returned latch is counted down: what is handed to it waits. */
+    private CountDownLatch blockWorker(int i) {
+        CountDownLatch release = new CountDownLatch(1);
+        workers.runOn(i, () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return release;
     }
 
     private void syncWorker0() throws Exception {
