@@ -185,7 +185,9 @@ public final class FanOut implements Broker.Listener {
     /** {@code conflated}: the channel's conflation when it is a latest-value channel, else null. */
     private void deliver(String topic, String channel, LocalConnection member, List<Outgoing> batch,
                          Conflation conflated) {
-        if (member.interceptor() != null || member.isBuffering()) {
+        // Only this channel's own buffer (a replay not yet joined to live) needs the slow path: one of
+        // the socket's other channels buffering must not take conflation and batching from this one.
+        if (member.interceptor() != null || member.buffer(channel) != null) {
             for (Outgoing out : batch) {
                 deliverIntercepted(topic, channel, member, out);
             }

@@ -45,4 +45,35 @@ class ConflationIT {
             assertEquals("pong", pong.path("type").asText(), "still connected");
         }
     }
+
+    @Test
+    void aStalledReaderThatAlsoHasAQuietHistoryChannelIsConflatedToo() throws Exception {
+        Map<String, String> env = Map.of("WEBSOCKET_MAX_OUTBOUND_BYTES", "65536", "WEBSOCKET_MAX_PAYLOAD", "4096",
+                "CONFLATE_CHANNELS", "dash:**", "CONFLATE_QUEUE_BYTES", "16384", "HISTORY_RULES", "quiet:**=10");
+        try (TestCluster cluster = TestCluster.start(1, env);
+             RawWsClient stalled = com.aegisx.ws.server.testing.RawWsClient.builder(cluster.uri(0, "/ws"))
+                     .receiveBufferSize(4096).connect()) {
+            stalled.readTextJson();
+            // A history channel nothing is published on: its subscribe replays (nothing) and is done.
+            stalled.sendJson(Map.of("type", "subscribe", "channel", "quiet:x"));
+            assertEquals("subscribed", stalled.readTextJson().path("type").asText());
+            stalled.sendJson(Map.of("type", "subscribe", "channel", "dash:load"));
+            assertEquals("subscribed", stalled.readTextJson().path("type").asText());
+            stalled.suspendReading();
+            String padding = "x".repeat(1000);
+            for (int i = 0; i < MESSAGES; i++) {
+                cluster.publisher().async().broadcast("dash:load", Map.of("type", "tick", "seq", i, "pad", padding));
+            }
+            cluster.publisher().broadcast("dash:load", Map.of("type", "tick", "seq", MESSAGES, "pad", padding));
+            stalled.resumeReading();
+            int last = -1;
+            while (last != MESSAGES) {
+                JsonNode message = stalled.readTextJson(Duration.ofSeconds(20));
+                if ("tick".equals(message.path("type").asText())) {
+                    last = message.path("seq").asInt();
+                }
+            }
+            assertEquals(0, cluster.node(0).counters().slowConsumers.get(), "not closed as a slow consumer");
+        }
+    }
 }
