@@ -3,11 +3,11 @@ package com.aegisx.ws.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aegisx.ws.server.testing.HungRedis;
 import com.aegisx.ws.server.testing.RedisClusterFixture;
 import com.aegisx.ws.server.testing.SteadyTraffic;
 import com.aegisx.ws.server.testing.TestClient;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,7 @@ class ClusterHungMasterIT {
     @AfterEach
     void stop() throws Exception {
         for (String pid : stoppedPids) {
-            signal("CONT", pid);
+            HungRedis.resume(pid);
         }
         if (cluster != null) {
             cluster.close();
@@ -76,8 +76,8 @@ class ClusterHungMasterIT {
         }
 
         cluster.publisher(); // a cluster client reads the topology from every master when it starts
-        String pid = redisPid(hung);
-        signal("STOP", pid);
+        String pid = HungRedis.pidOf(redis.node(hung));
+        HungRedis.stop(pid);
         stoppedPids.add(pid);
 
         waiting.send(Map.of("type", "subscribe", "channel", onHung)); // the node dials the hung master
@@ -105,8 +105,8 @@ class ClusterHungMasterIT {
         socket.nextOfType("subscribed");
         try (SteadyTraffic traffic = new SteadyTraffic(cluster.publisher().async(), channel, 10)) {
             SteadyTraffic.awaitTicks(20, socket);
-            String pid = redisPid(victim);
-            signal("STOP", pid);
+            String pid = HungRedis.pidOf(redis.node(victim));
+            HungRedis.stop(pid);
             stoppedPids.add(pid);
             String account = traffic.awaitResumedAndComplete(traffic.nextSeq(), socket); // within 60 s
             assertTrue(socket.isOpen(), "the socket stays open");
@@ -121,19 +121,5 @@ class ClusterHungMasterIT {
                 return channel;
             }
         }
-    }
-
-    private String redisPid(int port) {
-        for (String line : redis.node(port).info("server").split("\r?\n")) {
-            if (line.startsWith("process_id:")) {
-                return line.substring("process_id:".length()).trim();
-            }
-        }
-        throw new IllegalStateException("no process_id in INFO of " + port);
-    }
-
-    private static void signal(String signal, String pid) throws IOException, InterruptedException {
-        int exit = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start().waitFor();
-        assertEquals(0, exit, "kill -" + signal + " " + pid);
     }
 }

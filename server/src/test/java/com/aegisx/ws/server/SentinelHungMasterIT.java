@@ -3,6 +3,7 @@ package com.aegisx.ws.server;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aegisx.ws.server.testing.HungRedis;
 import com.aegisx.ws.server.testing.RedisSentinelFixture;
 import com.aegisx.ws.server.testing.SteadyTraffic;
 import com.aegisx.ws.server.testing.TestClient;
@@ -30,10 +31,10 @@ class SentinelHungMasterIT {
             socket.send(Map.of("type", "subscribe", "channel", channel));
             socket.nextOfType("subscribed");
             int oldMaster = sentinel.masterPort();
-            String pid = redisPid(sentinel);
+            String pid = HungRedis.pidOf(sentinel.master());
             try (SteadyTraffic traffic = new SteadyTraffic(cluster.publisher().async(), channel, 10)) {
                 SteadyTraffic.awaitTicks(20, socket);
-                signal("STOP", pid);
+                HungRedis.stop(pid);
                 try {
                     await("the sentinels promote the replica").atMost(Duration.ofSeconds(60))
                             .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
@@ -41,26 +42,10 @@ class SentinelHungMasterIT {
                     String account = traffic.awaitResumedAndComplete(traffic.nextSeq(), socket); // within 60 s
                     System.out.println("Sentinel failover of hung master " + oldMaster + ": " + account);
                 } finally {
-                    signal("CONT", pid);
+                    HungRedis.resume(pid);
                 }
             }
             assertTrue(socket.isOpen(), "the socket stays open");
-        }
-    }
-
-    private static String redisPid(RedisSentinelFixture sentinel) {
-        for (String line : sentinel.master().info("server").split("\r?\n")) {
-            if (line.startsWith("process_id:")) {
-                return line.substring("process_id:".length()).trim();
-            }
-        }
-        throw new IllegalStateException("no process_id in the master's INFO");
-    }
-
-    private static void signal(String signal, String pid) throws Exception {
-        int exit = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start().waitFor();
-        if (exit != 0) {
-            throw new IllegalStateException("kill -" + signal + " " + pid + " exited with " + exit);
         }
     }
 }
