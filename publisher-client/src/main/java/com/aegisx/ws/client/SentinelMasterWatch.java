@@ -102,7 +102,8 @@ final class SentinelMasterWatch implements RedisConnectionStateListener, AutoClo
             return;
         }
         asked.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((master, error) -> {
+                // Not on the I/O thread that completed the answer: comparing addresses may resolve a name.
+                .whenCompleteAsync((master, error) -> {
                     try {
                         if (error != null) {
                             log.log(System.Logger.Level.DEBUG, "Asking a sentinel for master {0} failed: {1}", masterId, error);
@@ -113,7 +114,7 @@ final class SentinelMasterWatch implements RedisConnectionStateListener, AutoClo
                     } finally {
                         checking.set(false);
                     }
-                });
+                }, client.getResources().eventExecutorGroup());
     }
 
     /** Disconnects what was on another address than {@code master} in this check and the one before. */
