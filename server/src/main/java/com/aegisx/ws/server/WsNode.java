@@ -237,7 +237,7 @@ public final class WsNode implements AutoCloseable {
         protocol.recovery(recovery);
         nodeCommands.recovery(recovery);
         this.resume = new ResumeService(commands, config.keys(), hub, recovery, subscriptions,
-                config.history().resumeTtl());
+                config.history().resumeTtl(), publisher::disconnect);
         protocol.resume(resume);
         protocol.presence(presence);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);

@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.core;
 
+import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.Identity;
 import com.aegisx.ws.server.security.TokenBucket;
@@ -253,6 +254,16 @@ public final class LocalConnection {
     public void close(int code, String reason) {
         closing = true;
         outbound.close(code, reason);
+    }
+
+    /**
+     * Closes the socket with {@link CloseCodes#TAKEN_OVER}: a resume elsewhere took its session.
+     * Its channels are not kept for a resume (its token is used; kept, they would only wait for
+     * their TTL).
+     */
+    public void takeOver(String reason) {
+        resumable = false;
+        close(CloseCodes.TAKEN_OVER, reason);
     }
 
     public void abort() {
