@@ -26,6 +26,7 @@ import com.aegisx.ws.server.core.FanOut;
 import com.aegisx.ws.server.core.IndexRepair;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.NodeCommands;
+import com.aegisx.ws.server.core.ReplayBudget;
 import com.aegisx.ws.server.core.PingRounds;
 import com.aegisx.ws.server.core.Route;
 import com.aegisx.ws.server.core.SubscriptionPolicy;
@@ -235,6 +236,7 @@ public final class WsNode implements AutoCloseable {
         ClientProtocol protocol = new ClientProtocol(hub, subscriptions, config.security().maxChannelLength(), guard);
         HistoryRecovery recovery = new HistoryRecovery(hub, publisher.history(), config.history().maxRecovery());
         protocol.recovery(recovery);
+        protocol.replays(new ReplayBudget(config.history().replayBurst(), config.history().replayRate()));
         nodeCommands.recovery(recovery);
         this.resume = new ResumeService(commands, config.keys(), hub, recovery, subscriptions,
                 config.history().resumeTtl(), publisher::disconnect);
