@@ -3,6 +3,7 @@ package com.aegisx.ws.server.core;
 import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.server.security.TokenBucket;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,7 @@ public final class ReplayBudget {
 
     private final int burst;
     private final int perMinute;
+    private final LongAdder refused = new LongAdder();
 
     /** {@code burst} 0: no budget (every replay is served); {@code perMinute} 0: the burst is all a socket gets. */
     public ReplayBudget(int burst, int perMinute) {
@@ -57,11 +59,17 @@ public final class ReplayBudget {
         if (bucket.tryTake(now)) {
             return true;
         }
+        refused.increment();
         if (bucket.refusedInRow() == 1) {
             log.info("Replay budget spent connectionId={} userId={} (burst {}, {}/min): subscribed without replay",
                     connection.id(), LogSafe.text(connection.userId()), burst, perMinute);
         }
         return false;
+    }
+
+    /** Replays refused since the node started (ws_history_replays_refused_total). */
+    public long refused() {
+        return refused.sum();
     }
 
     /** Completes the {@code subscribed} of a refused replay: recovered:false, as history that is gone. */

@@ -80,6 +80,7 @@ class HistoryReplayBudgetIT {
                 assertEquals(epoch, reply.path("position").path("epoch").asText(), reply.toString());
             }
             assertEquals(0, calls(sync, "xrange") - spent, "no history read past the budget");
+            assertEquals(PUBLISHED - BURST, TestCluster.counter(cluster.node(0), "ws_history_replays_refused_total"));
 
             // The socket is still subscribed and served: live messages, other channels, no close.
             publisher.broadcast("news:a", Map.of("type", "item", "n", PUBLISHED + 1));
