@@ -520,3 +520,15 @@ test('a late answer to a timed-out resume does not undo the fresh session', asyn
   assert.equal(told.length, 1);
   assert.deepEqual(client.channels.map((c) => c.channel), ['hist', 'plain']);
 });
+
+test('close() during a resume ends its wait: nothing is told or sent afterwards', async () => {
+  const { client, timers, sockets, told } = await resumingClient();
+  const errors = [];
+  client.on('error', (e) => errors.push(e.code));
+  client.close();
+  timers.advance(DEFAULT_OPTIONS.resumeTimeoutMs + DEFAULT_OPTIONS.requestTimeoutMs);
+  assert.deepEqual(told, [], 'no resume_refused for a client the application closed');
+  assert.deepEqual(errors, []);
+  assert.equal(sockets[1].lastSent('subscribe'), undefined);
+  assert.equal(timers.queue.length, 0, 'no timer left behind');
+});

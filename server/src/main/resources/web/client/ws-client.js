@@ -204,6 +204,9 @@ export class WsClient {
     this.#stopped = true;
     this.#cancelRetry();
     this.#unwatchOnline();
+    // A resume in flight ends with the socket: its timeout must not fire into a closed client.
+    this.#endResume();
+    this.#lateResumeId = null;
     const ws = this.#ws;
     if (ws) {
       this.#detach(ws);
