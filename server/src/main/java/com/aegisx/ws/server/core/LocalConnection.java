@@ -45,6 +45,8 @@ public final class LocalConnection {
     private volatile Map<String, Object> attributes;
     /** The ConnectionGuard's rate bucket and token-expiry timer: fields, as every socket has them. */
     private volatile TokenBucket rateBucket;
+    /** The ReplayBudget's bucket, created on the socket's first replay (most sockets never ask for one). */
+    private volatile TokenBucket replayBucket;
     private ScheduledFuture<?> expiryTimer;
     private final Outbound outbound;
     private volatile Identity identity;
@@ -154,6 +156,8 @@ public final class LocalConnection {
     }
     public TokenBucket rateBucket() { return rateBucket; }
     public void rateBucket(TokenBucket bucket) { this.rateBucket = bucket; }
+    public TokenBucket replayBucket() { return replayBucket; }
+    public void replayBucket(TokenBucket bucket) { this.replayBucket = bucket; }
     /** Guarded by TokenLifetime's timer lock for this connection (not by the connection's monitor). */
     public ScheduledFuture<?> expiryTimer() { return expiryTimer; }
     public void expiryTimer(ScheduledFuture<?> timer) { this.expiryTimer = timer; }
