@@ -35,7 +35,18 @@ public final class NodeDeadlines {
             return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
             """);
 
+    /** KEYS[1] the nodes zset (so that the clock read is the one its deadlines are written with). */
+    private static final RedisScript NOW = new RedisScript("""
+            local t = redis.call('TIME')
+            return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            """);
+
     private NodeDeadlines() {
+    }
+
+    /** Redis' now in epoch ms, by the clock the deadlines are written with (to show a deadline's age). */
+    public static CompletableFuture<Long> now(RedisClusterAsyncCommands<String, String> redis, KeySchema keys) {
+        return NOW.<Long>run(redis, ScriptOutputType.INTEGER, new String[] {keys.nodes()});
     }
 
     /** Ids of the nodes whose deadline has not passed. */
