@@ -419,3 +419,82 @@ test('a failed handshake that fires only error (Node 20 WebSocket) is a close, o
   assert.deepEqual(states.filter((s) => s === 'reconnecting'), ['reconnecting']);
   assert.equal(timers.queue.length, 1);
 });
+
+/** Socket 0 welcomed with a resume token, channels 'hist' (at offset 4) and 'plain', a backend's 'srv'; then dropped and socket 1 welcomed. */
+async function resumingClient(options = {}) {
+  const { client, timers, sockets } = newClient(options);
+  sockets[0].open();
+  sockets[0].welcome('ws_a_1', { resumeToken: 'R1' });
+  client.subscribe('hist');
+  client.subscribe('plain');
+  confirmSubscribes(sockets[0]);
+  sockets[0].receive({ type: 'x', channel: 'hist', offset: 4, epoch: 'E' });
+  sockets[0].receive({ type: 'subscribed', channel: 'srv', by: 'server' });
+  const told = [];
+  client.onType('error', (m) => told.push(m));
+  const reconnected = [];
+  client.on('reconnected', (e) => reconnected.push(e.channels));
+  await reconnect(timers, sockets, 0);
+  sockets[1].welcome('ws_b_1', { resumeToken: 'R2' });
+  return { client, timers, sockets, told, reconnected, resume: sockets[1].lastSent('resume') };
+}
+
+test('a resume the node never answers is handled as refused after resumeTimeoutMs', async () => {
+  const { client, timers, sockets, told, reconnected, resume } = await resumingClient();
+  assert.equal(resume.token, 'R1');
+  assert.equal(DEFAULT_OPTIONS.resumeTimeoutMs, 10000);
+  timers.advance(DEFAULT_OPTIONS.resumeTimeoutMs - 1);
+  assert.equal(sockets[1].lastSent('subscribe'), undefined, 'still waiting for the answer');
+  assert.deepEqual(told, []);
+  timers.advance(1);
+  const subscribes = sockets[1].sent.filter((x) => x.type === 'subscribe');
+  assert.deepEqual(subscribes.map((x) => x.channel).sort(), ['hist', 'plain'], 'a fresh session: the client subscribes itself');
+  assert.deepEqual(subscribes.find((x) => x.channel === 'hist').since, { offset: 4, epoch: 'E' }, 'with recovery');
+  assert.deepEqual(told.map((m) => [m.code, m.reason, m.id]), [['resume_refused', 'timeout', resume.id]],
+    'the application is told as for a refusal');
+  confirmSubscribes(sockets[1]);
+  await flush();
+  assert.deepEqual(reconnected, [['hist', 'plain']]);
+  assert.deepEqual(client.channels.map((c) => c.status), ['active', 'active']);
+  await reconnect(timers, sockets, 1);
+  sockets[2].welcome('ws_c_1');
+  assert.deepEqual(sockets[2].lastSent('resume').positions, { hist: { offset: 4, epoch: 'E' } },
+    "the backend's channel went with the old session, as after a refusal");
+});
+
+test('the resume timeout is an option, and each restored channel restarts the wait', async () => {
+  const { timers, sockets, told } = await resumingClient({ resumeTimeoutMs: 2000 });
+  timers.advance(1500);
+  sockets[1].receive({ type: 'subscribed', channel: 'hist', recovered: true, position: { offset: 6, epoch: 'E' } });
+  timers.advance(1999);
+  assert.equal(sockets[1].lastSent('subscribe'), undefined, 'the node is still restoring');
+  timers.advance(1);
+  assert.deepEqual(sockets[1].sent.filter((x) => x.type === 'subscribe').map((x) => x.channel), ['plain'],
+    'the channel the node confirmed is not subscribed twice');
+  assert.deepEqual(told.map((m) => m.code), ['resume_refused']);
+});
+
+test('an answered resume is not timed out', async () => {
+  const { timers, sockets, told, resume } = await resumingClient();
+  sockets[1].receive({ type: 'subscribed', channel: 'hist' });
+  sockets[1].receive({ type: 'subscribed', channel: 'plain' });
+  sockets[1].receive({ type: 'resumed', channels: ['hist', 'plain', 'srv'], id: resume.id });
+  timers.advance(DEFAULT_OPTIONS.resumeTimeoutMs * 3);
+  assert.equal(sockets[1].lastSent('subscribe'), undefined);
+  assert.deepEqual(told, []);
+});
+
+test('a late answer to a timed-out resume does not undo the fresh session', async () => {
+  const { client, timers, sockets, told, resume } = await resumingClient();
+  const resumed = [];
+  client.onType('resumed', (m) => resumed.push(m));
+  timers.advance(DEFAULT_OPTIONS.resumeTimeoutMs);
+  confirmSubscribes(sockets[1]);
+  // The node was slow, not gone: it restores the old session after all, the backend's channel too.
+  sockets[1].receive({ type: 'resumed', channels: ['hist', 'plain', 'srv'], id: resume.id });
+  assert.deepEqual(sockets[1].sent.filter((x) => x.type === 'unsubscribe').map((x) => x.channel), ['srv'],
+    'what the fresh session does not hold is dropped again');
+  assert.deepEqual(resumed, [], 'not passed on: the application was told the session is new');
+  assert.equal(told.length, 1);
+  assert.deepEqual(client.channels.map((c) => c.channel), ['hist', 'plain']);
+});

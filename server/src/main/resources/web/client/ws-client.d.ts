@@ -70,6 +70,12 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** A connection up this long resets the backoff (default 10000 ms). */
   stableAfterMs?: number;
+  /**
+   * A resume not answered within this time (default 10000 ms; each `subscribed` of a restored
+   * channel restarts the wait) is handled as refused: the client subscribes its channels itself and
+   * the application gets an `error` message with code `resume_refused` and reason `timeout`.
+   */
+  resumeTimeoutMs?: number;
   /** Where to ask why a handshake failed (default http(s)://<host>/api/v1/auth/check); null: never ask. */
   authCheckUrl?: string | null;
   /** Source of randomness for the jitter (tests). */
@@ -146,6 +152,7 @@ export declare function backoffDelay(attempt: number,
 export declare function nodeOfConnection(connectionId: string | null): string | null;
 export declare function authCheckUrlFor(url: string): string;
 export declare const DEFAULT_OPTIONS: Readonly<Required<Pick<ClientOptions,
-  'initialDelayMs' | 'maxDelayMs' | 'fastRetryMaxMs' | 'requestTimeoutMs' | 'connectTimeoutMs' | 'stableAfterMs'>>>;
+  'initialDelayMs' | 'maxDelayMs' | 'fastRetryMaxMs' | 'requestTimeoutMs' | 'connectTimeoutMs' | 'stableAfterMs'
+  | 'resumeTimeoutMs'>>>;
 
 export default WsClient;

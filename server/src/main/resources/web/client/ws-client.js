@@ -35,6 +35,14 @@ export const DEFAULT_OPTIONS = Object.freeze({
   connectTimeoutMs: 15000,
   /** A connection that stayed up this long resets the backoff. */
   stableAfterMs: 10000,
+  /**
+   * A resume the node does not answer within this time (no `resumed`, no error, and no `subscribed`
+   * of a channel it restores, each of which restarts the wait) is taken as refused: the client goes
+   * on as a new session, subscribes its channels itself and tells the application as for a refusal.
+   * Without it a node that never answers (a lost reply, a node stuck on Redis) would leave every
+   * channel unrestored until the socket drops.
+   */
+  resumeTimeoutMs: 10000,
 });
 
 /** Reply and control types that are never handed to channel handlers. */
@@ -140,7 +148,10 @@ export class WsClient {
   #connectionId = null;
   #userId = null;
   #resumeToken = null;
+  /** The resume in flight on this connection: { channels, done, id, timer }. */
   #resuming = null;
+  /** Id of this connection's resume that timed out: its late answer must not undo the fresh session. */
+  #lateResumeId = null;
   #reconnects = 0;
   #onlineListener = null;
   #opening = false;
@@ -370,7 +381,8 @@ export class WsClient {
     const welcomed = this.#welcomeAt > 0;
     const stable = welcomed && Date.now() - this.#welcomeAt >= this.#options.stableAfterMs;
     this.#welcomeAt = 0;
-    this.#resuming = null;
+    this.#endResume();
+    this.#lateResumeId = null;
     this.#dropPending('disconnected');
     for (const sub of this.#subscriptions.values()) sub.status = 'pending';
     if (stable) this.#attempt = 0;
@@ -467,11 +479,17 @@ export class WsClient {
     if (type === 'welcome') {
       this.#onWelcome(message);
     } else if (type === 'subscribed') {
+      // A channel the resume restored (no id, not a backend's): the node is working on it.
+      if (this.#resuming && message.id === undefined && message.by !== 'server') this.#armResumeTimer();
       this.#onSubscribed(message);
     } else if (type === 'unsubscribed' && message.id === undefined) {
       this.#onServerUnsubscribed(message);
     } else if (type === 'token_expiring') {
       this.#onTokenExpiring(message);
+    } else if (this.#lateResumeId !== null && message.id === this.#lateResumeId
+        && (type === 'resumed' || type === 'error')) {
+      this.#onLateResumeResult(message);
+      return;
     } else if (type === 'resumed' || (type === 'error' && this.#resuming && message.id === this.#resuming.id)) {
       this.#onResumeResult(message);
     } else if (typeof message.channel === 'string' && !CONTROL_TYPES.has(type)) {
@@ -526,7 +544,8 @@ export class WsClient {
       }
       // Any error answering the resume (resume_refused, but also unavailable when Redis failed it,
       // or invalid_message) ends it: #onResumeResult subscribes again to what it did not restore.
-      this.#resuming = { channels, done, id: 'c' + (this.#nextId++) };
+      this.#resuming = { channels, done, id: 'c' + (this.#nextId++), timer: null };
+      this.#armResumeTimer();
       this.#sendRaw({ type: 'resume', token: resumeToken, positions, id: this.#resuming.id });
       return;
     }
@@ -534,10 +553,48 @@ export class WsClient {
     this.#whenAllActive(channels, done);
   }
 
+  /** (Re)starts the wait for the resume's answer. */
+  #armResumeTimer() {
+    const resuming = this.#resuming;
+    if (resuming.timer) this.#timers.clearTimeout(resuming.timer);
+    resuming.timer = this.#timers.setTimeout(() => {
+      if (this.#resuming !== resuming) return;
+      // Handled exactly as the node's own refusal, and told to the application the same way (an
+      // `error` message with code resume_refused, here with reason 'timeout'), so an application
+      // that reloads on a refused resume needs nothing more.
+      const refusal = { type: 'error', code: 'resume_refused', reason: 'timeout', id: resuming.id,
+        message: 'no answer to resume within ' + this.#options.resumeTimeoutMs + ' ms: continuing as a new session' };
+      this.#lateResumeId = resuming.id;
+      this.#onResumeResult(refusal);
+      this.#dispatch(refusal);
+    }, this.#options.resumeTimeoutMs);
+  }
+
+  #endResume() {
+    if (this.#resuming && this.#resuming.timer) this.#timers.clearTimeout(this.#resuming.timer);
+    this.#resuming = null;
+  }
+
+  /**
+   * The answer to a resume that timed out. The client went on as a new session (subscribed its
+   * channels itself and forgot the rest); a late `resumed` may have brought back channels it no
+   * longer holds (a backend's, one unsubscribed while offline): those are unsubscribed, so the
+   * connection ends up with what the application was told. A late refusal changes nothing.
+   */
+  #onLateResumeResult(message) {
+    this.#lateResumeId = null;
+    if (message.type !== 'resumed' || !Array.isArray(message.channels)) return;
+    for (const channel of message.channels) {
+      if (!this.#subscriptions.has(channel) && !this.#routeChannels.has(channel)) {
+        this.request({ type: 'unsubscribe', channel }).catch(() => { /* gone with the connection: fine */ });
+      }
+    }
+  }
+
   #onResumeResult(message) {
     const resuming = this.#resuming;
     if (!resuming) return;
-    this.#resuming = null;
+    this.#endResume();
     const restored = new Set(message.type === 'resumed' && Array.isArray(message.channels) ? message.channels : []);
     for (const channel of [...this.#serverChannels.keys()]) {
       if (!restored.has(channel)) this.#serverChannels.delete(channel);
@@ -549,7 +606,10 @@ export class WsClient {
       }
     }
     this.#unsubscribedOffline.clear();
-    const missing = resuming.channels.filter((c) => this.#subscriptions.has(c) && !restored.has(c));
+    // Channels already confirmed on this connection (a resume that timed out after restoring some)
+    // need no second subscribe.
+    const missing = resuming.channels.filter((c) => this.#subscriptions.has(c) && !restored.has(c)
+      && this.#subscriptions.get(c).status !== 'active');
     for (const channel of missing) this.#sendSubscribe(channel);
     this.#whenAllActive(resuming.channels, resuming.done);
   }

@@ -13,9 +13,16 @@ public final class Futures {
     private Futures() {
     }
 
+    /**
+     * Waits past {@code timeout} by this much, so that on a connection with the same command timeout
+     * Lettuce's own expiry comes first: it drops a command that is still buffered (Redis down), where
+     * giving up here alone would leave it to be sent, and executed, once Redis is back.
+     */
+    static final Duration EXPIRY_FIRST = Duration.ofMillis(250);
+
     public static <T> T await(CompletableFuture<T> future, Duration timeout) {
         try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(timeout.plus(EXPIRY_FIRST).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for Redis", e);

@@ -53,6 +53,16 @@ public final class RedisConnector implements AutoCloseable {
         public static Settings defaults() {
             return new Settings(DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TOPOLOGY_REFRESH, null, null);
         }
+
+        /**
+         * The defaults, with Lettuce's command timeout set to a publisher's own bound
+         * ({@link PublisherOptions#timeout()}): a command still waiting when the caller is told it
+         * failed must be dropped by Lettuce then too, not sent once Redis is back (delivered after
+         * a failure was reported, and twice if the caller retried).
+         */
+        public static Settings forPublisher(PublisherOptions options) {
+            return new Settings(options.timeout(), DEFAULT_CONNECT_TIMEOUT, DEFAULT_TOPOLOGY_REFRESH, null, null);
+        }
     }
 
     private final RedisTarget target;

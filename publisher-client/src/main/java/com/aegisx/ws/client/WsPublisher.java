@@ -43,7 +43,7 @@ public final class WsPublisher implements WebSocketOperations, AutoCloseable {
 
     public static WsPublisher connect(String redisUrl, PublisherOptions options) {
         Objects.requireNonNull(redisUrl, "redisUrl");
-        RedisConnector connector = RedisConnector.connect(options.target(redisUrl), RedisConnector.Settings.defaults());
+        RedisConnector connector = RedisConnector.connect(options.target(redisUrl), RedisConnector.Settings.forPublisher(options));
         return new WsPublisher(connector,
                 new AsyncWsPublisher(connector.async(), options.keys(), options.historyRules(), connector.publishMode()), options);
     }

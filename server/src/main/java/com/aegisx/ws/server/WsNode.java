@@ -242,7 +242,7 @@ public final class WsNode implements AutoCloseable {
         protocol.presence(presence);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
         NodeServices services = new NodeServices(config, hub, subscriptions, protocol, publisher, commands,
-                callbacks, scheduler, management);
+                callbacks, scheduler, management, conflation);
 
         ServletContextHandler servlets = httpEndpoints(authenticator);
         managementEndpoints(authenticator, commands, publisher);

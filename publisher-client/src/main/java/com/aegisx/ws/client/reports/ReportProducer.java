@@ -117,7 +117,7 @@ public final class ReportProducer implements AutoCloseable {
     /** Takes every {@code REDIS_URL} form of the nodes (see {@link RedisTarget}). */
     public static ReportProducer connect(String redisUrl, PublisherOptions options, Duration stateTtl) {
         requireTtl(stateTtl);
-        RedisConnector connector = RedisConnector.connect(options.target(redisUrl), RedisConnector.Settings.defaults());
+        RedisConnector connector = RedisConnector.connect(options.target(redisUrl), RedisConnector.Settings.forPublisher(options));
         try {
             StatefulRedisPubSubConnection<String, String> pubSub = connector.client() instanceof RedisClusterClient cluster
                     ? cluster.connectPubSub() : ((RedisClient) connector.client()).connectPubSub(connector.uri());

@@ -24,8 +24,13 @@ import org.slf4j.LoggerFactory;
  * <p>Order: once a channel has a message waiting for a socket, newer ones of that channel replace
  * it rather than overtake it; sending and holding for one socket happen under that socket's lock
  * here, so the held (older) message never leaves after a newer one.
+ *
+ * <p>A message sent as not replaceable (a route's terminal event: {@code report_completed}, a
+ * failure's {@code error}) is never held: the one waiting for its channel is queued first, then
+ * it, so it arrives in order; it grows the socket's queue by itself only, and a socket that is
+ * past {@code WEBSOCKET_MAX_OUTBOUND_BYTES} even so is closed (4000) rather than losing it silently.
  */
-public final class Conflation {
+public final class Conflation implements ChannelSend {
 
     private static final Logger log = LoggerFactory.getLogger(Conflation.class);
 
@@ -73,20 +78,38 @@ public final class Conflation {
         return false;
     }
 
+    /** This conflation when {@code channel} is a latest-value channel, else {@link ChannelSend#DIRECT}. */
+    public ChannelSend on(String channel) {
+        return covers(channel) ? this : ChannelSend.DIRECT;
+    }
+
     /**
      * Sends {@code frame} (the newest message of {@code channel} for this socket) or, when the socket
      * is behind, keeps it in place of the one waiting. Returns true when it was sent.
      */
     boolean sendOrHold(LocalConnection member, String channel, ByteBuffer frame) {
+        return send(member, channel, frame, true);
+    }
+
+    /** {@link #sendOrHold}, except that a message not {@code replaceable} is queued, after the one waiting. */
+    @Override
+    public boolean send(LocalConnection member, String channel, ByteBuffer frame, boolean replaceable) {
         Map<String, ByteBuffer> waiting = held.get(member);
         if (waiting == null) {
-            if (member.outbound().queuedBytes() <= thresholdBytes) {
-                return member.send(frame);
+            if (member.outbound().queuedBytes() <= thresholdBytes || !replaceable) {
+                return member.send(frame); // nothing of any channel waits here for this socket
             }
             waiting = held.computeIfAbsent(member, m -> new ConcurrentHashMap<>(2));
             scheduleFlush(); // flushes go on while the socket has an entry, until it has closed
         }
         synchronized (waiting) {
+            if (!replaceable) {
+                ByteBuffer older = waiting.remove(channel);
+                if (older != null) {
+                    member.send(older);
+                }
+                return member.send(frame);
+            }
             if (waiting.containsKey(channel) || member.outbound().queuedBytes() > thresholdBytes) {
                 if (waiting.put(channel, frame) != null) {
                     replaced.incrementAndGet();

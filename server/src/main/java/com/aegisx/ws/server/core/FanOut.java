@@ -188,8 +188,10 @@ public final class FanOut implements Broker.Listener {
         // Only this channel's own buffer (a replay not yet joined to live) needs the slow path: one of
         // the socket's other channels buffering must not take conflation and batching from this one.
         if (member.interceptor() != null || member.buffer(channel) != null) {
+            // Through the channel's conflation when it has one: a route's own sends must not bypass it.
+            ChannelSend send = conflated != null ? conflated : ChannelSend.DIRECT;
             for (Outgoing out : batch) {
-                deliverIntercepted(topic, channel, member, out);
+                deliverIntercepted(topic, channel, member, out, send);
             }
             return;
         }
@@ -277,7 +279,8 @@ public final class FanOut implements Broker.Listener {
     }
 
     /** A socket whose route takes over delivery (filters, conflation), or whose channel replays history. */
-    private void deliverIntercepted(String topic, String channel, LocalConnection member, Outgoing out) {
+    private void deliverIntercepted(String topic, String channel, LocalConnection member, Outgoing out,
+                                    ChannelSend send) {
         if (out.skips(member) || out.unparsable) {
             return;
         }
@@ -290,7 +293,7 @@ public final class FanOut implements Broker.Listener {
             member.stopBuffering(channel, buffer); // the first message after the replay: live from now on
         }
         if (member.interceptor() == null) {
-            if (member.send(out.frame)) {
+            if (send.send(member, channel, out.frame, true)) {
                 out.sent++;
             }
             return;
@@ -305,7 +308,8 @@ public final class FanOut implements Broker.Listener {
                 return;
             }
         }
-        if (!member.interceptor().intercept(member, channel, out.message, out.frame) && member.send(out.frame)) {
+        if (!member.interceptor().intercept(member, channel, out.message, out.frame, send)
+                && send.send(member, channel, out.frame, true)) {
             out.sent++;
         }
     }

@@ -3,6 +3,7 @@ package com.aegisx.ws.server.node;
 import com.aegisx.ws.client.AsyncWsPublisher;
 import com.aegisx.ws.server.config.ServerConfig;
 import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.Conflation;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.SubscriptionPolicy;
 import com.aegisx.ws.server.http.ManagementEndpoints;
@@ -21,10 +22,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param callbacks     where a route continues after a Redis future: {@code thenAcceptAsync(..., callbacks)}
  * @param scheduler     the node's timer thread (short tasks only)
  * @param management    takes endpoints for the management port (operators and backends only)
+ * @param conflation    latest-value channels, for what a route sends on a channel outside its interceptor
  */
 public record NodeServices(ServerConfig config, ConnectionHub hub, SubscriptionPolicy subscriptions,
                            ClientProtocol protocol,
                            AsyncWsPublisher publisher, RedisClusterAsyncCommands<String, String> redis,
                            Executor callbacks, ScheduledExecutorService scheduler,
-                           ManagementEndpoints management) {
+                           ManagementEndpoints management, Conflation conflation) {
 }

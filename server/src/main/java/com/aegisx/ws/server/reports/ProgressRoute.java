@@ -8,9 +8,12 @@ import com.aegisx.ws.client.reports.ReportState;
 import com.aegisx.ws.client.reports.ReportStore;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
+import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.AccessDecision;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
+import com.aegisx.ws.server.core.ChannelSend;
 import com.aegisx.ws.server.core.ClientProtocol;
+import com.aegisx.ws.server.core.Conflation;
 import com.aegisx.ws.server.core.SubscriptionPolicy;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.Replies;
@@ -18,6 +21,7 @@ import com.aegisx.ws.server.core.RouteHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -33,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * per-socket interceptor drops any status not newer than the last one sent, so the current status
  * read at connect and the live ones can never reach the client out of order.
  *
+ * <p>On a latest-value channel (CONFLATE_CHANNELS, by default every progress channel) a watcher
+ * that falls behind gets the newest status instead of each one: statuses are sent as replaceable
+ * through the channel's {@link Conflation}, everything else ({@code report_completed}, a failure's
+ * {@code error}) as not replaceable, so it is never held or replaced and arrives after the status
+ * before it. A terminal status is replaced only by a newer status, which a finished report has not.
+ *
  * <p>Client messages: {@code request_update}, {@code cancel_report}, {@code subscribe_template}
  * (README, "Report routes"). An unknown report gets {@code report_not_found} and close 4004; a
  * malformed id {@code invalid_report_id} and close 1008.
@@ -47,6 +57,7 @@ final class ProgressRoute implements RouteHandler {
     private final Executor callbacks;
     private final ChannelAccessPolicy policy;
     private final ClientProtocol protocol;
+    private final Conflation conflation;
 
     /** Per-socket state; the lock orders what the socket is sent about its report. */
     private static final class Watch {
@@ -55,8 +66,12 @@ final class ProgressRoute implements RouteHandler {
         long lastSeq;
         boolean completedSent;
 
-        Watch(String reportId) {
+        /** How the report's channel is sent to this socket: through its conflation, if any. */
+        final ChannelSend send;
+
+        Watch(String reportId, ChannelSend send) {
             this.reportId = reportId;
+            this.send = send;
         }
     }
 
@@ -66,6 +81,7 @@ final class ProgressRoute implements RouteHandler {
         this.store = new ReportStore(services.redis(), services.config().keys(), services.publisher().publishMode());
         this.policy = services.config().auth().channelPolicy();
         this.protocol = services.protocol();
+        this.conflation = services.conflation();
     }
 
     @Override
@@ -79,7 +95,8 @@ final class ProgressRoute implements RouteHandler {
 
     @Override
     public CompletableFuture<Void> onRegistered(LocalConnection connection, Map<String, String> pathParameters) {
-        Watch watch = new Watch(pathParameters.get("reportId"));
+        String reportId = pathParameters.get("reportId");
+        Watch watch = new Watch(reportId, conflation.on(ReportChannels.progress(reportId)));
         connection.attributes().put(ATTRIBUTE, watch);
         return store.read(watch.reportId).thenComposeAsync(state -> {
             if (state == null) {
@@ -95,7 +112,8 @@ final class ProgressRoute implements RouteHandler {
                         decision.code());
                 return CompletableFuture.completedFuture(null);
             }
-            connection.interceptor((conn, channel, message, frame) -> intercept(conn, watch, message, frame));
+            connection.interceptor((conn, channel, message, frame, send) ->
+                    intercept(conn, watch, channel, message, frame, send));
             // Access was decided above (owner, admin, or CHANNEL_RULES): a trusted subscription.
             return subscriptions.subscribeInChain(connection, ReportChannels.progress(watch.reportId),
                     SubscriptionPolicy.Origin.SERVER).thenApply(added -> null);
@@ -198,26 +216,35 @@ final class ProgressRoute implements RouteHandler {
         });
     }
 
-    /** Sends the stored state unless a newer status already went out live. */
+    /**
+     * Sends the stored state unless a newer status already went out live; on the report's channel
+     * (through its conflation), so it cannot overtake a status still waiting there.
+     */
     private static void sendCurrent(LocalConnection connection, Watch watch, ReportState state) {
+        String channel = ReportChannels.progress(watch.reportId);
         synchronized (watch) {
             if (state.seq() > watch.lastSeq) {
                 watch.lastSeq = state.seq();
-                connection.send(reply(state.statusMessage(), null));
+                watch.send.send(connection, channel, encode(reply(state.statusMessage(), null)), true);
             }
             ObjectNode completed = state.completedMessage();
             if (completed != null && !watch.completedSent) {
                 watch.completedSent = true;
-                connection.send(reply(completed, null));
+                watch.send.send(connection, channel, encode(reply(completed, null)), false);
             }
         }
     }
 
-    /** On the channel's dispatch worker: keeps statuses in {@code seq} order and report_completed single. */
-    private static boolean intercept(LocalConnection connection, Watch watch, ObjectNode message, ByteBuffer frame) {
+    /**
+     * On the channel's dispatch worker: keeps statuses in {@code seq} order and report_completed
+     * single. Only statuses may be replaced by newer ones while the socket is behind.
+     */
+    private static boolean intercept(LocalConnection connection, Watch watch, String channel, ObjectNode message,
+                                     ByteBuffer frame, ChannelSend send) {
         String type = message.path("type").asText("");
+        boolean status = ReportMessages.REPORT_STATUS.equals(type);
         synchronized (watch) {
-            if (ReportMessages.REPORT_STATUS.equals(type)) {
+            if (status) {
                 long seq = message.path("seq").asLong(0);
                 if (seq > 0) {
                     if (seq <= watch.lastSeq) {
@@ -231,9 +258,13 @@ final class ProgressRoute implements RouteHandler {
                 }
                 watch.completedSent = true;
             }
-            connection.send(frame);
+            send.send(connection, channel, frame, status);
             return true;
         }
+    }
+
+    private static ByteBuffer encode(ObjectNode message) {
+        return ByteBuffer.wrap(Json.write(message).getBytes(StandardCharsets.UTF_8));
     }
 
     private static ObjectNode reply(ObjectNode message, JsonNode id) {

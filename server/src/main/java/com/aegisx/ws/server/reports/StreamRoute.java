@@ -71,7 +71,7 @@ final class StreamRoute implements RouteHandler {
         }
         StreamSession session = new StreamSession(templateId, sink(connection), System::currentTimeMillis);
         connection.attributes().put(ATTRIBUTE, session);
-        connection.interceptor((conn, ch, message, frame) -> {
+        connection.interceptor((conn, ch, message, frame, send) -> {
             if (channel.equals(ch) && ReportMessages.DATA_UPDATE.equals(message.path("type").asText())) {
                 session.onLive(message, frame);
                 return true;

@@ -3,6 +3,7 @@ package com.aegisx.ws.server.core;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aegisx.ws.protocol.ChannelPattern;
@@ -27,19 +28,9 @@ class ConflationTest {
         timer.shutdownNow();
     }
 
-    /** An outbound whose queue is as full as the test says. */
-    private static final class Behind extends FakeOutbound {
-        volatile long queued;
-
-        @Override
-        public long queuedBytes() {
-            return queued;
-        }
-    }
-
     @Test
     void aSocketThatKeepsUpIsSentToAndNoFlushIsScheduled() {
-        Behind out = new Behind();
+        FakeOutbound out = new FakeOutbound();
         assertTrue(conflation.sendOrHold(connection("a", out), "dash:cpu", frame("1")));
         assertEquals(List.of("1"), out.frames());
         assertEquals(0, timer.getPoolSize(), "a node with no socket behind never wakes for the flush");
@@ -47,15 +38,15 @@ class ConflationTest {
 
     @Test
     void theNewestWaitsUntilTheSocketCatchesUpAndFlushesStopOnceItHasClosed() {
-        Behind out = new Behind();
-        out.queued = THRESHOLD + 1;
+        FakeOutbound out = new FakeOutbound();
+        out.queued(THRESHOLD + 1);
         LocalConnection member = connection("a", out);
         assertFalse(conflation.sendOrHold(member, "dash:cpu", frame("1")));
         assertFalse(conflation.sendOrHold(member, "dash:cpu", frame("2")));
         assertEquals(1, conflation.replaced());
         assertEquals(1, timer.getQueue().size(), "one flush due, not one per held message");
 
-        out.queued = 0;
+        out.queued(0);
         await().atMost(Duration.ofSeconds(5)).until(() -> out.frames().equals(List.of("2")));
 
         // Flushes go on while the socket has an entry (it may fall behind again), until it closes.
@@ -68,17 +59,45 @@ class ConflationTest {
 
     @Test
     void aSocketFallingBehindAfterTheFlushesStoppedStartsThemAgain() {
-        Behind first = new Behind();
-        first.queued = THRESHOLD + 1;
+        FakeOutbound first = new FakeOutbound();
+        first.queued(THRESHOLD + 1);
         assertFalse(conflation.sendOrHold(connection("a", first), "dash:cpu", frame("1")));
         first.close(1000, "gone");
         await().atMost(Duration.ofSeconds(5)).until(() -> timer.getQueue().isEmpty() && timer.getActiveCount() == 0);
 
-        Behind second = new Behind();
-        second.queued = THRESHOLD + 1;
+        FakeOutbound second = new FakeOutbound();
+        second.queued(THRESHOLD + 1);
         assertFalse(conflation.sendOrHold(connection("b", second), "dash:cpu", frame("2")));
-        second.queued = 0;
+        second.queued(0);
         await().atMost(Duration.ofSeconds(5)).until(() -> second.frames().equals(List.of("2")));
+    }
+
+    @Test
+    void aMessageThatIsNotReplaceableIsQueuedAfterTheOneWaitingAndNeverHeld() {
+        FakeOutbound out = new FakeOutbound();
+        out.queued(THRESHOLD + 1);
+        LocalConnection member = connection("a", out);
+        assertFalse(conflation.send(member, "dash:cpu", frame("1"), true));
+        assertFalse(conflation.send(member, "dash:cpu", frame("2"), true));
+        assertTrue(conflation.send(member, "dash:cpu", frame("done"), false));
+        assertEquals(List.of("2", "done"), out.frames(), "the newest waiting first, then the terminal one");
+        assertFalse(conflation.send(member, "dash:cpu", frame("3"), true), "held again after it");
+        assertEquals(List.of("2", "done"), out.frames());
+    }
+
+    @Test
+    void aMessageThatIsNotReplaceableGoesStraightOutWhenNothingWaits() {
+        FakeOutbound out = new FakeOutbound();
+        out.queued(THRESHOLD + 1);
+        assertTrue(conflation.send(connection("a", out), "dash:cpu", frame("done"), false));
+        assertEquals(List.of("done"), out.frames());
+        assertEquals(0, timer.getPoolSize(), "nothing held, no flush");
+    }
+
+    @Test
+    void onlyLatestValueChannelsGetTheConflation() {
+        assertSame(conflation, conflation.on("dash:cpu"));
+        assertSame(ChannelSend.DIRECT, conflation.on("news"));
     }
 
     private static LocalConnection connection(String id, FakeOutbound out) {

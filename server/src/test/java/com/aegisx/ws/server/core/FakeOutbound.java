@@ -12,6 +12,7 @@ public class FakeOutbound implements Outbound {
     private volatile boolean open = true;
     private volatile int closeCode;
     private volatile boolean refusing;
+    private volatile long queued;
 
     @Override
     public synchronized boolean send(ByteBuffer utf8, boolean batch) {
@@ -47,7 +48,12 @@ public class FakeOutbound implements Outbound {
 
     @Override
     public long queuedBytes() {
-        return 0;
+        return queued;
+    }
+
+    /** From now on the queue looks this full (a socket behind, for conflation). */
+    public void queued(long bytes) {
+        queued = bytes;
     }
 
     /** From now on every frame is refused, as by a slow consumer's full queue. */

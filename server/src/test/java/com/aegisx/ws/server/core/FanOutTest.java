@@ -3,6 +3,7 @@ package com.aegisx.ws.server.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aegisx.ws.protocol.ChannelPattern;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.NodeCommand;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -99,11 +101,45 @@ class FanOutTest {
     void anInterceptorTakesOverItsSocketOnly() {
         LocalConnection plain = open("ws_plain", "feed");
         LocalConnection filtered = open("ws_filtered", "feed");
-        filtered.interceptor((connection, channel, message, frame) -> message.path("n").asInt() % 2 == 1); // drops odd
+        filtered.interceptor((connection, channel, message, frame, send) -> message.path("n").asInt() % 2 == 1); // drops odd
         fanOut.onMessages(keys.channelTopic("feed"), List.of(message("m", 1), message("m", 2), message("m", 3),
                 message("m", 4)));
         assertEquals(List.of(1, 2, 3, 4), numbers(plain));
         assertEquals(List.of(2, 4), numbers(filtered));
+    }
+
+    @Test
+    void socketsWithAnInterceptorAreConflatedOnALatestValueChannelToo() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+        try {
+            Conflation conflation = new Conflation(List.of(ChannelPattern.of("dash:**")), 1_000, timer);
+            fanOut.conflation(conflation);
+            // One sends itself (as the progress route does, under its own lock), one leaves it to the fan-out.
+            LocalConnection sending = open("ws_sending", "dash:x");
+            sending.interceptor((connection, channel, message, frame, send) ->
+                    send.send(connection, channel, frame, true) || true);
+            LocalConnection passing = open("ws_passing", "dash:x");
+            passing.interceptor((connection, channel, message, frame, send) -> false);
+            LocalConnection plain = open("ws_plain", "news");
+            plain.interceptor((connection, channel, message, frame, send) -> false);
+            for (LocalConnection behind : List.of(sending, passing, plain)) {
+                ((FakeOutbound) behind.outbound()).queued(1_001);
+            }
+            fanOut.onMessages(keys.channelTopic("dash:x"), List.of(message("m", 1), message("m", 2)));
+            fanOut.onMessages(keys.channelTopic("dash:x"), List.of(message("m", 3)));
+            fanOut.onMessages(keys.channelTopic("news"), List.of(message("m", 1), message("m", 2)));
+            assertEquals(List.of(), numbers(sending), "held while behind");
+            assertEquals(List.of(), numbers(passing), "held while behind");
+            assertEquals(List.of(1, 2), numbers(plain), "not a latest-value channel: every message");
+
+            ((FakeOutbound) sending.outbound()).queued(0);
+            ((FakeOutbound) passing.outbound()).queued(0);
+            conflation.flush();
+            assertEquals(List.of(3), numbers(sending), "the newest only");
+            assertEquals(List.of(3), numbers(passing), "the newest only");
+        } finally {
+            timer.shutdownNow();
+        }
     }
 
     @Test
@@ -123,7 +159,7 @@ class FanOutTest {
         for (int i = 0; i < 5; i++) {
             members.add(open("ws_" + i, "feed"));
         }
-        members.get(2).interceptor((connection, channel, message, frame) -> {
+        members.get(2).interceptor((connection, channel, message, frame, send) -> {
             throw new IllegalStateException("a route bug");
         });
         fanOut.onMessages(keys.channelTopic("feed"), List.of(message("m", 1)));

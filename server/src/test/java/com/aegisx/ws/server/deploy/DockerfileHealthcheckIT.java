@@ -20,7 +20,7 @@ class DockerfileHealthcheckIT {
             port = Integer.toString(cluster.node(0).managementPort());
             assertEquals(0, DockerHealthcheck.run(Map.of("MANAGEMENT_PORT", port)), "a ready node is healthy");
             assertEquals(0, DockerHealthcheck.run(Map.of("MANAGEMENT_PORT", port, "MANAGEMENT_HOST", "0.0.0.0")),
-                    "with the compose file's MANAGEMENT_HOST too");
+                    "with MANAGEMENT_HOST=0.0.0.0 too (compose, opened for a Prometheus on its network)");
         }
         assertNotEquals(0, DockerHealthcheck.run(Map.of("MANAGEMENT_PORT", port)), "a stopped node is unhealthy");
     }

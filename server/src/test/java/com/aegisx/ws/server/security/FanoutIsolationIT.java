@@ -85,7 +85,7 @@ class FanoutIsolationIT {
         Route broken = new Route("broken", "/broken", new RouteHandler() {
             @Override
             public CompletableFuture<Void> onRegistered(LocalConnection connection, Map<String, String> parameters) {
-                connection.interceptor((conn, channel, message, frame) -> {
+                connection.interceptor((conn, channel, message, frame, send) -> {
                     throw new IllegalStateException("interceptor bug");
                 });
                 return CompletableFuture.completedFuture(null);
