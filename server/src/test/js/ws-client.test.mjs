@@ -84,7 +84,7 @@ test('close codes decide the retry', () => {
   assert.equal(retryFor(1001, false), 'fast');
   assert.equal(retryFor(4003, false), 'stop');
   assert.equal(retryFor(4003, true), 'fast');
-  for (const code of [1006, 1011, 1013, 4000, 4001, 4029]) assert.equal(retryFor(code, true), 'backoff');
+  for (const code of [1006, 1011, 1013, 4000, 4001, 4005, 4029]) assert.equal(retryFor(code, true), 'backoff');
 });
 
 test('full jitter stays under a doubling ceiling', () => {
@@ -231,6 +231,28 @@ test('resume when the last welcome offered it; fall back to subscribe when refus
   assert.equal(sockets[2].lastSent('resume').token, 'R2');
   sockets[2].receive({ type: 'error', code: 'resume_refused', id: sockets[2].lastSent('resume').id });
   assert.deepEqual(sockets[2].sent.filter((x) => x.type === 'subscribe').map((x) => x.channel).sort(), ['a', 'b', 'c']);
+});
+
+test('a socket taken over by a resume elsewhere (4005) comes back without resuming its used token', async () => {
+  const { client, timers, sockets } = newClient();
+  sockets[0].open();
+  sockets[0].welcome('ws_a_1', { resumeToken: 'R1' });
+  client.subscribe('a');
+  confirmSubscribes(sockets[0]);
+  sockets[0].receive({ type: 'x', channel: 'a', offset: 4, epoch: 'E' });
+
+  sockets[0].drop(4005, 'session resumed elsewhere');
+  assert.equal(client.state, 'reconnecting');
+  timers.next();
+  await flush();
+  sockets[1].open();
+  sockets[1].welcome('ws_b_1', { resumeToken: 'R2' });
+  assert.equal(sockets[1].lastSent('resume'), undefined, 'R1 is used: no resume with it');
+  assert.deepEqual(sockets[1].lastSent('subscribe').since, { offset: 4, epoch: 'E' });
+
+  await reconnect(timers, sockets, 1);
+  sockets[2].welcome('ws_c_1');
+  assert.equal(sockets[2].lastSent('resume').token, 'R2', 'its own new session resumes as usual');
 });
 
 test('a resume answered by another error (unavailable: Redis failed it) falls back to subscribe too', async () => {
@@ -497,4 +519,16 @@ test('a late answer to a timed-out resume does not undo the fresh session', asyn
   assert.deepEqual(resumed, [], 'not passed on: the application was told the session is new');
   assert.equal(told.length, 1);
   assert.deepEqual(client.channels.map((c) => c.channel), ['hist', 'plain']);
+});
+
+test('close() during a resume ends its wait: nothing is told or sent afterwards', async () => {
+  const { client, timers, sockets, told } = await resumingClient();
+  const errors = [];
+  client.on('error', (e) => errors.push(e.code));
+  client.close();
+  timers.advance(DEFAULT_OPTIONS.resumeTimeoutMs + DEFAULT_OPTIONS.requestTimeoutMs);
+  assert.deepEqual(told, [], 'no resume_refused for a client the application closed');
+  assert.deepEqual(errors, []);
+  assert.equal(sockets[1].lastSent('subscribe'), undefined);
+  assert.equal(timers.queue.length, 0, 'no timer left behind');
 });

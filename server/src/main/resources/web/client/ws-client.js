@@ -56,7 +56,8 @@ const CONTROL_TYPES = new Set(['welcome', 'subscribed', 'unsubscribed', 'error',
  *  'fast'    reconnect at once, jittered over fastRetryMaxMs: the node is going away or restarting
  *            (1001, 1012), or the token expired (4003) and a fresh one can be fetched;
  *  'backoff' everything else: abnormal close (1006), internal error (1011), try again later
- *            (1013), slow consumer (4000), inactive (4001), rate limited (4029).
+ *            (1013), slow consumer (4000), inactive (4001), session taken over by a resume
+ *            elsewhere (4005: back with a session of its own, see #onClose), rate limited (4029).
  */
 export function retryFor(code, canRefreshToken) {
   switch (code) {
@@ -203,6 +204,9 @@ export class WsClient {
     this.#stopped = true;
     this.#cancelRetry();
     this.#unwatchOnline();
+    // A resume in flight ends with the socket: its timeout must not fire into a closed client.
+    this.#endResume();
+    this.#lateResumeId = null;
     const ws = this.#ws;
     if (ws) {
       this.#detach(ws);
@@ -383,6 +387,9 @@ export class WsClient {
     this.#welcomeAt = 0;
     this.#endResume();
     this.#lateResumeId = null;
+    // 4005: another socket resumed this session with its token, which is used now: resuming with
+    // it would only be refused. Come back with a session of our own (subscribe with since).
+    if (code === 4005) this.#resumeToken = null;
     this.#dropPending('disconnected');
     for (const sub of this.#subscriptions.values()) sub.status = 'pending';
     if (stable) this.#attempt = 0;

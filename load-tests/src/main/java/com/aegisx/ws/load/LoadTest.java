@@ -731,10 +731,10 @@ public final class LoadTest {
                 ScanIterator<String> keys = ScanIterator.scan(sync, ScanArgs.Builder.matches(PREFIX + ":*").limit(1000));
                 while (keys.hasNext()) {
                     String key = keys.next();
-                    // Resume records of closed sockets expire by themselves (RESUME_TOKEN_TTL).
+                    // Resume records of closed sockets, and used-token marks, expire by themselves (RESUME_TOKEN_TTL).
                     if (key.equals(PREFIX + ":nodes") || key.equals(PREFIX + ":resume-secret")
-                            || key.startsWith(PREFIX + ":resume:{") || key.matches(java.util.regex.Pattern.quote(PREFIX)
-                            + ":node:\\{[^}]+}")) {
+                            || key.startsWith(PREFIX + ":resume:{") || key.startsWith(PREFIX + ":resume-used:{")
+                            || key.matches(java.util.regex.Pattern.quote(PREFIX) + ":node:\\{[^}]+}")) {
                         continue;
                     }
                     String family = key.replaceAll("\\{[^}]*}", "{}");

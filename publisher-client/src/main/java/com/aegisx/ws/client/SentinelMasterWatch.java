@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,8 +48,13 @@ final class SentinelMasterWatch implements RedisConnectionStateListener, AutoClo
     private final List<RedisURI> sentinels;
     private final String masterId;
     private final Duration timeout;
+    /** Lettuce's event executors: where what may resolve a host name runs (never a Redis I/O thread). */
+    private final Executor events;
+    private final HostResolver resolver;
     /** Data connections (not the sentinels') by the address they are connected to. */
     private final Map<RedisChannelHandler<?, ?>, InetSocketAddress> connected = new ConcurrentHashMap<>();
+    /** Connections reported connected and not yet told apart from the sentinels' (see {@link #onRedisConnected}). */
+    private final Map<RedisChannelHandler<?, ?>, InetSocketAddress> arriving = new ConcurrentHashMap<>();
     /** Connections found on another address than the master's in the last check. */
     private final Map<RedisChannelHandler<?, ?>, Boolean> strayed = new ConcurrentHashMap<>();
     private final AtomicBoolean checking = new AtomicBoolean();
@@ -58,10 +65,28 @@ final class SentinelMasterWatch implements RedisConnectionStateListener, AutoClo
 
     /** {@code target}: a Sentinel URI (its sentinels and master id); {@code timeout} bounds each question. */
     SentinelMasterWatch(RedisClient client, RedisURI target, Duration timeout) {
+        this(client, target, timeout, client.getResources().eventExecutorGroup(), InetAddress::getAllByName);
+    }
+
+    /** As above, with the executor for comparisons and the host name resolution given (tests). */
+    SentinelMasterWatch(RedisClient client, RedisURI target, Duration timeout, Executor events, HostResolver resolver) {
         this.client = client;
         this.sentinels = List.copyOf(target.getSentinels());
         this.masterId = target.getSentinelMasterId();
         this.timeout = timeout;
+        this.events = events;
+        this.resolver = resolver;
+    }
+
+    /** {@link InetAddress#getAllByName}, or a stand-in. */
+    @FunctionalInterface
+    interface HostResolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    /** Whether {@code connection} is watched as a data connection (tests). */
+    boolean watches(RedisChannelHandler<?, ?> connection) {
+        return connected.containsKey(connection);
     }
 
     /** Starts asking, on Lettuce's event executors. */
@@ -71,22 +96,46 @@ final class SentinelMasterWatch implements RedisConnectionStateListener, AutoClo
                 .scheduleWithFixedDelay(this::check, millis, millis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * On the I/O thread that made the connection: telling a sentinel's connection from a data one
+     * may resolve a sentinel's host name, so that is done on the event executors; until then the
+     * connection waits in {@link #arriving}, and a disconnect meanwhile cancels it.
+     */
     @Override
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && !isSentinel(inet)) {
-            connected.put(connection, inet);
-            strayed.remove(connection);
+        if (address instanceof InetSocketAddress inet) {
+            arriving.put(connection, inet);
+            try {
+                events.execute(() -> arrived(connection, inet));
+            } catch (RejectedExecutionException e) { // Lettuce is shutting down: nothing left to watch
+                arriving.remove(connection, inet);
+            }
+        }
+    }
+
+    /** On the event executors: watches the connection unless it is a sentinel's, or gone or reconnected since. */
+    private void arrived(RedisChannelHandler<?, ?> connection, InetSocketAddress address) {
+        boolean data = !isSentinel(address);
+        synchronized (arriving) { // against a disconnect between the check and the put
+            if (arriving.remove(connection, address) && data) {
+                connected.put(connection, address);
+                strayed.remove(connection);
+            }
         }
     }
 
     @Override
     public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-        connected.remove(connection);
-        strayed.remove(connection);
+        synchronized (arriving) {
+            arriving.remove(connection);
+            connected.remove(connection);
+            strayed.remove(connection);
+        }
     }
 
     private boolean isSentinel(InetSocketAddress address) {
-        return sentinels.stream().anyMatch(s -> s.getPort() == address.getPort() && sameHost(s.getHost(), address));
+        return sentinels.stream().anyMatch(s -> s.getPort() == address.getPort()
+                && sameHost(s.getHost(), address, resolver));
     }
 
     private void check() {
@@ -114,13 +163,13 @@ final class SentinelMasterWatch implements RedisConnectionStateListener, AutoClo
                     } finally {
                         checking.set(false);
                     }
-                }, client.getResources().eventExecutorGroup());
+                }, events);
     }
 
     /** Disconnects what was on another address than {@code master} in this check and the one before. */
     private void follow(InetSocketAddress master) {
         connected.forEach((connection, address) -> {
-            if (sameAddress(master, address)) {
+            if (sameAddress(master, address, resolver)) {
                 strayed.remove(connection);
             } else if (strayed.putIfAbsent(connection, Boolean.TRUE) != null) {
                 strayed.remove(connection);
@@ -169,16 +218,20 @@ final class SentinelMasterWatch implements RedisConnectionStateListener, AutoClo
 
     /** Whether {@code actual} is {@code named}; a name that does not resolve counts as the same. */
     static boolean sameAddress(InetSocketAddress named, InetSocketAddress actual) {
-        return named.getPort() == actual.getPort() && sameHost(named.getHostString(), actual);
+        return sameAddress(named, actual, InetAddress::getAllByName);
     }
 
-    private static boolean sameHost(String host, InetSocketAddress actual) {
+    private static boolean sameAddress(InetSocketAddress named, InetSocketAddress actual, HostResolver resolver) {
+        return named.getPort() == actual.getPort() && sameHost(named.getHostString(), actual, resolver);
+    }
+
+    private static boolean sameHost(String host, InetSocketAddress actual, HostResolver resolver) {
         InetAddress address = actual.getAddress();
         if (host.equalsIgnoreCase(actual.getHostString()) || address == null) {
             return true;
         }
         try {
-            for (InetAddress resolved : InetAddress.getAllByName(host)) {
+            for (InetAddress resolved : resolver.resolve(host)) {
                 if (resolved.equals(address)) {
                     return true;
                 }

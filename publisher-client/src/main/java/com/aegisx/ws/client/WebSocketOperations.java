@@ -43,7 +43,10 @@ public interface WebSocketOperations {
     /** Closes one connection (code 1000 or 4000-4999, else 4002); false when it does not exist. */
     boolean disconnectConnection(String connectionId, int code, String reason);
 
-    /** Closes every connection of a user, on every node; returns how many were asked to close. */
+    /**
+     * Closes every connection of a user, on every node; returns how many were asked to close. Throws
+     * when Redis refuses or does not answer a command (nothing is counted as done that was not).
+     */
     int disconnectUser(String userId, int code, String reason);
 
     /** Whether the user has at least one connection on a live node. */

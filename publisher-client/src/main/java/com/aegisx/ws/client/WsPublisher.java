@@ -17,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * }
  * }</pre>
  *
- * Thread-safe. Blocking calls wait at most {@link PublisherOptions#timeout()}; {@link #async()}
- * gives the same operations as futures.
+ * Thread-safe. Blocking calls are bounded by {@link PublisherOptions#timeout()}, Lettuce's command
+ * timeout too, so a call that failed left nothing behind to be sent later ({@link Futures#await});
+ * {@link #async()} gives the same operations as futures.
  */
 public final class WsPublisher implements WebSocketOperations, AutoCloseable {
 

@@ -2,8 +2,8 @@ package com.aegisx.ws.protocol;
 
 /**
  * WebSocket close codes the nodes use. 1xxx are RFC 6455's; 4xxx are this tier's own. Clients
- * should reconnect (with backoff) on 1001, 1012, 1013, 4000 and 4001, and should not on the others
- * without fixing what they send.
+ * should reconnect (with backoff) on 1001, 1012, 1013, 4000, 4001 and 4005 (without resuming),
+ * and should not on the others without fixing what they send.
  */
 public final class CloseCodes {
 
@@ -33,6 +33,12 @@ public final class CloseCodes {
     public static final int TOKEN_EXPIRED = 4003;
     /** Report routes: the report in the path is unknown (never registered, or its state expired). */
     public static final int NOT_FOUND = 4004;
+    /**
+     * Another socket resumed this connection's session with its resume token (which is now used):
+     * the session lives there. Reconnect without resuming; a client that did not send that resume
+     * is looking at a replayed or stolen token of its own user.
+     */
+    public static final int TAKEN_OVER = 4005;
     /** Too many messages, after rate-limit errors were ignored. */
     public static final int RATE_LIMITED = 4029;
 

@@ -41,6 +41,7 @@ import java.util.zip.CRC32;
  * {p}:hist:{channel}             stream recent messages of a history channel (HISTORY_RULES), ids 0-&lt;offset&gt;
  * {p}:hist-meta:{channel}        hash   epoch, top: the history's epoch and last offset
  * {p}:resume:{connId}            hash   userId, channels of a closed or swept connection, for resume (TTL)
+ * {p}:resume-used:{connId}       string the connection that used connId's resume token (TTL): a token works once
  * {p}:resume-secret              string the key resume tokens are signed with
  * </pre>
  */
@@ -237,6 +238,14 @@ public final class KeySchema {
     /** Pub/sub channel a node publishes to and listens on to prove its pub/sub connection works. */
     public String probe(String nodeId) {
         return tagged("probe", nodeId);
+    }
+
+    /**
+     * Set (NX) by the resume that uses a connection's token, in the slot of {@link #resume}: a
+     * token works once, however many nodes race with it (string, with a TTL).
+     */
+    public String resumeUsed(String connectionId) {
+        return tagged("resume-used", connectionId);
     }
 
     /** The secret every node signs resume tokens with (string, created once with SET NX). */

@@ -26,6 +26,7 @@ import com.aegisx.ws.server.core.FanOut;
 import com.aegisx.ws.server.core.IndexRepair;
 import com.aegisx.ws.server.core.LocalConnection;
 import com.aegisx.ws.server.core.NodeCommands;
+import com.aegisx.ws.server.core.ReplayBudget;
 import com.aegisx.ws.server.core.PingRounds;
 import com.aegisx.ws.server.core.Route;
 import com.aegisx.ws.server.core.SubscriptionPolicy;
@@ -118,6 +119,7 @@ public final class WsNode implements AutoCloseable {
     private final ManagementEndpoints management;
     private final NodeStats nodeStats;
     private final ResumeService resume;
+    private final ReplayBudget replays;
     private final HistoryGapFiller gapFiller;
     private final PubSubProbe probe;
     private final Conflation conflation;
@@ -235,9 +237,11 @@ public final class WsNode implements AutoCloseable {
         ClientProtocol protocol = new ClientProtocol(hub, subscriptions, config.security().maxChannelLength(), guard);
         HistoryRecovery recovery = new HistoryRecovery(hub, publisher.history(), config.history().maxRecovery());
         protocol.recovery(recovery);
+        this.replays = new ReplayBudget(config.history().replayBurst(), config.history().replayRate());
+        protocol.replays(replays);
         nodeCommands.recovery(recovery);
         this.resume = new ResumeService(commands, config.keys(), hub, recovery, subscriptions,
-                config.history().resumeTtl());
+                config.history().resumeTtl(), publisher::disconnect);
         protocol.resume(resume);
         protocol.presence(presence);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);
@@ -353,6 +357,7 @@ public final class WsNode implements AutoCloseable {
             @Override public long rateLimitCloses() { return guard.rateLimitCloses(); }
             @Override public long tokenExpiredCloses() { return guard.expiredCloses(); }
             @Override public long upgradesThrottled() { return gate.throttledUpgrades(); }
+            @Override public long historyReplaysRefused() { return replays.refused(); }
             @Override public boolean redisConnected() { return redis.isConnected(); }
             @Override public boolean ready() { return isReady(); }
         };

@@ -19,7 +19,9 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,10 +102,13 @@ public final class PublishServlet extends HttpServlet {
                         : HttpServletResponse.SC_BAD_REQUEST, result);
                 return;
             }
+            // Per item: Redis may take some items of a batch and fail others (a refused script, a
+            // connection lost in the middle). One 503 for all would hide which were published, and a
+            // caller retrying the whole batch would deliver those twice.
             ObjectNode out = Json.object();
             ArrayNode list = out.putArray("results");
             for (CompletableFuture<ObjectNode> result : results) {
-                list.add(result.get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+                list.add(itemResult(result));
             }
             JsonHttp.reply(response, HttpServletResponse.SC_OK, out);
         } catch (Exception e) {
@@ -160,6 +165,16 @@ public final class PublishServlet extends HttpServlet {
         } catch (IllegalArgumentException e) {
             log.debug("Refused publish item: {}", LogSafe.text(e.getMessage()));
             return done(invalid(e.getMessage()));
+        }
+    }
+
+    /** A batch item's result; {@code ok:false} with {@code error:"unavailable"} when Redis did not take it. */
+    private static ObjectNode itemResult(CompletableFuture<ObjectNode> result) throws InterruptedException {
+        try {
+            return result.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Publish over HTTP failed for a batch item: {}", e.getCause() == null ? e.toString() : e.getCause().toString());
+            return Json.object().put("ok", false).put("error", "unavailable").put("message", "Redis did not take the message");
         }
     }
 

@@ -31,6 +31,7 @@ public final class ClientProtocol {
     private final int maxChannelLength;
     private final ConnectionGuard guard;
     private volatile Recovery recovery;
+    private volatile ReplayBudget replays = ReplayBudget.unlimited();
     private volatile Resume resume;
     private volatile ChannelPresence presence;
 
@@ -45,6 +46,11 @@ public final class ClientProtocol {
     /** Subscriptions to history channels go through it (HISTORY_RULES); null: plain subscriptions only. */
     public void recovery(Recovery recovery) {
         this.recovery = recovery;
+    }
+
+    /** How many {@code since} replays one socket may ask for (HISTORY_REPLAY_*); unlimited unless set. */
+    public void replays(ReplayBudget replays) {
+        this.replays = replays;
     }
 
     /** Resume tokens in {@code welcome} and the {@code resume} message; null: neither. */
@@ -172,12 +178,17 @@ public final class ClientProtocol {
      * A subscription a client asked for, on any route ({@code subscribe}, {@code subscribe_template}):
      * through {@link SubscriptionPolicy} as {@link SubscriptionPolicy.Origin#CLIENT} (the channel rules,
      * then the subscription limit, then the broker); answered with {@code subscribed} (completed by
-     * {@code decorate}) or an error.
+     * {@code decorate}) or an error. A {@code since} past the socket's {@link ReplayBudget} is
+     * not replayed: subscribed with the position and {@code recovered:false}.
      */
     public void subscribeForClient(LocalConnection connection, String channel, Position since, JsonNode id,
                                    Consumer<ObjectNode> decorate) {
         if (recovery != null && recovery.covers(channel)) {
-            subscribeWithHistory(connection, channel, since, id, decorate);
+            if (since != null && !replays.admit(connection)) {
+                subscribeWithHistory(connection, channel, null, id, decorate.andThen(ReplayBudget::markRefused));
+            } else {
+                subscribeWithHistory(connection, channel, since, id, decorate);
+            }
             return;
         }
         subscriptions.subscribe(connection, channel, SubscriptionPolicy.Origin.CLIENT).whenComplete((outcome, error) -> {

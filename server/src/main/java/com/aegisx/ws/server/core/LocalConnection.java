@@ -1,5 +1,6 @@
 package com.aegisx.ws.server.core;
 
+import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.Identity;
 import com.aegisx.ws.server.security.TokenBucket;
@@ -44,6 +45,8 @@ public final class LocalConnection {
     private volatile Map<String, Object> attributes;
     /** The ConnectionGuard's rate bucket and token-expiry timer: fields, as every socket has them. */
     private volatile TokenBucket rateBucket;
+    /** The ReplayBudget's bucket, created on the socket's first replay (most sockets never ask for one). */
+    private volatile TokenBucket replayBucket;
     private ScheduledFuture<?> expiryTimer;
     private final Outbound outbound;
     private volatile Identity identity;
@@ -153,6 +156,8 @@ public final class LocalConnection {
     }
     public TokenBucket rateBucket() { return rateBucket; }
     public void rateBucket(TokenBucket bucket) { this.rateBucket = bucket; }
+    public TokenBucket replayBucket() { return replayBucket; }
+    public void replayBucket(TokenBucket bucket) { this.replayBucket = bucket; }
     /** Guarded by TokenLifetime's timer lock for this connection (not by the connection's monitor). */
     public ScheduledFuture<?> expiryTimer() { return expiryTimer; }
     public void expiryTimer(ScheduledFuture<?> timer) { this.expiryTimer = timer; }
@@ -253,6 +258,16 @@ public final class LocalConnection {
     public void close(int code, String reason) {
         closing = true;
         outbound.close(code, reason);
+    }
+
+    /**
+     * Closes the socket with {@link CloseCodes#TAKEN_OVER}: a resume elsewhere took its session.
+     * Its channels are not kept for a resume (its token is used; kept, they would only wait for
+     * their TTL).
+     */
+    public void takeOver(String reason) {
+        resumable = false;
+        close(CloseCodes.TAKEN_OVER, reason);
     }
 
     public void abort() {

@@ -21,6 +21,9 @@ public final class NodeCommands {
 
     private static final Logger log = LoggerFactory.getLogger(NodeCommands.class);
 
+    /** The close reason of {@link CloseCodes#TAKEN_OVER} (README, close codes). */
+    public static final String TAKEN_OVER_REASON = "session resumed elsewhere";
+
     private final ConnectionHub hub;
     private volatile Recovery recovery;
 
@@ -60,12 +63,22 @@ public final class NodeCommands {
                             connection.send(Replies.unsubscribed(command.channel(), null).put("by", "server"));
                         }
                     });
-            case DISCONNECT -> connection.close(
-                    command.code() >= 4000 && command.code() < 5000 || command.code() == 1000
-                            ? command.code() : CloseCodes.DISCONNECTED_BY_SERVER,
-                    command.reason() == null ? "disconnected by server" : command.reason());
+            // A resume on another node took this socket's session (ResumeService).
+            case DISCONNECT -> {
+                if (command.code() == CloseCodes.TAKEN_OVER) {
+                    connection.takeOver(command.reason() == null ? TAKEN_OVER_REASON : command.reason());
+                } else {
+                    disconnect(connection, command);
+                }
+            }
             default -> { }
         }
+    }
+
+    private static void disconnect(LocalConnection connection, NodeCommand command) {
+        connection.close(command.code() >= 4000 && command.code() < 5000 || command.code() == 1000
+                        ? command.code() : CloseCodes.DISCONNECTED_BY_SERVER,
+                command.reason() == null ? "disconnected by server" : command.reason());
     }
 
     private void subscribe(LocalConnection connection, String channel) {

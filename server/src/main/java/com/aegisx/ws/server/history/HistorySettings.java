@@ -17,6 +17,10 @@ import java.util.List;
  *       history, how many messages and how long ({@link HistoryRules}); give publishers the same</td></tr>
  *   <tr><td>HISTORY_MAX_RECOVERY</td><td>{@value History#DEFAULT_MAX_RECOVERY}</td><td>most messages one
  *       {@code since} replays; further behind: {@code recovered:false}</td></tr>
+ *   <tr><td>HISTORY_REPLAY_BURST</td><td>{@value #DEFAULT_REPLAY_BURST}</td><td>{@code since} replays one
+ *       socket may ask for back to back (0: no budget)</td></tr>
+ *   <tr><td>HISTORY_REPLAY_RATE</td><td>{@value #DEFAULT_REPLAY_RATE}</td><td>replays per minute added to a
+ *       socket's budget (0: none, the burst is all)</td></tr>
  *   <tr><td>RESUME_TOKEN_TTL</td><td>{@value #DEFAULT_RESUME_TTL_MS}</td><td>ms a resume token stays
  *       valid after its connection closed</td></tr>
  *   <tr><td>PUBSUB_PROBE_INTERVAL</td><td>{@value #DEFAULT_PROBE_INTERVAL_MS}</td><td>ms between probes of
@@ -30,9 +34,18 @@ import java.util.List;
  * </table>
  */
 public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resumeTtl, Duration probeInterval,
-                              Duration probeTimeout, List<ChannelPattern> conflateChannels, long conflateQueueBytes) {
+                              Duration probeTimeout, List<ChannelPattern> conflateChannels, long conflateQueueBytes,
+                              int replayBurst, int replayRate) {
 
     public static final long DEFAULT_RESUME_TTL_MS = 300_000;
+    /**
+     * A page's worth of history channels subscribed again with {@code since} after a reconnect
+     * whose resume was refused (a resume is not counted), well under the 20 per second a client
+     * could otherwise make Redis read for it (WEBSOCKET_RATE_LIMIT).
+     */
+    public static final int DEFAULT_REPLAY_BURST = 20;
+    /** One replay a second on average after the burst: a client's own re-subscribes, not a stream of reads. */
+    public static final int DEFAULT_REPLAY_RATE = 60;
     public static final long DEFAULT_PROBE_INTERVAL_MS = 2_000;
     public static final long DEFAULT_PROBE_TIMEOUT_MS = 6_000;
     /** Report progress is a latest value: a watcher that fell behind needs the newest, not every step. */
@@ -44,7 +57,7 @@ public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resu
         return new HistorySettings(HistoryRules.defaults(), History.DEFAULT_MAX_RECOVERY,
                 Duration.ofMillis(DEFAULT_RESUME_TTL_MS), Duration.ofMillis(DEFAULT_PROBE_INTERVAL_MS),
                 Duration.ofMillis(DEFAULT_PROBE_TIMEOUT_MS), List.of(ChannelPattern.of(DEFAULT_CONFLATE_CHANNELS)),
-                DEFAULT_CONFLATE_QUEUE_BYTES);
+                DEFAULT_CONFLATE_QUEUE_BYTES, DEFAULT_REPLAY_BURST, DEFAULT_REPLAY_RATE);
     }
 
     /**
@@ -88,12 +101,16 @@ public record HistorySettings(HistoryRules rules, int maxRecovery, Duration resu
             env.error("CONFLATE_QUEUE_BYTES", "must be below WEBSOCKET_MAX_OUTBOUND_BYTES (" + maxOutboundBytes
                     + "), or latest-value channels close a socket behind (4000) instead of conflating");
         }
-        return new HistorySettings(rules, maxRecovery, resumeTtl, probeInterval, probeTimeout, conflate, conflateBytes);
+        int replayBurst = env.integer("HISTORY_REPLAY_BURST", DEFAULT_REPLAY_BURST, 0, 10_000);
+        int replayRate = env.integer("HISTORY_REPLAY_RATE", DEFAULT_REPLAY_RATE, 0, 60_000);
+        return new HistorySettings(rules, maxRecovery, resumeTtl, probeInterval, probeTimeout, conflate, conflateBytes,
+                replayBurst, replayRate);
     }
 
     public String describe() {
         return "history=" + rules + ", maxRecovery=" + maxRecovery + ", resumeTtl=" + resumeTtl.toMillis()
                 + "ms, pubsubProbe=" + probeInterval.toMillis() + "/" + probeTimeout.toMillis() + "ms, conflate="
-                + conflateChannels + " above " + conflateQueueBytes + " bytes";
+                + conflateChannels + " above " + conflateQueueBytes + " bytes, replays=" + replayBurst + "+"
+                + replayRate + "/min";
     }
 }

@@ -3,10 +3,13 @@ package com.aegisx.ws.server.history;
 import com.aegisx.ws.client.RedisScript;
 import com.aegisx.ws.client.ResumeRecords;
 import com.aegisx.ws.protocol.ChannelNames;
+import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
+import com.aegisx.ws.server.auth.LogSafe;
+import com.aegisx.ws.server.core.NodeCommands;
 import com.aegisx.ws.server.core.SubscriptionPolicy;
 import com.aegisx.ws.server.core.ConnectionHub;
 import com.aegisx.ws.server.core.Position;
@@ -46,19 +49,47 @@ import org.slf4j.LoggerFactory;
  * ({@code <prefix>:resume-secret}, created once with SET NX). When the socket closes (or its node
  * drains) and it had channels, they go to {@code <prefix>:resume:{connectionId}} for
  * RESUME_TOKEN_TTL ({@link ResumeRecords}); a node killed with -9 closes nothing, so whoever sweeps
- * it writes the same record for its connections. A resume takes and deletes that record in one step
- * (a token works once). If there is none, the old connection's own channel set is used while it
- * exists: the old socket is still open (the client noticed the break first) or its node crashed and
- * was not swept yet.
+ * it writes the same record for its connections. If there is none, the old connection's own channel
+ * set is used while it exists: the old socket is still open (the client noticed the break first) or
+ * its node crashed and was not swept yet.
+ *
+ * <p>A token works once. The resume that uses it sets {@code <prefix>:resume-used:{connectionId}}
+ * with SET NX and takes the record in the same script, so of two resumes racing on two nodes one
+ * wins and the other is refused. An old socket still open is then taken over: closed with
+ * {@link CloseCodes#TAKEN_OVER}, on whichever node it lives. Refusing instead would fail exactly
+ * the resume this exists for: a client that noticed a dead network before its node did, whose old
+ * socket stays open there until the ping timeout (minutes). The new socket has a token of its own
+ * (its {@code welcome}'s) for the next resume.
  */
 public final class ResumeService implements Resume {
 
     private static final Logger log = LoggerFactory.getLogger(ResumeService.class);
     private static final String ANONYMOUS = "";
     private static final int MAC_CHARS = 32;
-    /** Reads and deletes a record in one step, so two resumes cannot both use it. */
+    /** Reads and deletes a record in one step. */
     private static final RedisScript TAKE = new RedisScript(
             "local v = redis.call('HGETALL', KEYS[1]) redis.call('DEL', KEYS[1]) return v");
+    /**
+     * Uses a token: {0} when it was used already; else {1, the record's fields and values...},
+     * the record taken as {@link #TAKE} does. KEYS: the record, the used marker (one slot).
+     */
+    private static final RedisScript CLAIM = new RedisScript(
+            "if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end "
+                    + "local v = redis.call('HGETALL', KEYS[1]) redis.call('DEL', KEYS[1]) "
+                    + "table.insert(v, 1, 1) return v");
+    /**
+     * {0} when the connection is no longer registered, else {1, its channels...}, in one step (its
+     * hash and channel set share a slot): read apart, a close between the two read as no channels.
+     */
+    private static final RedisScript LIVE = new RedisScript(
+            "if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end "
+                    + "local m = redis.call('SMEMBERS', KEYS[2]) table.insert(m, 1, 1) return m");
+
+    /** Closes a socket on whichever node holds it (the publisher's disconnect, through that node's inbox). */
+    @FunctionalInterface
+    public interface Disconnect {
+        CompletableFuture<Boolean> disconnect(String connectionId, int code, String reason);
+    }
 
     private final RedisClusterAsyncCommands<String, String> redis;
     private final KeySchema keys;
@@ -66,16 +97,26 @@ public final class ResumeService implements Resume {
     private final HistoryRecovery recovery;
     private final SubscriptionPolicy subscriptions;
     private final Duration ttl;
+    /**
+     * How long a used token stays refused: longer than any record that can still be written for
+     * its connection (a close already under way, or the sweep of a dead node, which keeps its
+     * records up to 5 minutes whatever RESUME_TOKEN_TTL is), so none of them revives the token.
+     */
+    private final Duration usedTtl;
+    private final Disconnect remote;
     private volatile byte[] secret;
 
     public ResumeService(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, ConnectionHub hub,
-                         HistoryRecovery recovery, SubscriptionPolicy subscriptions, Duration ttl) {
+                         HistoryRecovery recovery, SubscriptionPolicy subscriptions, Duration ttl, Disconnect remote) {
         this.redis = redis;
         this.keys = keys;
         this.hub = hub;
         this.recovery = recovery;
         this.subscriptions = subscriptions;
         this.ttl = ttl;
+        Duration longest = ttl.compareTo(ResumeRecords.DEFAULT_TTL) > 0 ? ttl : ResumeRecords.DEFAULT_TTL;
+        this.usedTtl = ttl.plus(longest);
+        this.remote = remote;
     }
 
     /**
@@ -141,13 +182,27 @@ public final class ResumeService implements Resume {
             refuse(connection, "unknown resume token, or another user's", id);
             return;
         }
-        connection.serially(() -> take(oldConnection).thenCompose(record -> channelsOf(oldConnection, record))
-                .thenCompose(kept -> {
-                    if (kept == null) {
-                        refuse(connection, "resume token expired or used already", id);
+        if (oldConnection.equals(connection.id())) {
+            refuse(connection, "a connection cannot resume itself", id);
+            return;
+        }
+        connection.serially(() -> claim(oldConnection, connection.id()).thenCompose(record -> {
+                    if (record == null) {
+                        log.info("Refused resume connectionId={} userId={}: the token of connectionId={} is used",
+                                connection.id(), LogSafe.text(connection.userId()), oldConnection);
+                        refuse(connection, "resume token used already", id);
                         return CompletableFuture.completedFuture(null);
                     }
-                    return restore(connection, kept, positions, id);
+                    return channelsOf(oldConnection, record).thenCompose(kept -> {
+                        if (kept == null) {
+                            refuse(connection, "resume token expired", id);
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        if (kept.live()) {
+                            takeOver(oldConnection, connection);
+                        }
+                        return restore(connection, kept, positions, id);
+                    });
                 }).exceptionally(error -> {
                     log.warn("Resume failed connectionId={}: {}", connection.id(), error.toString());
                     connection.send(Replies.error(ErrorCodes.UNAVAILABLE, "Resume failed, try again", id));
@@ -155,38 +210,91 @@ public final class ResumeService implements Resume {
                 }));
     }
 
-    private CompletableFuture<Map<String, String>> take(String oldConnection) {
-        return TAKE.<List<Object>>run(redis, ScriptOutputType.MULTI, new String[] {keys.resume(oldConnection)})
-                .thenApply(flat -> {
-                    Map<String, String> record = new HashMap<>();
-                    for (int i = 0; i + 1 < flat.size(); i += 2) {
-                        record.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
-                    }
-                    return record;
-                });
+    /** Uses the token ({@link #CLAIM}): null when it was used already, else the record kept at close (maybe empty). */
+    private CompletableFuture<Map<String, String>> claim(String oldConnection, String by) {
+        return CLAIM.<List<Object>>run(redis, ScriptOutputType.MULTI,
+                        new String[] {keys.resume(oldConnection), keys.resumeUsed(oldConnection)},
+                        by, Long.toString(usedTtl.toMillis()))
+                .thenApply(reply -> isOne(reply) ? pairs(reply.subList(1, reply.size())) : null);
     }
 
-    /** The old connection's channels, and those of them a backend granted it (restored past the rules). */
-    private record Kept(List<String> channels, Set<String> granted) {
+    private CompletableFuture<Map<String, String>> take(String oldConnection) {
+        return TAKE.<List<Object>>run(redis, ScriptOutputType.MULTI, new String[] {keys.resume(oldConnection)})
+                .thenApply(ResumeService::pairs);
+    }
+
+    private static Map<String, String> pairs(List<Object> flat) {
+        Map<String, String> record = new HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            record.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
+        }
+        return record;
+    }
+
+    private static boolean isOne(List<Object> reply) {
+        return !reply.isEmpty() && reply.get(0) instanceof Number n && n.longValue() == 1;
     }
 
     /**
-     * The channels kept at close; else, while the old connection's record exists (still open, or
-     * its node crashed and was not swept), its channel set; else null (expired or used). Grants are
-     * known from the record, or from the old socket when it is still open on this node; otherwise
-     * every channel passes the rules.
+     * The old connection's channels, those of them a backend granted it (restored past the rules),
+     * and whether they were read from the connection itself, still registered (its socket open, or
+     * its node crashed and not swept yet), rather than from the record its close left.
+     */
+    private record Kept(List<String> channels, Set<String> granted, boolean live) {
+    }
+
+    /**
+     * The channels kept at close; else, while the old connection is registered, its channel set;
+     * else the record its close wrote meanwhile (a close writes it before it unregisters); else
+     * null (expired). Grants are known from the record, or from the old socket when it is still
+     * open on this node; otherwise every channel passes the rules.
      */
     private CompletableFuture<Kept> channelsOf(String oldConnection, Map<String, String> record) {
-        String kept = record.get("channels");
+        Kept kept = fromRecord(record);
         if (kept != null) {
-            return CompletableFuture.completedFuture(new Kept(jsonList(kept), Set.copyOf(jsonList(record.get("granted")))));
+            return CompletableFuture.completedFuture(kept);
         }
         LocalConnection local = hub.get(oldConnection);
         Set<String> granted = local == null ? Set.of() : local.granted();
-        return redis.exists(keys.connection(oldConnection)).toCompletableFuture().thenCompose(exists -> exists == 0
-                ? CompletableFuture.completedFuture(null)
-                : redis.smembers(keys.connectionChannels(oldConnection)).toCompletableFuture()
-                        .thenApply(set -> new Kept(new ArrayList<>(new TreeSet<>(set)), granted)));
+        return LIVE.<List<Object>>run(redis, ScriptOutputType.MULTI,
+                        new String[] {keys.connection(oldConnection), keys.connectionChannels(oldConnection)})
+                .thenCompose(live -> {
+                    if (isOne(live)) {
+                        TreeSet<String> channels = new TreeSet<>();
+                        live.subList(1, live.size()).forEach(channel -> channels.add(String.valueOf(channel)));
+                        return CompletableFuture.completedFuture(new Kept(new ArrayList<>(channels), granted, true));
+                    }
+                    return take(oldConnection).thenApply(ResumeService::fromRecord);
+                });
+    }
+
+    private static Kept fromRecord(Map<String, String> record) {
+        String channels = record.get("channels");
+        return channels == null ? null
+                : new Kept(jsonList(channels), Set.copyOf(jsonList(record.get("granted"))), false);
+    }
+
+    /**
+     * Closes the old socket, whose session the new one now holds: one session, one live socket
+     * (two would share its position, each getting what the other should). On this node directly;
+     * elsewhere through that node's inbox. A node that is gone closes nothing, and its sweep's
+     * record for the connection stays unusable (the token is used).
+     */
+    private void takeOver(String oldConnection, LocalConnection by) {
+        log.info("Resume by connectionId={} userId={} takes over connectionId={}", by.id(),
+                LogSafe.text(by.userId()), oldConnection);
+        LocalConnection local = hub.get(oldConnection);
+        if (local != null) {
+            local.takeOver(NodeCommands.TAKEN_OVER_REASON);
+            return;
+        }
+        remote.disconnect(oldConnection, CloseCodes.TAKEN_OVER, NodeCommands.TAKEN_OVER_REASON)
+                .whenComplete((delivered, error) -> {
+                    if (error != null) {
+                        log.warn("Could not close connectionId={}, taken over by a resume: {}", oldConnection,
+                                error.toString());
+                    }
+                });
     }
 
     private static List<String> jsonList(String json) {

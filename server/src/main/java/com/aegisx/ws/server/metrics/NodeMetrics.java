@@ -161,6 +161,11 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
             return 0;
         }
 
+        /** {@code since} replays answered recovered:false because the socket's replay budget was spent. */
+        default long historyReplaysRefused() {
+            return 0;
+        }
+
         boolean redisConnected();
 
         boolean ready();
@@ -218,6 +223,9 @@ public final class NodeMetrics implements FanoutMetrics, AutoCloseable {
                 .description("Sockets closed for going on sending after rate_limited").register(registry);
         FunctionCounter.builder("ws.token.expired.closes", sources, Sources::tokenExpiredCloses)
                 .description("Sockets closed because their token expired").register(registry);
+        FunctionCounter.builder("ws.history.replays.refused", sources, Sources::historyReplaysRefused)
+                .description("Subscribes with since answered recovered:false (replay_rate_limited): the socket's"
+                        + " replay budget (HISTORY_REPLAY_BURST, HISTORY_REPLAY_RATE) was spent").register(registry);
         FunctionCounter.builder("ws.upgrades.throttled", sources, Sources::upgradesThrottled)
                 .description("Upgrades refused (429) by the per-address throttle before Redis was asked")
                 .register(registry);

@@ -100,7 +100,7 @@ public final class PubSubProbe implements Broker.Listener {
         }
         renewed.whenCompleteAsync((ignored, error) -> {
             if (error != null) {
-                log.warn("Subscribing the new pub/sub connection failed: {}", error.toString());
+                log.warn("Opening or subscribing the new pub/sub connection failed: {}", error.toString());
             } else {
                 log.info("New pub/sub connection subscribed to {} topics", broker.topicCount());
                 lastHeard = System.nanoTime();

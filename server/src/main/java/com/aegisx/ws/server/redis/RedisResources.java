@@ -9,6 +9,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -75,7 +76,9 @@ public final class RedisResources implements AutoCloseable {
             } else {
                 RedisClient client = (RedisClient) connector.client();
                 RedisURI uri = connector.uri();
-                this.pubSub = new ClassicTopicLink(() -> client.connectPubSub(uri), forwarder);
+                // The first connection is opened here (startup may wait); replacements never block.
+                this.pubSub = new ClassicTopicLink(client.connectPubSub(uri),
+                        () -> client.connectPubSubAsync(StringCodec.UTF8, uri), forwarder, commandTimeout);
             }
         } catch (RuntimeException e) {
             connector.close();

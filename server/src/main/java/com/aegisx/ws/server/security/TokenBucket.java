@@ -17,7 +17,16 @@ public final class TokenBucket {
     private RefusalWindow refusals;
 
     public TokenBucket(int perSecond, int burst, long nowNanos) {
-        this.perNano = perSecond / 1_000_000_000.0;
+        this(perSecond / 1_000_000_000.0, burst, nowNanos);
+    }
+
+    /** {@code perMinute} tokens a minute on average (0: none, the burst is all there is). */
+    public static TokenBucket perMinute(int perMinute, int burst, long nowNanos) {
+        return new TokenBucket(perMinute / 60_000_000_000.0, burst, nowNanos);
+    }
+
+    private TokenBucket(double perNano, int burst, long nowNanos) {
+        this.perNano = perNano;
         this.capacity = burst;
         this.tokens = burst;
         this.last = nowNanos;

@@ -92,6 +92,31 @@ class PublishApiIT {
     }
 
     @Test
+    void aBatchItemRedisFailsIsReportedAloneAndTheOthersStandPublished() throws Exception {
+        TestClient b = cluster.connectAs(0, "gina");
+        b.sendAndAwaitReply(Map.of("type", "subscribe", "channel", "ops:news", "id", 1));
+        // The history script of reports:alerts fails in Redis (its meta key holds a string): a
+        // command Redis refuses, in the middle of a batch whose other items it takes.
+        cluster.redis().set(cluster.keys().historyMeta("reports:alerts"), "not a hash");
+
+        HttpResponse<String> batch = post("{\"batch\":["
+                + "{\"channel\":\"reports:alerts\",\"message\":{\"type\":\"c1\"}},"
+                + "{\"channel\":\"ops:news\",\"message\":{\"type\":\"c2\"}}]}", KEY);
+        assertEquals("c2", b.nextOfType("c2").path("type").asText(), "the second item was published");
+        // So the answer must say which one failed: a 503 for the whole batch invited the caller to
+        // send it all again, and the subscribers to get c2 twice.
+        assertEquals(200, batch.statusCode(), batch.body());
+        JsonNode results = json(batch).path("results");
+        assertFalse(results.get(0).path("ok").asBoolean(), batch.body());
+        assertEquals("unavailable", results.get(0).path("error").asText(), batch.body());
+        assertTrue(results.get(1).path("ok").asBoolean(), batch.body());
+        assertEquals(1, results.get(1).path("nodes").asInt(), batch.body());
+
+        HttpResponse<String> single = post("{\"channel\":\"reports:alerts\",\"message\":{\"type\":\"c3\"}}", KEY);
+        assertEquals(503, single.statusCode(), "a single message Redis did not take: " + single.body());
+    }
+
+    @Test
     void refusesWithoutTheKeyBadInputAndAboveTheRate() throws Exception {
         assertEquals(401, post("{\"channel\":\"x\",\"message\":{\"type\":\"t\"}}", null).statusCode());
         assertEquals(401, post("{\"channel\":\"x\",\"message\":{\"type\":\"t\"}}", "wrong-key-wrong-key-wrong-key").statusCode());

@@ -67,6 +67,19 @@ class ServerConfigTest {
     }
 
     @Test
+    void theReplayBudgetHasNamedDefaultsAndABadValueNamesItsVariable() {
+        ServerConfig defaults = ServerConfig.fromEnv(Map.of());
+        assertEquals(20, defaults.history().replayBurst());
+        assertEquals(60, defaults.history().replayRate());
+        ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+                "HISTORY_REPLAY_BURST", "-1", "HISTORY_REPLAY_RATE", "fast")));
+        assertTrue(error.getMessage().contains("HISTORY_REPLAY_BURST"), error.getMessage());
+        assertTrue(error.getMessage().contains("HISTORY_REPLAY_RATE"), error.getMessage());
+        ServerConfig off = ServerConfig.fromEnv(Map.of("HISTORY_REPLAY_BURST", "0", "HISTORY_REPLAY_RATE", "0"));
+        assertEquals(0, off.history().replayBurst());
+    }
+
+    @Test
     void latestValueChannelsConflateBeforeTheSocketCountsAsASlowConsumer() {
         // At or above the outbound limit a socket behind is closed (4000) before it is ever conflated.
         ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(

@@ -11,12 +11,14 @@ import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.server.TestCluster;
 import com.aegisx.ws.server.testing.NodeProcess;
 import com.aegisx.ws.server.testing.TestClient;
+import com.aegisx.ws.server.testing.TestClient.CloseInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -215,6 +217,91 @@ class ResumeIT {
         demoted.client().send(Map.of("type", "get_status"));
         assertEquals("[\"admin:granted\"]",
                 demoted.client().nextOfType("status").path("data").path("channels").toString());
+    }
+
+    /** The session's position moved to {@code fresh}: items published now reach it, and only it. */
+    private void assertOnlyTheNewSocketHoldsTheSession(Session old, Session fresh) {
+        CloseInfo close = old.client().awaitClose();
+        assertEquals(CloseCodes.TAKEN_OVER, close.statusCode(), close.toString());
+        assertEquals("session resumed elsewhere", close.reason());
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                cluster.redis().exists(cluster.keys().connection(old.connectionId())) == 0);
+        publisher.broadcast("plain:r", Map.of("type", "live"));
+        fresh.client().nextOfType("live");
+    }
+
+    /** The answer to the resume sent with id "race": resumed or an error. */
+    private static JsonNode raceAnswer(Session session) {
+        while (true) {
+            JsonNode message = session.client().next();
+            if ("race".equals(message.path("id").asText())) {
+                return message;
+            }
+        }
+    }
+
+    @Test
+    void aTokenWhoseSocketIsStillOpenIsUsedOnceAndTheOldSocketIsTakenOver() {
+        Session old = subscribedSession(0);
+        Session fresh = connect(1, "rita");
+        fresh.client().send(Map.of("type", "resume", "token", old.token(), "id", "r1"));
+        JsonNode resumed = fresh.client().nextOfType("resumed");
+        assertEquals("[\"news:r\",\"plain:r\",\"server:made\"]", resumed.path("channels").toString());
+        assertOnlyTheNewSocketHoldsTheSession(old, fresh);
+
+        // Neither the old socket's close nor a later attempt brings the token back.
+        for (int node = 0; node < 2; node++) {
+            Session replay = connect(node, "rita");
+            replay.client().send(Map.of("type", "resume", "token", old.token(), "id", "again"));
+            JsonNode refused = replay.client().nextOfType("error");
+            assertEquals("resume_refused", refused.path("code").asText(), refused.toString());
+            replay.client().send(Map.of("type", "get_status"));
+            assertEquals(0, replay.client().nextOfType("status").path("data").path("channels").size());
+        }
+    }
+
+    @Test
+    void aTokenWhoseSocketIsStillOpenOnTheSameNodeIsTakenOverToo() {
+        Session old = subscribedSession(0);
+        Session fresh = connect(0, "rita");
+        fresh.client().send(Map.of("type", "resume", "token", old.token()));
+        fresh.client().nextOfType("resumed");
+        assertOnlyTheNewSocketHoldsTheSession(old, fresh);
+    }
+
+    @Test
+    void ofTwoResumesRacingOnTwoNodesWithOneTokenOnlyOneWins() {
+        Session old = subscribedSession(0);
+        Session first = connect(0, "rita");
+        Session second = connect(1, "rita");
+        first.client().send(Map.of("type", "resume", "token", old.token(), "id", "race"));
+        second.client().send(Map.of("type", "resume", "token", old.token(), "id", "race"));
+        JsonNode a = raceAnswer(first);
+        JsonNode b = raceAnswer(second);
+        assertEquals(List.of("resume_refused", "resumed"), Stream.of(a, b)
+                        .map(m -> "resumed".equals(m.path("type").asText()) ? "resumed" : m.path("code").asText())
+                        .sorted().toList(), "exactly one resume wins: " + a + " / " + b);
+        Session winner = "resumed".equals(a.path("type").asText()) ? first : second;
+        assertOnlyTheNewSocketHoldsTheSession(old, winner);
+    }
+
+    @Test
+    void theSocketThatResumedHasATokenOfItsOwnForTheNextResume() {
+        Session old = subscribedSession(0);
+        Session middle = connect(1, "rita");
+        middle.client().send(Map.of("type", "resume", "token", old.token()));
+        middle.client().nextOfType("resumed");
+        middle.client().close();
+        middle.client().awaitClose();
+
+        Session last = connect(0, "rita");
+        last.client().send(Map.of("type", "resume", "token", middle.token()));
+        assertEquals("[\"news:r\",\"plain:r\",\"server:made\"]",
+                last.client().nextOfType("resumed").path("channels").toString());
+        last.client().send(Map.of("type", "resume", "token", last.token()));
+        assertEquals("resume_refused", last.client().nextOfType("error").path("code").asText(),
+                "a socket cannot take itself over");
+        assertTrue(last.client().isOpen());
     }
 
     @Test

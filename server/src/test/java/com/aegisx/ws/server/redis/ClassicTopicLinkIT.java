@@ -2,16 +2,25 @@ package com.aegisx.ws.server.redis;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import com.aegisx.ws.server.testing.HungRedis;
 import com.aegisx.ws.server.testing.RedisFixture;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.RedisPubSubListener;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -29,13 +38,9 @@ class ClassicTopicLinkIT {
         String topic = redis.uniquePrefix() + ":ch:{plain}";
         List<String> heard = new CopyOnWriteArrayList<>();
         List<StatefulRedisPubSubConnection<String, String>> opened = new ArrayList<>();
-        ClassicTopicLink link = new ClassicTopicLink(() -> stillAliveWhenClosed(opened),
-                new RedisPubSubAdapter<>() {
-                    @Override
-                    public void message(String channel, String message) {
-                        heard.add(message);
-                    }
-                });
+        ClassicTopicLink link = new ClassicTopicLink(stillAliveWhenClosed(opened),
+                () -> CompletableFuture.completedFuture(stillAliveWhenClosed(opened)), collecting(heard),
+                Duration.ofSeconds(5));
         try {
             link.subscribe(topic).get(5, TimeUnit.SECONDS);
             redis.sync().publish(topic, "before");
@@ -50,6 +55,69 @@ class ClassicTopicLinkIT {
         } finally {
             opened.forEach(StatefulRedisPubSubConnection::close);
         }
+    }
+
+    /**
+     * The probe renews the link on the node's scheduler, which also runs pings and liveness. While
+     * Redis accepts and does not answer (SIGSTOP), opening the replacement must not hold that
+     * thread; subscribes and unsubscribes asked meanwhile reach the new connection, in order.
+     */
+    @Test
+    void aRenewalDoesNotHoldTheThreadThatAsksForItWhileRedisDoesNotAnswer() throws Exception {
+        ExecutorService scheduler = Executors.newSingleThreadExecutor();
+        try (RedisFixture own = RedisFixture.dedicated()) {
+            String prefix = own.uniquePrefix();
+            String kept = prefix + ":ch:{kept}";
+            String dropped = prefix + ":ch:{dropped}";
+            String added = prefix + ":ch:{added}";
+            List<String> heard = new CopyOnWriteArrayList<>();
+            RedisClient client = own.client();
+            RedisURI uri = RedisURI.create(own.url());
+            ClassicTopicLink link = new ClassicTopicLink(client.connectPubSub(uri),
+                    () -> client.connectPubSubAsync(StringCodec.UTF8, uri), collecting(heard), Duration.ofMinutes(1));
+            try {
+                link.subscribe(kept).get(5, TimeUnit.SECONDS);
+                link.subscribe(dropped).get(5, TimeUnit.SECONDS);
+                String pid = HungRedis.pidOf(own.sync());
+                CompletableFuture<Void> renewed;
+                CompletableFuture<Void> addedConfirmed;
+                HungRedis.stop(pid);
+                try {
+                    CompletableFuture<CompletableFuture<Void>> asked =
+                            CompletableFuture.supplyAsync(() -> link.renew(List.of(kept, dropped)), scheduler);
+                    CompletableFuture<Void> nextTask = CompletableFuture.runAsync(() -> { }, scheduler);
+                    await("the thread's next task runs while Redis does not answer").until(nextTask::isDone);
+                    renewed = asked.join();
+                    assertFalse(renewed.isDone(), "the replacement is still being opened");
+                    addedConfirmed = link.subscribe(added);
+                    link.unsubscribe(dropped);
+                } finally {
+                    HungRedis.resume(pid);
+                }
+                renewed.get(30, TimeUnit.SECONDS);
+                addedConfirmed.get(30, TimeUnit.SECONDS);
+                await().until(() -> own.subscribers(kept) == 1 && own.subscribers(added) == 1
+                        && own.subscribers(dropped) == 0);
+                own.sync().publish(dropped, "dropped");
+                own.sync().publish(kept, "kept");
+                own.sync().publish(added, "added");
+                await().until(() -> heard.contains("kept") && heard.contains("added"));
+                assertEquals(List.of("kept", "added"), heard, "each once, nothing of the unsubscribed topic");
+            } finally {
+                link.close();
+            }
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    private static RedisPubSubListener<String, String> collecting(List<String> heard) {
+        return new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                heard.add(message);
+            }
+        };
     }
 
     /** A real pub/sub connection whose close does nothing (the test closes it at the end). */
