@@ -1,7 +1,6 @@
 package com.aegisx.ws.client;
 
 import com.aegisx.ws.protocol.KeySchema;
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
@@ -26,12 +25,9 @@ public final class ClusterView {
         this.keys = keys;
     }
 
-    /** Ids of nodes whose heartbeat deadline lies in the future. */
+    /** Ids of nodes whose heartbeat deadline lies in the future, by Redis' clock ({@link NodeDeadlines}). */
     public CompletableFuture<Set<String>> liveNodes() {
-        long now = System.currentTimeMillis();
-        return redis.zrangebyscore(keys.nodes(), Range.create((double) now, Double.POSITIVE_INFINITY))
-                .toCompletableFuture()
-                .thenApply(HashSet::new);
+        return NodeDeadlines.live(redis, keys).thenApply(HashSet::new);
     }
 
     public CompletableFuture<List<ConnectionInfo>> connectionsInIndex(String indexKey) {

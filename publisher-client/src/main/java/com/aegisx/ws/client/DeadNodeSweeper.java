@@ -5,7 +5,6 @@ import com.aegisx.ws.client.events.OfflineSweep;
 import com.aegisx.ws.protocol.ChannelPattern;
 import com.aegisx.ws.protocol.KeySchema;
 import com.aegisx.ws.protocol.PresenceMessages;
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -66,9 +65,8 @@ public final class DeadNodeSweeper {
      * due; completes with the ids of the nodes swept.
      */
     public CompletableFuture<List<String>> sweep(String sweeperId) {
-        long now = System.currentTimeMillis();
-        return redis.zrangebyscore(keys.nodes(), Range.create(Double.NEGATIVE_INFINITY, (double) now))
-                .toCompletableFuture()
+        // Dead by Redis' clock, not this host's (NodeDeadlines).
+        return NodeDeadlines.dead(redis, keys)
                 .thenCompose(dead -> {
                     List<CompletableFuture<String>> swept = new ArrayList<>();
                     for (String node : dead) {

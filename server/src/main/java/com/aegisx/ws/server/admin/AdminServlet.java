@@ -1,6 +1,7 @@
 package com.aegisx.ws.server.admin;
 
 import com.aegisx.ws.client.AsyncWsPublisher;
+import com.aegisx.ws.client.NodeDeadlines;
 import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.Identifiers;
@@ -110,7 +111,8 @@ public final class AdminServlet extends HttpServlet {
     }
 
     private ObjectNode nodes() throws Exception {
-        long now = System.currentTimeMillis();
+        // Deadlines are Redis' time (NodeDeadlines): alive and age by that clock, not this host's.
+        long now = await(NodeDeadlines.now(redis, keys));
         List<ScoredValue<String>> registered = await(redis.zrangeWithScores(keys.nodes(), 0, -1).toCompletableFuture());
         Map<String, RedisFuture<Map<String, String>>> hashes = new LinkedHashMap<>();
         Map<String, RedisFuture<Long>> counts = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package com.aegisx.ws.server.redis;
 
 import com.aegisx.ws.client.DeadNodeSweeper;
+import com.aegisx.ws.client.NodeDeadlines;
 import com.aegisx.ws.client.NodeTraits;
 import com.aegisx.ws.client.PublishMode;
 import com.aegisx.ws.protocol.KeySchema;
@@ -65,13 +66,14 @@ public final class NodeRegistry {
      * missing from the registry, i.e. when its connections must be registered again.
      */
     public CompletableFuture<Boolean> heartbeat() {
-        double deadline = System.currentTimeMillis() + heartbeatTimeout.toMillis();
-        CompletableFuture<Long> added = redis.zadd(keys.nodes(), deadline, nodeId).toCompletableFuture();
+        // The deadline is Redis' now plus the timeout: every reader compares it with Redis' clock too,
+        // so hosts whose clocks disagree never take a live node for dead (NodeDeadlines).
+        CompletableFuture<Boolean> added = NodeDeadlines.push(redis, keys, nodeId, heartbeatTimeout);
         Map<String, String> description = new HashMap<>(traits.toHash());
         description.putAll(Map.of("host", host, "port", String.valueOf(port.getAsInt()),
                 "startedAt", startedAt, "version", version));
         CompletableFuture<Long> hash = redis.hset(keys.node(nodeId), description).toCompletableFuture();
-        return added.thenCombine(hash, (newEntries, ignored) -> newEntries > 0)
+        return added.thenCombine(hash, (wasMissing, ignored) -> wasMissing)
                 .whenComplete((wasMissing, error) -> {
                     if (error == null) {
                         lastHeartbeatOkMillis = System.currentTimeMillis();

@@ -3,15 +3,11 @@ package com.aegisx.ws.server.reports;
 import com.aegisx.ws.server.node.NodeServices;
 import com.aegisx.ws.client.reports.ReportChannels;
 import com.aegisx.ws.client.reports.ReportIds;
-import com.aegisx.ws.client.reports.ReportMessages;
-import com.aegisx.ws.client.reports.ReportState;
 import com.aegisx.ws.client.reports.ReportStore;
 import com.aegisx.ws.protocol.CloseCodes;
 import com.aegisx.ws.protocol.ErrorCodes;
-import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.server.auth.AccessDecision;
 import com.aegisx.ws.server.auth.ChannelAccessPolicy;
-import com.aegisx.ws.server.core.ChannelSend;
 import com.aegisx.ws.server.core.ClientProtocol;
 import com.aegisx.ws.server.core.Conflation;
 import com.aegisx.ws.server.core.SubscriptionPolicy;
@@ -20,8 +16,6 @@ import com.aegisx.ws.server.core.Replies;
 import com.aegisx.ws.server.core.RouteHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -33,15 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On connect the socket is subscribed to {@code reports:progress:<reportId>} (before
  * {@code welcome}) and gets the stored {@code report_status} right after it (plus
- * {@code report_completed} for a completed report). Statuses carry the report's {@code seq}; a
- * per-socket interceptor drops any status not newer than the last one sent, so the current status
- * read at connect and the live ones can never reach the client out of order.
- *
- * <p>On a latest-value channel (CONFLATE_CHANNELS, by default every progress channel) a watcher
- * that falls behind gets the newest status instead of each one: statuses are sent as replaceable
- * through the channel's {@link Conflation}, everything else ({@code report_completed}, a failure's
- * {@code error}) as not replaceable, so it is never held or replaced and arrives after the status
- * before it. A terminal status is replaced only by a newer status, which a finished report has not.
+ * {@code report_completed} for a completed report). What the socket is sent about its report, in
+ * which order, and how a watcher that falls behind is conflated: {@link ProgressWatch}.
  *
  * <p>Client messages: {@code request_update}, {@code cancel_report}, {@code subscribe_template}
  * (README, "Report routes"). An unknown report gets {@code report_not_found} and close 4004; a
@@ -58,22 +45,6 @@ final class ProgressRoute implements RouteHandler {
     private final ChannelAccessPolicy policy;
     private final ClientProtocol protocol;
     private final Conflation conflation;
-
-    /** Per-socket state; the lock orders what the socket is sent about its report. */
-    private static final class Watch {
-        final String reportId;
-        volatile Refusal refusal;
-        long lastSeq;
-        boolean completedSent;
-
-        /** How the report's channel is sent to this socket: through its conflation, if any. */
-        final ChannelSend send;
-
-        Watch(String reportId, ChannelSend send) {
-            this.reportId = reportId;
-            this.send = send;
-        }
-    }
 
     ProgressRoute(NodeServices services) {
         this.subscriptions = services.subscriptions();
@@ -96,7 +67,7 @@ final class ProgressRoute implements RouteHandler {
     @Override
     public CompletableFuture<Void> onRegistered(LocalConnection connection, Map<String, String> pathParameters) {
         String reportId = pathParameters.get("reportId");
-        Watch watch = new Watch(reportId, conflation.on(ReportChannels.progress(reportId)));
+        ProgressWatch watch = new ProgressWatch(reportId, conflation.on(ReportChannels.progress(reportId)));
         connection.attributes().put(ATTRIBUTE, watch);
         return store.read(watch.reportId).thenComposeAsync(state -> {
             if (state == null) {
@@ -112,8 +83,7 @@ final class ProgressRoute implements RouteHandler {
                         decision.code());
                 return CompletableFuture.completedFuture(null);
             }
-            connection.interceptor((conn, channel, message, frame, send) ->
-                    intercept(conn, watch, channel, message, frame, send));
+            connection.interceptor(watch::live);
             // Access was decided above (owner, admin, or CHANNEL_RULES): a trusted subscription.
             return subscriptions.subscribeInChain(connection, ReportChannels.progress(watch.reportId),
                     SubscriptionPolicy.Origin.SERVER).thenApply(added -> null);
@@ -122,7 +92,7 @@ final class ProgressRoute implements RouteHandler {
 
     @Override
     public void afterWelcome(LocalConnection connection, Map<String, String> pathParameters) {
-        Watch watch = watch(connection);
+        ProgressWatch watch = watch(connection);
         if (watch.refusal != null) {
             watch.refusal.apply(connection);
             return;
@@ -135,14 +105,14 @@ final class ProgressRoute implements RouteHandler {
                 connection.send(Replies.error(ErrorCodes.REPORT_NOT_FOUND,
                         "Report " + watch.reportId + " is unknown or has expired", null));
             } else {
-                sendCurrent(connection, watch, state);
+                watch.current(connection, state);
             }
         }, callbacks);
     }
 
     @Override
     public boolean onMessage(LocalConnection connection, String type, ObjectNode message, JsonNode id) {
-        Watch watch = watch(connection);
+        ProgressWatch watch = watch(connection);
         if (watch == null || watch.refusal != null) {
             return false;
         }
@@ -157,7 +127,7 @@ final class ProgressRoute implements RouteHandler {
         return true;
     }
 
-    private void requestUpdate(LocalConnection connection, Watch watch, JsonNode id) {
+    private void requestUpdate(LocalConnection connection, ProgressWatch watch, JsonNode id) {
         store.read(watch.reportId).whenCompleteAsync((state, error) -> {
             if (error != null) {
                 ClientProtocol.reject(connection, ErrorCodes.UNAVAILABLE, "Could not read the report state", id);
@@ -165,16 +135,12 @@ final class ProgressRoute implements RouteHandler {
                 ClientProtocol.reject(connection, ErrorCodes.REPORT_NOT_FOUND,
                         "Report " + watch.reportId + " is unknown or has expired", id);
             } else {
-                connection.send(reply(state.statusMessage(), id));
-                ObjectNode completed = state.completedMessage();
-                if (completed != null) {
-                    connection.send(reply(completed, id));
-                }
+                watch.answer(connection, state, id);
             }
         }, callbacks);
     }
 
-    private void cancel(LocalConnection connection, Watch watch, JsonNode id) {
+    private void cancel(LocalConnection connection, ProgressWatch watch, JsonNode id) {
         store.read(watch.reportId).thenComposeAsync(state -> {
             if (state == null) {
                 ClientProtocol.reject(connection, ErrorCodes.REPORT_NOT_FOUND,
@@ -216,65 +182,7 @@ final class ProgressRoute implements RouteHandler {
         });
     }
 
-    /**
-     * Sends the stored state unless a newer status already went out live; on the report's channel
-     * (through its conflation), so it cannot overtake a status still waiting there.
-     */
-    private static void sendCurrent(LocalConnection connection, Watch watch, ReportState state) {
-        String channel = ReportChannels.progress(watch.reportId);
-        synchronized (watch) {
-            if (state.seq() > watch.lastSeq) {
-                watch.lastSeq = state.seq();
-                watch.send.send(connection, channel, encode(reply(state.statusMessage(), null)), true);
-            }
-            ObjectNode completed = state.completedMessage();
-            if (completed != null && !watch.completedSent) {
-                watch.completedSent = true;
-                watch.send.send(connection, channel, encode(reply(completed, null)), false);
-            }
-        }
-    }
-
-    /**
-     * On the channel's dispatch worker: keeps statuses in {@code seq} order and report_completed
-     * single. Only statuses may be replaced by newer ones while the socket is behind.
-     */
-    private static boolean intercept(LocalConnection connection, Watch watch, String channel, ObjectNode message,
-                                     ByteBuffer frame, ChannelSend send) {
-        String type = message.path("type").asText("");
-        boolean status = ReportMessages.REPORT_STATUS.equals(type);
-        synchronized (watch) {
-            if (status) {
-                long seq = message.path("seq").asLong(0);
-                if (seq > 0) {
-                    if (seq <= watch.lastSeq) {
-                        return true;
-                    }
-                    watch.lastSeq = seq;
-                }
-            } else if (ReportMessages.REPORT_COMPLETED.equals(type)) {
-                if (watch.completedSent) {
-                    return true;
-                }
-                watch.completedSent = true;
-            }
-            send.send(connection, channel, frame, status);
-            return true;
-        }
-    }
-
-    private static ByteBuffer encode(ObjectNode message) {
-        return ByteBuffer.wrap(Json.write(message).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static ObjectNode reply(ObjectNode message, JsonNode id) {
-        if (id != null && !id.isNull()) {
-            message.set("id", id);
-        }
-        return Replies.stamped(message);
-    }
-
-    private static Watch watch(LocalConnection connection) {
-        return (Watch) connection.attributes().get(ATTRIBUTE);
+    private static ProgressWatch watch(LocalConnection connection) {
+        return (ProgressWatch) connection.attributes().get(ATTRIBUTE);
     }
 }

@@ -23,11 +23,13 @@ public final class NodeProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path log;
 
-    private NodeProcess(Process process, int port, Path log) {
+    private NodeProcess(Process process, int port, int managementPort, Path log) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
@@ -63,7 +65,7 @@ public final class NodeProcess implements AutoCloseable {
         HttpClient http = HttpClient.newHttpClient();
         try {
             int port = NodeStartLine.awaitPort(log, nodeId, process);
-            NodeProcess node = new NodeProcess(process, port, log);
+            NodeProcess node = new NodeProcess(process, port, NodeStartLine.managementPort(log, nodeId), log);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("node exited: " + Files.readString(log));
@@ -84,6 +86,10 @@ public final class NodeProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    public int managementPort() {
+        return managementPort;
     }
 
     public URI uri(String path) {

@@ -48,6 +48,14 @@ public final class NodeStartLine {
         return port.get();
     }
 
+    /** The management port in the startup line {@link #awaitPort} waited for; -1 when it names none. */
+    public static int managementPort(Path log, String nodeId) {
+        Pattern line = Pattern.compile("Node " + (nodeId == null ? "\\S+" : Pattern.quote(nodeId))
+                + " listening on [^\\s:]+:\\d+, management on [^\\s:]+:(\\d+)");
+        Matcher matcher = line.matcher(read(log));
+        return matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
+    }
+
     private static String read(Path log) {
         try {
             // Lenient decoding: the child may be in the middle of writing a multi-byte character.
