@@ -40,12 +40,16 @@ public interface WebSocketOperations {
     /** Closes connections inactive past the timeout on every node and sweeps dead nodes' state. */
     void cleanupInactiveConnections();
 
-    /** Closes one connection (code 1000 or 4000-4999, else 4002); false when it does not exist. */
+    /**
+     * Closes one connection (code 1000 or 4000-4999, else 4002); false when it does not exist. A
+     * reason over 123 bytes of UTF-8 (a close frame's limit) is cut on a code-point boundary.
+     */
     boolean disconnectConnection(String connectionId, int code, String reason);
 
     /**
      * Closes every connection of a user, on every node; returns how many were asked to close. Throws
-     * when Redis refuses or does not answer a command (nothing is counted as done that was not).
+     * when Redis refuses or does not answer a command (nothing is counted as done that was not). The
+     * reason is bounded as in {@link #disconnectConnection}.
      */
     int disconnectUser(String userId, int code, String reason);
 

@@ -16,6 +16,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public record NodeCommand(Op op, String connectionId, String channel, ObjectNode message, int code, String reason) {
 
+    /** A disconnect's reason is cut to what a close frame carries, whoever wrote it (CloseReasons). */
+    public NodeCommand {
+        reason = CloseReasons.truncate(reason);
+    }
+
     public enum Op {
         SEND, SUBSCRIBE, UNSUBSCRIBE, DISCONNECT, CLEANUP;
 

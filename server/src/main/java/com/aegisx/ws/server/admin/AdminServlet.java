@@ -4,6 +4,7 @@ import com.aegisx.ws.client.AsyncWsPublisher;
 import com.aegisx.ws.client.NodeDeadlines;
 import com.aegisx.ws.protocol.ChannelNames;
 import com.aegisx.ws.protocol.CloseCodes;
+import com.aegisx.ws.protocol.CloseReasons;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.protocol.Json;
 import com.aegisx.ws.protocol.KeySchema;
@@ -179,8 +180,10 @@ public final class AdminServlet extends HttpServlet {
         String reason = JsonHttp.text(body, "reason");
         if (reason == null) {
             reason = "disconnected by an administrator";
-        } else if (reason.length() > 100) {
-            throw new IllegalArgumentException("reason must be at most 100 characters");
+        } else if (!CloseReasons.fits(reason)) {
+            // Refused rather than cut: the operator typed it and sees the 400 at once.
+            throw new IllegalArgumentException("reason must be at most " + CloseReasons.MAX_BYTES
+                    + " bytes of UTF-8 (a WebSocket close reason's limit)");
         }
         String connectionId = JsonHttp.text(body, "connectionId");
         String userId = JsonHttp.text(body, "userId");

@@ -2,6 +2,7 @@ package com.aegisx.ws.server.jetty;
 
 import com.aegisx.ws.server.auth.LogSafe;
 import com.aegisx.ws.protocol.CloseCodes;
+import com.aegisx.ws.protocol.CloseReasons;
 import com.aegisx.ws.protocol.ErrorCodes;
 import com.aegisx.ws.protocol.Identifiers;
 import com.aegisx.ws.server.core.ConnectionHub;
@@ -89,7 +90,9 @@ public final class WsEndpoint extends Endpoint implements MessageHandler.Whole<S
         if (pathError != null) {
             local.send(pathError);
             node.protocol().guard().abandoned(local);
-            local.close(CloseCodes.POLICY_VIOLATION, pathError.path("message").asText("invalid path"));
+            // A route's message may be longer than a close frame carries (the full text went in the error above).
+            local.close(CloseCodes.POLICY_VIOLATION,
+                    CloseReasons.truncate(pathError.path("message").asText("invalid path")));
             return;
         }
 
