@@ -10,7 +10,8 @@ HAProxy is published; the nodes trust HAProxy's own fixed address alone to state
 
 Secure by default (clients and the network in front of the load balancer are hostile): the nodes
 require a token (AUTH_REQUIRED=true, JWT_REQUIRE_EXP not turned off), keep the management port on
-loopback unless the operator says otherwise, never allow every Origin or the load-test hooks; every
+loopback unless the operator says otherwise (and answer there to the service's own name, for a
+scraper on the compose network), never allow every Origin or the load-test hooks; every
 redis-server demands a password (a required variable, or the default user off), never with
 protected mode off or a passwordless user; the sentinels have a password of their own. The
 Dockerfile runs the node as a non-root user, requires a token by default and does not expose the
@@ -118,6 +119,12 @@ def check_node_defaults(name, service, spec):
     if not host.startswith(LOOPBACK):
         problems.append(f"{name}: {service}: MANAGEMENT_HOST defaults to {host!r}: the management port"
                         " (/metrics, admin, publish API) must stay on loopback unless the operator opens it")
+    # The management port answers only to the names it serves (Host check against DNS rebinding): a
+    # scraper on the compose network asks for <service>:4000, so the service name must be one of them.
+    served = [default_of(env.get("ADVERTISED_HOST", ""))] + default_of(env.get("MANAGEMENT_ALLOWED_HOSTS", "")).split(",")
+    if service not in [h.strip().lower() for h in served]:
+        problems.append(f"{name}: {service}: ADVERTISED_HOST or MANAGEMENT_ALLOWED_HOSTS must name the service,"
+                        " or the management port refuses a scrape of " + service + ":<port> (421)")
     if default_of(env.get("ALLOWED_ORIGINS", "")).strip() == "*":
         problems.append(f"{name}: {service}: ALLOWED_ORIGINS must not allow every origin")
     if str(default_of(env.get("LOADTEST_HOOKS", "false"))).lower() == "true":

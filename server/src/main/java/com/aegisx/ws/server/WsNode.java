@@ -34,6 +34,7 @@ import com.aegisx.ws.server.core.TopicSubscriptions;
 import com.aegisx.ws.server.http.AdminAuthenticator;
 import com.aegisx.ws.server.http.DebugServlet;
 import com.aegisx.ws.server.http.ManagementEndpoints;
+import com.aegisx.ws.server.http.ManagementHosts;
 import com.aegisx.ws.server.http.MaskedRequestLog;
 import com.aegisx.ws.server.http.ProbeServlet;
 import com.aegisx.ws.server.jetty.NodeContext;
@@ -216,7 +217,8 @@ public final class WsNode implements AutoCloseable {
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
-        this.management = new ManagementEndpoints(server, config.managementHost(), config.managementPort());
+        this.management = new ManagementEndpoints(server, config.managementHost(), config.managementPort(),
+                new ManagementHosts(config.managementHosts()));
 
         this.nodeRegistry = new NodeRegistry(commands, config.keys(), config.nodeId(), config.heartbeatTimeout(),
                 config.advertisedHost(), this::port, VERSION, new NodeTraits(config.lifecycleEvents(),

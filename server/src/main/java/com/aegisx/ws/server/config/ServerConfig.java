@@ -9,6 +9,7 @@ import com.aegisx.ws.server.auth.AuthSettings;
 import com.aegisx.ws.server.config.env.ConfigException;
 import com.aegisx.ws.server.config.env.Env;
 import com.aegisx.ws.server.history.HistorySettings;
+import com.aegisx.ws.server.http.ManagementHosts;
 import com.aegisx.ws.server.security.SecuritySettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,11 @@ public final class ServerConfig {
     public static final int MANAGEMENT_PORT_OFFSET = 1000;
     /** Loopback: metrics and debug endpoints reach no one but the host itself unless opened on purpose. */
     public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
+    /**
+     * Host names the management port answers to besides loopback, its own address, MANAGEMENT_HOST
+     * and ADVERTISED_HOST: none, so a page that rebinds its own name to this host reads nothing.
+     */
+    public static final List<String> DEFAULT_MANAGEMENT_ALLOWED_HOSTS = List.of();
     public static final int DEFAULT_MAX_PAYLOAD = 1_048_576;
     public static final long DEFAULT_CLEANUP_INTERVAL_MS = 300_000;
     public static final long DEFAULT_CONNECTION_TIMEOUT_MS = 300_000;
@@ -137,6 +143,7 @@ public final class ServerConfig {
     private final String host;
     private final int managementPort;
     private final String managementHost;
+    private final List<String> managementAllowedHosts;
     private final boolean proxyProtocol;
     private final String advertisedHost;
     private final String redisUrl;
@@ -195,6 +202,13 @@ public final class ServerConfig {
         managementHost = bindAddress(env, "MANAGEMENT_HOST", DEFAULT_MANAGEMENT_HOST);
         proxyProtocol = env.bool("PROXY_PROTOCOL", false);
         advertisedHost = env.string("ADVERTISED_HOST", localHostName(host));
+        managementAllowedHosts = List.copyOf(env.list("MANAGEMENT_ALLOWED_HOSTS", DEFAULT_MANAGEMENT_ALLOWED_HOSTS));
+        for (String allowed : managementAllowedHosts) {
+            if (!ManagementHosts.isValidHost(allowed)) {
+                env.error("MANAGEMENT_ALLOWED_HOSTS", "must be host names or IP addresses without a port,"
+                        + " comma-separated, was '" + allowed + "'");
+            }
+        }
         redisUrl = env.raw("REDIS_URL");
         redisTarget = redisUrl == null ? null : redisSecurity(env, parseRedisUrl(env, redisUrl));
         topologyRefresh = millis(env, "REDIS_TOPOLOGY_REFRESH", DEFAULT_TOPOLOGY_REFRESH_MS);
@@ -484,6 +498,14 @@ public final class ServerConfig {
     public int managementPort() { return managementPort; }
     /** MANAGEMENT_HOST: the interface the management port listens on. */
     public String managementHost() { return managementHost; }
+    /**
+     * The host names the management port answers to besides loopback and the address a request
+     * arrived on: MANAGEMENT_HOST, ADVERTISED_HOST and MANAGEMENT_ALLOWED_HOSTS.
+     */
+    public List<String> managementHosts() {
+        return Stream.concat(Stream.of(managementHost, advertisedHost), managementAllowedHosts.stream())
+                .filter(ManagementHosts::isValidHost).toList();
+    }
     /** PROXY_PROTOCOL: the public port reads HAProxy's PROXY header (v1/v2), believed from TRUSTED_PROXIES only. */
     public boolean proxyProtocol() { return proxyProtocol; }
     /** Host name other nodes and operators see in the node registry. */

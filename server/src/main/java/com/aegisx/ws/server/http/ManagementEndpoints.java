@@ -21,7 +21,8 @@ import org.eclipse.jetty.util.Callback;
  * <p>To add an endpoint, give a servlet and its path before the node starts, e.g. from a route
  * factory: {@code services.management().add("/api/v1/publish", new PublishServlet(...))}. Being on
  * this port is the first wall, not the only one: an endpoint that changes anything should still
- * ask for the admin key ({@link AdminAuthenticator}), as the debug endpoints do.
+ * ask for the admin key ({@link AdminAuthenticator}), as the debug endpoints do. Every path here
+ * answers only to the host names the port serves ({@link HostCheckHandler}, against DNS rebinding).
  */
 public final class ManagementEndpoints {
 
@@ -30,8 +31,10 @@ public final class ManagementEndpoints {
 
     private final ServerConnector connector;
     private final ServletContextHandler context = new ServletContextHandler("/");
+    private final ManagementHosts hosts;
 
-    public ManagementEndpoints(Server server, String host, int port) {
+    public ManagementEndpoints(Server server, String host, int port, ManagementHosts hosts) {
+        this.hosts = hosts;
         this.connector = new ServerConnector(server);
         connector.setName(CONNECTOR_NAME);
         connector.setHost(host);
@@ -56,7 +59,7 @@ public final class ManagementEndpoints {
 
     /** The handler that answers on the management connector only. */
     public Handler handler() {
-        return onConnector(connector, context);
+        return onConnector(connector, new HostCheckHandler(hosts, context));
     }
 
     /** {@code handler} for requests that arrived on {@code connector}; others pass to the next handler. */

@@ -67,6 +67,17 @@ class ServerConfigTest {
     }
 
     @Test
+    void managementAllowedHostsAreNamesOrAddressesWithoutPort() {
+        ConfigException error = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+                "MANAGEMENT_ALLOWED_HOSTS", "prometheus.internal,host:9090")));
+        assertTrue(error.getMessage().contains("MANAGEMENT_ALLOWED_HOSTS") && error.getMessage().contains("host:9090"),
+                error.getMessage());
+        ServerConfig config = ServerConfig.fromEnv(Map.of("MANAGEMENT_HOST", "0.0.0.0", "ADVERTISED_HOST", "node1",
+                "MANAGEMENT_ALLOWED_HOSTS", "prometheus.internal, 10.0.0.9"));
+        assertEquals(java.util.List.of("0.0.0.0", "node1", "prometheus.internal", "10.0.0.9"), config.managementHosts());
+    }
+
+    @Test
     void theReplayBudgetHasNamedDefaultsAndABadValueNamesItsVariable() {
         ServerConfig defaults = ServerConfig.fromEnv(Map.of());
         assertEquals(20, defaults.history().replayBurst());
