@@ -243,7 +243,7 @@ public final class WsNode implements AutoCloseable {
         protocol.replays(replays);
         nodeCommands.recovery(recovery);
         this.resume = new ResumeService(commands, config.keys(), hub, recovery, subscriptions,
-                config.history().resumeTtl(), publisher::disconnect);
+                config.history().resumeTtl(), publisher::disconnect, scheduler);
         protocol.resume(resume);
         protocol.presence(presence);
         NodeContext context = new NodeContext(config, hub, protocol, counters, scheduler, this::isReady);

@@ -187,7 +187,13 @@ public final class TestCluster implements AutoCloseable, BeforeAllCallback, Afte
     }
 
     public WsNode addNode() throws Exception {
+        return addNode(Map.of());
+    }
+
+    /** One more node, with settings of its own over the cluster's (e.g. its REDIS_URL through a TcpProxy). */
+    public WsNode addNode(Map<String, String> overrides) throws Exception {
         Map<String, String> nodeEnv = new HashMap<>(env);
+        nodeEnv.putAll(overrides);
         nodeEnv.put("NODE_ID", "n" + nodes.size() + "-" + prefix);
         WsNode node = WsNode.start(ServerConfig.builder().env(nodeEnv).build(), routes);
         nodes.add(node);

@@ -35,6 +35,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,11 +106,13 @@ public final class ResumeService implements Resume {
      * records up to 5 minutes whatever RESUME_TOKEN_TTL is), so none of them revives the token.
      */
     private final Duration usedTtl;
-    private final Disconnect remote;
+    private final RemoteTakeover remote;
     private volatile byte[] secret;
 
+    /** {@code timer}: the node's scheduler, on which a takeover on another node is checked ({@link RemoteTakeover}). */
     public ResumeService(RedisClusterAsyncCommands<String, String> redis, KeySchema keys, ConnectionHub hub,
-                         HistoryRecovery recovery, SubscriptionPolicy subscriptions, Duration ttl, Disconnect remote) {
+                         HistoryRecovery recovery, SubscriptionPolicy subscriptions, Duration ttl, Disconnect remote,
+                         ScheduledExecutorService timer) {
         this.redis = redis;
         this.keys = keys;
         this.hub = hub;
@@ -116,7 +121,17 @@ public final class ResumeService implements Resume {
         this.ttl = ttl;
         Duration longest = ttl.compareTo(ResumeRecords.DEFAULT_TTL) > 0 ? ttl : ResumeRecords.DEFAULT_TTL;
         this.usedTtl = ttl.plus(longest);
-        this.remote = remote;
+        this.remote = new RemoteTakeover(
+                connectionId -> remote.disconnect(connectionId, CloseCodes.TAKEN_OVER, NodeCommands.TAKEN_OVER_REASON),
+                connectionId -> redis.exists(keys.connection(connectionId)).toCompletableFuture()
+                        .thenApply(count -> count > 0),
+                (task, delay) -> {
+                    try {
+                        timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException stopping) {
+                        log.debug("Node stopping: a takeover is not checked again");
+                    }
+                });
     }
 
     /**
@@ -277,8 +292,9 @@ public final class ResumeService implements Resume {
     /**
      * Closes the old socket, whose session the new one now holds: one session, one live socket
      * (two would share its position, each getting what the other should). On this node directly;
-     * elsewhere through that node's inbox. A node that is gone closes nothing, and its sweep's
-     * record for the connection stays unusable (the token is used).
+     * elsewhere through that node's inbox, checked and sent again while the connection stays
+     * registered ({@link RemoteTakeover}: pub/sub may lose the command). A node that is gone closes
+     * nothing, and its sweep's record for the connection stays unusable (the token is used).
      */
     private void takeOver(String oldConnection, LocalConnection by) {
         log.info("Resume by connectionId={} userId={} takes over connectionId={}", by.id(),
@@ -288,13 +304,7 @@ public final class ResumeService implements Resume {
             local.takeOver(NodeCommands.TAKEN_OVER_REASON);
             return;
         }
-        remote.disconnect(oldConnection, CloseCodes.TAKEN_OVER, NodeCommands.TAKEN_OVER_REASON)
-                .whenComplete((delivered, error) -> {
-                    if (error != null) {
-                        log.warn("Could not close connectionId={}, taken over by a resume: {}", oldConnection,
-                                error.toString());
-                    }
-                });
+        remote.close(oldConnection);
     }
 
     private static List<String> jsonList(String json) {
