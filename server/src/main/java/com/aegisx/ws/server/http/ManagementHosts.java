@@ -1,7 +1,7 @@
 package com.aegisx.ws.server.http;
 
+import com.aegisx.ws.server.security.IpLiteral;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Set;
@@ -25,7 +25,7 @@ public final class ManagementHosts {
 
     /** A DNS name: letters, digits, '-', '.', and '_' (some container names have one); no trailing dot. */
     private static final Pattern NAME = Pattern.compile("[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?");
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    /** The IPv6 literals a Host may name: hex digits, colons and dots, no scope. */
     private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]+");
 
     private final Set<String> names;
@@ -82,22 +82,16 @@ public final class ManagementHosts {
 
     /**
      * {@code host} as an IP address if it is a literal (IPv4 dotted quad, IPv6 with or without
-     * brackets), else null. Never asks DNS: anything else is a name.
+     * brackets, no scope), else null. Never asks DNS: anything else is a name.
      */
     public static InetAddress literal(String host) {
         String h = host.toLowerCase(Locale.ROOT);
-        boolean v4 = IPV4.matcher(h).matches()
-                && java.util.Arrays.stream(h.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255);
-        String v6 = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
-        boolean isV6 = v6.contains(":") && IPV6.matcher(v6).matches();
-        if (!v4 && !isV6) {
-            return null;
+        boolean bracketed = h.startsWith("[") && h.endsWith("]");
+        String bare = bracketed ? h.substring(1, h.length() - 1) : h;
+        if (bare.contains(":")) {
+            return IPV6.matcher(bare).matches() ? IpLiteral.parse(bare) : null;
         }
-        try {
-            return InetAddress.getByName(v4 ? h : "[" + v6 + "]");
-        } catch (UnknownHostException e) {
-            return null;
-        }
+        return bracketed ? null : IpLiteral.parse(bare); // only IPv6 goes in brackets
     }
 
     /** Whether {@code host} (no port) is a name or an address literal this class can match. */

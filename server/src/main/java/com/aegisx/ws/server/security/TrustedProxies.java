@@ -116,22 +116,14 @@ public final class TrustedProxies {
             return true;
         }
 
-        /** The bytes of an IP literal, never a DNS lookup; null when not a literal. */
+        /** The bytes of an IP literal (brackets allowed), never a DNS lookup; null when not a literal. */
         static byte[] literal(String text) {
             if (text == null || text.isEmpty()) {
                 return null;
             }
             String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-            boolean v4 = t.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-            boolean v6 = t.contains(":") && t.matches("[0-9A-Fa-f:.%a-zA-Z0-9]+");
-            if (!v4 && !v6) {
-                return null;
-            }
-            try {
-                return InetAddress.getByName(t).getAddress();
-            } catch (Exception e) {
-                return null;
-            }
+            InetAddress address = IpLiteral.parse(t);
+            return address == null ? null : address.getAddress();
         }
 
         @Override
